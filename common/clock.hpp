@@ -1,0 +1,42 @@
+#pragma once
+// All time in Piket is read from a Clock, so tests can set and advance it.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace piket {
+
+using TimePoint = std::chrono::time_point<std::chrono::system_clock, std::chrono::milliseconds>;
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual TimePoint now() const = 0;
+};
+
+class SystemClock final : public Clock {
+ public:
+  TimePoint now() const override;
+};
+
+// A clock that only moves when told to.
+class ManualClock final : public Clock {
+ public:
+  explicit ManualClock(TimePoint start) : now_ms_(start.time_since_epoch().count()) {}
+  TimePoint now() const override;
+  void set(TimePoint t) { now_ms_ = t.time_since_epoch().count(); }
+  void advance(std::chrono::milliseconds d) { now_ms_ += d.count(); }
+
+ private:
+  std::atomic<std::int64_t> now_ms_;
+};
+
+std::int64_t to_unix_ms(TimePoint t);
+TimePoint from_unix_ms(std::int64_t ms);
+// RFC 3339 in UTC with milliseconds: 2026-11-26T04:02:44.123Z
+std::string format_utc(TimePoint t);
+// Parses RFC 3339 with a Z or numeric offset; false on anything else.
+bool parse_utc(const std::string& text, TimePoint& out);
+
+}  // namespace piket

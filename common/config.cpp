@@ -1,0 +1,155 @@
+#include "common/config.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace piket {
+namespace {
+
+bool valid_endpoint(const std::string& e) {
+  return e.rfind("tcp://", 0) == 0 || e.rfind("ipc://", 0) == 0 || e.rfind("inproc://", 0) == 0;
+}
+
+std::string read_secret(ConfigReader& r, const toml::table& t, const std::string& section,
+                        const std::string& name) {
+  const std::string env_key = name + "_env", file_key = name + "_file";
+  if (t.contains(name)) {
+    r.problem(section + "." + name, "secrets must not be inline; use " + env_key + " or " + file_key);
+    return {};
+  }
+  if (t.contains(env_key)) {
+    std::string var = r.string(t, env_key, section + "." + env_key);
+    const char* value = std::getenv(var.c_str());
+    if (!value || !*value) {
+      r.problem(section + "." + env_key, "environment variable " + var + " is not set");
+      return {};
+    }
+    return value;
+  }
+  if (t.contains(file_key)) {
+    std::string path = resolve_relative(r.file(), r.string(t, file_key, section + "." + file_key));
+    std::ifstream in{path};
+    if (!in) {
+      r.problem(section + "." + file_key, "cannot read " + path);
+      return {};
+    }
+    std::string secret;
+    std::getline(in, secret);
+    if (secret.empty()) r.problem(section + "." + file_key, path + " is empty");
+    return secret;
+  }
+  r.problem(section + "." + env_key, "a secret is required: set " + env_key + " or " + file_key);
+  return {};
+}
+
+void read_into(ConfigReader& r, const toml::table& root, PiketConfig& c) {
+  c.log_level = r.string(root, "log_level", "log_level", "info");
+  if (c.log_level != "trace" && c.log_level != "debug" && c.log_level != "info" &&
+      c.log_level != "warn" && c.log_level != "error")
+    r.problem("log_level", "must be one of trace, debug, info, warn, error");
+
+  const auto& data = r.table(root, "data", "data", true);
+  c.data.regions_file = resolve_relative(c.file, r.string(data, "regions_file", "data.regions_file"));
+  c.data.workers_file = resolve_relative(c.file, r.string(data, "workers_file", "data.workers_file"));
+  c.data.time_zone = r.string(data, "time_zone", "data.time_zone", "Europe/Amsterdam");
+
+  const auto& redis = r.table(root, "redis", "redis", true);
+  c.redis.host = r.string(redis, "host", "redis.host", "127.0.0.1");
+  c.redis.port = static_cast<int>(r.integer(redis, "port", "redis.port", 6379, 1, 65535));
+  c.redis.connect_timeout_ms = static_cast<int>(
+      r.integer(redis, "connect_timeout_ms", "redis.connect_timeout_ms", 1000, 10, 60000));
+  c.redis.command_timeout_ms = static_cast<int>(
+      r.integer(redis, "command_timeout_ms", "redis.command_timeout_ms", 2000, 10, 60000));
+
+  const auto& zmq = r.table(root, "zmq", "zmq", true);
+  auto endpoint = [&](std::string_view name) {
+    std::string path = "zmq." + std::string(name);
+    std::string e = r.string(zmq, name, path);
+    if (!e.empty() && !valid_endpoint(e))
+      r.problem(path, "must be a ZeroMQ endpoint such as tcp://127.0.0.1:7101");
+    return e;
+  };
+  c.zmq.dispatcher_rpc = endpoint("dispatcher_rpc");
+  c.zmq.scheduler_rpc = endpoint("scheduler_rpc");
+  c.zmq.dispatcher_events = endpoint("dispatcher_events");
+  c.zmq.request_timeout_ms = static_cast<int>(
+      r.integer(zmq, "request_timeout_ms", "zmq.request_timeout_ms", 1000, 10, 60000));
+  c.zmq.request_retries =
+      static_cast<int>(r.integer(zmq, "request_retries", "zmq.request_retries", 2, 0, 10));
+
+  const auto& gw = r.table(root, "gateway", "gateway", true);
+  c.gateway.listen = r.string(gw, "listen", "gateway.listen", "127.0.0.1");
+  c.gateway.port = static_cast<int>(r.integer(gw, "port", "gateway.port", 8080, 1, 65535));
+  c.gateway.max_body_bytes = static_cast<std::size_t>(
+      r.integer(gw, "max_body_bytes", "gateway.max_body_bytes", 65536, 1024, 16 << 20));
+  c.gateway.public_url = r.string(gw, "public_url", "gateway.public_url");
+  if (!c.gateway.public_url.empty() && c.gateway.public_url.rfind("http", 0) != 0)
+    r.problem("gateway.public_url", "must start with http:// or https://");
+  c.gateway.max_connections = static_cast<int>(
+      r.integer(gw, "max_connections", "gateway.max_connections", 1024, 1, 100000));
+
+  const auto& d = r.table(root, "dispatcher", "dispatcher", true);
+  c.dispatcher.triage_file = resolve_relative(c.file, r.string(d, "triage_file", "dispatcher.triage_file"));
+  c.dispatcher.timer_poll_ms =
+      static_cast<int>(r.integer(d, "timer_poll_ms", "dispatcher.timer_poll_ms", 100, 10, 10000));
+  c.dispatcher.rematch_delay_ms = static_cast<int>(
+      r.integer(d, "rematch_delay_ms", "dispatcher.rematch_delay_ms", 30000, 100, 3600000));
+  c.dispatcher.match_claim_idle_ms = static_cast<int>(
+      r.integer(d, "match_claim_idle_ms", "dispatcher.match_claim_idle_ms", 10000, 100, 3600000));
+
+  const auto& s = r.table(root, "scheduler", "scheduler", true);
+  c.scheduler.rotations_file =
+      resolve_relative(c.file, r.string(s, "rotations_file", "scheduler.rotations_file"));
+
+  const auto& n = r.table(root, "notifier", "notifier", true);
+  c.notifier.webhook_secret = read_secret(r, n, "notifier", "webhook_secret");
+  c.notifier.max_attempts =
+      static_cast<int>(r.integer(n, "max_attempts", "notifier.max_attempts", 6, 1, 100));
+  c.notifier.retry_base_ms =
+      static_cast<int>(r.integer(n, "retry_base_ms", "notifier.retry_base_ms", 500, 1, 600000));
+  c.notifier.retry_max_ms =
+      static_cast<int>(r.integer(n, "retry_max_ms", "notifier.retry_max_ms", 30000, 1, 3600000));
+  c.notifier.http_timeout_ms = static_cast<int>(
+      r.integer(n, "http_timeout_ms", "notifier.http_timeout_ms", 5000, 10, 120000));
+  c.notifier.claim_idle_ms =
+      static_cast<int>(r.integer(n, "claim_idle_ms", "notifier.claim_idle_ms", 30000, 100, 3600000));
+}
+
+ConfigLoad finish(ConfigReader& r, std::optional<toml::table> root, const std::string& file) {
+  ConfigLoad load;
+  load.config.file = file;
+  if (root) read_into(r, *root, load.config);
+  load.problems = r.problems();
+  return load;
+}
+
+}  // namespace
+
+ConfigLoad load_config(const std::string& file) {
+  ConfigReader r{file};
+  auto root = r.parse_file();
+  return finish(r, std::move(root), file);
+}
+
+ConfigLoad parse_config(const std::string& file, std::string_view text) {
+  ConfigReader r{file};
+  auto root = r.parse_text(text);
+  return finish(r, std::move(root), file);
+}
+
+void exit_with_config_problems(const std::vector<ConfigProblem>& problems) {
+  std::fprintf(stderr, "configuration is not valid (%zu problem%s):\n", problems.size(),
+               problems.size() == 1 ? "" : "s");
+  for (const auto& p : problems) std::fprintf(stderr, "  %s\n", p.to_string().c_str());
+  std::exit(kExitConfig);
+}
+
+PiketConfig load_config_or_exit(const std::string& file) {
+  auto load = load_config(file);
+  if (!load.ok()) exit_with_config_problems(load.problems);
+  return load.config;
+}
+
+}  // namespace piket

@@ -1,0 +1,91 @@
+#pragma once
+// The deployment's configuration: one TOML file (config/piket.toml) with a section per daemon.
+// Paths inside it are relative to the file. Secrets come from environment variables or files
+// named in it, never inline.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/config_reader.hpp"
+
+namespace piket {
+
+inline constexpr int kExitConfig = 78;  // EX_CONFIG
+
+struct RedisConfig {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  int connect_timeout_ms = 1000;
+  int command_timeout_ms = 2000;
+};
+
+struct ZmqConfig {
+  std::string dispatcher_rpc;     // endpoint the dispatcher binds (ROUTER)
+  std::string scheduler_rpc;      // endpoint the scheduler binds (ROUTER)
+  std::string dispatcher_events;  // endpoint the dispatcher publishes on (PUB)
+  int request_timeout_ms = 1000;
+  int request_retries = 2;
+};
+
+struct GatewayConfig {
+  std::string listen = "127.0.0.1";
+  int port = 8080;
+  std::size_t max_body_bytes = 64 * 1024;
+  std::string public_url;  // base of links in alerts
+  int max_connections = 1024;
+};
+
+struct DispatcherConfig {
+  std::string triage_file;
+  int timer_poll_ms = 100;
+  int rematch_delay_ms = 30000;  // retry when nobody is on call
+  int match_claim_idle_ms = 10000;
+};
+
+struct SchedulerConfig {
+  std::string rotations_file;
+};
+
+struct NotifierConfig {
+  std::string webhook_secret;  // resolved from webhook_secret_env / webhook_secret_file
+  int max_attempts = 6;
+  int retry_base_ms = 500;
+  int retry_max_ms = 30000;
+  int http_timeout_ms = 5000;
+  int claim_idle_ms = 30000;
+};
+
+struct DataConfig {
+  std::string regions_file;
+  std::string workers_file;
+  std::string time_zone = "Europe/Amsterdam";
+};
+
+struct PiketConfig {
+  std::string file;
+  std::string log_level = "info";
+  std::string metrics_listen = "127.0.0.1";
+  RedisConfig redis;
+  ZmqConfig zmq;
+  GatewayConfig gateway;
+  DispatcherConfig dispatcher;
+  SchedulerConfig scheduler;
+  NotifierConfig notifier;
+  DataConfig data;
+};
+
+struct ConfigLoad {
+  PiketConfig config;
+  std::vector<ConfigProblem> problems;
+  bool ok() const { return problems.empty(); }
+};
+
+ConfigLoad load_config(const std::string& file);
+ConfigLoad parse_config(const std::string& file, std::string_view text);
+
+// For main(): loads, or prints every problem to stderr and exits with 78.
+PiketConfig load_config_or_exit(const std::string& file);
+// Prints problems and exits 78; for the daemons' own data files.
+[[noreturn]] void exit_with_config_problems(const std::vector<ConfigProblem>& problems);
+
+}  // namespace piket

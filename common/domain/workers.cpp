@@ -1,0 +1,96 @@
+#include "common/domain/workers.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace piket {
+
+bool is_known_role(const std::string& role) {
+  for (const char* known : {kRoleCrisisWorker, kRoleBehaviouralScientist, kRolePhysician,
+                            kRoleTeamLead})
+    if (role == known) return true;
+  return false;
+}
+
+bool Worker::has_role(const std::string& role) const {
+  return std::find(roles.begin(), roles.end(), role) != roles.end();
+}
+
+WorkerDirectory::WorkerDirectory(std::vector<Worker> workers) : workers_(std::move(workers)) {
+  // The first definition wins on duplicates; the loader has reported them already.
+  for (std::size_t i = 0; i < workers_.size(); ++i) by_id_.emplace(workers_[i].id, i);
+}
+
+const Worker* WorkerDirectory::find(const std::string& id) const {
+  auto it = by_id_.find(id);
+  return it == by_id_.end() ? nullptr : &workers_[it->second];
+}
+
+namespace {
+
+bool starts_with(const std::string& text, std::string_view prefix) {
+  return text.compare(0, prefix.size(), prefix) == 0;
+}
+
+WorkerDirectory read_workers(ConfigReader& reader, const toml::table& root,
+                             const RegionDirectory& regions) {
+  std::vector<Worker> workers;
+  std::set<std::string> ids;
+  for (const toml::table* t : reader.tables(root, "workers", "workers", true)) {
+    const std::string path = "workers[" + std::to_string(workers.size()) + "]";
+    Worker w;
+    w.id = reader.string(*t, "id", path + ".id");
+    w.name = reader.string(*t, "name", path + ".name");
+    w.region = reader.string(*t, "region", path + ".region");
+    w.roles = reader.strings(*t, "roles", path + ".roles", true);
+    w.skills = reader.strings(*t, "skills", path + ".skills", false);
+    w.webhook_url = reader.string(*t, "webhook_url", path + ".webhook_url");
+    w.active = reader.boolean(*t, "active", path + ".active", true);
+
+    if (t->get("id") && fold_case(w.id).empty()) reader.problem(path + ".id", "must not be empty");
+    if (!w.id.empty() && !ids.insert(w.id).second)
+      reader.problem(path + ".id", "duplicate worker id \"" + w.id + "\"");
+    if (t->get("region") && !regions.find(w.region))
+      reader.problem(path + ".region", "unknown region \"" + w.region + "\"");
+    if (t->get("roles") && w.roles.empty())
+      reader.problem(path + ".roles", "must name at least one role");
+    for (std::size_t i = 0; i < w.roles.size(); ++i)
+      if (!is_known_role(w.roles[i]))
+        reader.problem(path + ".roles[" + std::to_string(i) + "]",
+                       "unknown role \"" + w.roles[i] +
+                           "\" (known: crisis_worker, behavioural_scientist, "
+                           "confidential_physician, team_lead)");
+    if (t->get("webhook_url") && !starts_with(w.webhook_url, "http://") &&
+        !starts_with(w.webhook_url, "https://"))
+      reader.problem(path + ".webhook_url", "must start with http:// or https://");
+    workers.push_back(std::move(w));
+  }
+  return WorkerDirectory(std::move(workers));
+}
+
+WorkerDirectory finish(ConfigReader& reader, const std::optional<toml::table>& root,
+                       const RegionDirectory& regions, std::vector<ConfigProblem>& problems) {
+  WorkerDirectory out;
+  if (root) out = read_workers(reader, *root, regions);
+  problems.insert(problems.end(), reader.problems().begin(), reader.problems().end());
+  return out;
+}
+
+}  // namespace
+
+WorkerDirectory load_workers(const std::string& file, const RegionDirectory& regions,
+                             std::vector<ConfigProblem>& problems) {
+  ConfigReader reader(file);
+  auto root = reader.parse_file();
+  return finish(reader, root, regions, problems);
+}
+
+WorkerDirectory parse_workers(const std::string& file, std::string_view text,
+                              const RegionDirectory& regions,
+                              std::vector<ConfigProblem>& problems) {
+  ConfigReader reader(file);
+  auto root = reader.parse_text(text);
+  return finish(reader, root, regions, problems);
+}
+
+}  // namespace piket

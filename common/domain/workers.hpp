@@ -1,0 +1,50 @@
+#pragma once
+// Professionals who can be on call. Fictional in the demo. A worker's contact methods are
+// needed by the notifier only; alerts never carry client data.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/config_reader.hpp"
+#include "common/domain/regions.hpp"
+
+namespace piket {
+
+// Role names used in rosters and triage.
+inline constexpr const char* kRoleCrisisWorker = "crisis_worker";
+inline constexpr const char* kRoleBehaviouralScientist = "behavioural_scientist";
+inline constexpr const char* kRolePhysician = "confidential_physician";
+inline constexpr const char* kRoleTeamLead = "team_lead";
+bool is_known_role(const std::string& role);
+
+struct Worker {
+  std::string id;    // "w-ut-01"
+  std::string name;  // display name for the roster views, never sent in alerts
+  std::string region;
+  std::vector<std::string> roles;
+  std::vector<std::string> skills;
+  std::string webhook_url;  // contact method for the skeleton's webhook channel
+  bool active = true;
+
+  bool has_role(const std::string& role) const;
+};
+
+class WorkerDirectory {
+ public:
+  WorkerDirectory() = default;
+  explicit WorkerDirectory(std::vector<Worker> workers);
+  const std::vector<Worker>& workers() const { return workers_; }
+  const Worker* find(const std::string& id) const;
+
+ private:
+  std::vector<Worker> workers_;
+  std::map<std::string, std::size_t> by_id_;
+};
+
+// Loads workers.toml: [[workers]] id, name, region, roles, skills?, webhook_url, active?
+WorkerDirectory load_workers(const std::string& file, const RegionDirectory& regions,
+                             std::vector<ConfigProblem>& problems);
+WorkerDirectory parse_workers(const std::string& file, std::string_view text,
+                              const RegionDirectory& regions, std::vector<ConfigProblem>& problems);
+
+}  // namespace piket

@@ -1,0 +1,38 @@
+#pragma once
+// The one envelope of every ZeroMQ message and stream entry: {v, type, id, correlation_id,
+// sent_at, seq?, body}. Readers reject an unknown version.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "common/clock.hpp"
+#include "common/result.hpp"
+
+namespace piket {
+
+inline constexpr int kEnvelopeVersion = 1;
+
+struct Envelope {
+  int v = kEnvelopeVersion;
+  std::string type;
+  std::string id;
+  std::string correlation_id;
+  TimePoint sent_at{};
+  std::optional<std::uint64_t> seq;
+  std::string source;  // which process sent it (for event sequence tracking)
+  nlohmann::json body = nlohmann::json::object();
+};
+
+std::string encode_envelope(const Envelope& envelope);
+Result<Envelope> decode_envelope(std::string_view text);
+
+// Replies carry either {"ok": body} or {"error": {code, field, message}}.
+nlohmann::json error_to_json(const Error& error);
+std::optional<Error> error_from_json(const nlohmann::json& j);
+
+// A random identifier: prefix + 20 base32 characters (100 bits) from libsodium.
+std::string new_id(std::string_view prefix);
+
+}  // namespace piket

@@ -1,0 +1,26 @@
+#pragma once
+// Names of every message type, in one place.
+#include <string_view>
+
+namespace piket::msg {
+
+// Requests to the dispatcher.
+inline constexpr std::string_view kReportSubmit = "report.submit";
+inline constexpr std::string_view kReportGet = "report.get";
+inline constexpr std::string_view kAssignmentAccept = "assignment.accept";
+inline constexpr std::string_view kAssignmentDecline = "assignment.decline";
+// Requests to the scheduler.
+inline constexpr std::string_view kOnCallQuery = "oncall.query";
+// Any daemon.
+inline constexpr std::string_view kPing = "ping";
+// Replies.
+inline constexpr std::string_view kReply = "reply";
+// Events (PUB/SUB).
+inline constexpr std::string_view kEventReportCreated = "event.report.created";
+inline constexpr std::string_view kEventAssignmentCreated = "event.assignment.created";
+inline constexpr std::string_view kEventAssignmentChanged = "event.assignment.changed";
+// Stream entries.
+inline constexpr std::string_view kMatchJob = "match.job";
+inline constexpr std::string_view kAlert = "alert";
+
+}  // namespace piket::msg

@@ -1,0 +1,137 @@
+#include "common/redis/stream_consumer.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "common/log.hpp"
+
+namespace piket::redis {
+namespace asio = boost::asio;
+
+std::vector<StreamEntry> parse_entries(const Value& entries) {
+  std::vector<StreamEntry> out;
+  if (!entries.is_array()) return out;
+  for (const auto& e : entries.elements) {
+    if (!e.is_array() || e.elements.size() < 2) continue;
+    StreamEntry entry;
+    entry.id = e.elements[0].str;
+    const auto& kv = e.elements[1];
+    for (std::size_t i = 0; kv.is_array() && i + 1 < kv.elements.size(); i += 2)
+      entry.fields[kv.elements[i].str] = kv.elements[i + 1].str;
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+asio::awaitable<Status> ensure_group(Client& client, const std::string& stream,
+                                     const std::string& group) {
+  auto reply = co_await client.raw_command(args("XGROUP", "CREATE", stream, group, "0", "MKSTREAM"));
+  if (!reply.ok()) co_return reply.error();
+  if (reply->is_error() && reply->str.rfind("BUSYGROUP", 0) != 0)
+    co_return error_from_redis(reply->str);
+  co_return ok_status();
+}
+
+StreamConsumer::StreamConsumer(asio::io_context& io, const RedisConfig& config,
+                               StreamConsumerOptions options, Handler handler)
+    : io_(io),
+      client_(io, config, "consumer:" + options.stream),
+      options_(std::move(options)),
+      handler_(std::move(handler)) {
+  client_.on_connect([this]() { return ensure_group(client_, options_.stream, options_.group); });
+}
+
+void StreamConsumer::start() {
+  if (running_) return;
+  running_ = true;
+  client_.start();
+  asio::co_spawn(io_, run(), asio::detached);
+}
+
+void StreamConsumer::stop() {
+  running_ = false;
+  client_.stop();
+}
+
+asio::awaitable<void> StreamConsumer::pause(std::chrono::milliseconds d) {
+  asio::steady_timer t{io_};
+  t.expires_after(d);
+  boost::system::error_code ec;
+  co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+asio::awaitable<bool> StreamConsumer::handle_batch(const Value& reply, bool& any) {
+  any = false;
+  // XREADGROUP answers [[stream, [entries...]]], or nil when BLOCK timed out.
+  if (!reply.is_array() || reply.elements.empty()) co_return true;
+  const auto& per_stream = reply.elements[0];
+  if (!per_stream.is_array() || per_stream.elements.size() < 2) co_return true;
+  for (const auto& entry : parse_entries(per_stream.elements[1])) {
+    any = true;
+    if (entry.fields.empty()) {  // deleted while pending: nothing to do but acknowledge
+      co_await client_.command(args("XACK", options_.stream, options_.group, entry.id));
+      continue;
+    }
+    bool done = false;
+    try {
+      done = co_await handler_(entry);
+    } catch (const std::exception& e) {
+      logger("redis")->error("stream={} entry={} event=handler_threw what=\"{}\"", options_.stream,
+                             entry.id, e.what());
+    }
+    if (!done) co_return false;
+    ++handled_;
+  }
+  co_return true;
+}
+
+asio::awaitable<void> StreamConsumer::run() {
+  bool pending_first = true;
+  auto last_claim = std::chrono::steady_clock::now();
+  const auto block_timeout = options_.block + std::chrono::milliseconds(2000);
+  while (running_) {
+    if (!client_.connected()) {
+      co_await client_.wait_connected(std::chrono::milliseconds(500));
+      pending_first = true;
+      continue;
+    }
+    if (std::chrono::steady_clock::now() - last_claim > options_.claim_idle / 2) {
+      last_claim = std::chrono::steady_clock::now();
+      auto claimed = co_await client_.command(
+          args("XAUTOCLAIM", options_.stream, options_.group, options_.consumer,
+               options_.claim_idle.count(), "0-0", "COUNT", options_.count));
+      // Claimed entries become our pending ones: read them through the pending pass.
+      if (claimed.ok() && claimed->is_array() && claimed->elements.size() >= 2 &&
+          !claimed->elements[1].elements.empty())
+        pending_first = true;
+    }
+    // (Two statements, not a conditional: GCC 12 miscompiles co_await inside ?:.)
+    std::vector<std::string> read_args =
+        pending_first ? args("XREADGROUP", "GROUP", options_.group, options_.consumer, "COUNT",
+                             options_.count, "STREAMS", options_.stream, "0")
+                      : args("XREADGROUP", "GROUP", options_.group, options_.consumer, "COUNT",
+                             options_.count, "BLOCK", options_.block.count(), "STREAMS",
+                             options_.stream, ">");
+    Result<Value> reply = co_await client_.command(std::move(read_args), block_timeout);
+    if (!reply.ok()) {
+      logger("redis")->warn("stream={} event=read_failed reason=\"{}\"", options_.stream,
+                            reply.error().to_string());
+      pending_first = true;
+      co_await pause(options_.retry_delay);
+      continue;
+    }
+    bool any = false;
+    bool all_done = co_await handle_batch(*reply, any);
+    if (!all_done) {
+      pending_first = true;
+      co_await pause(options_.retry_delay);
+    } else if (pending_first && !any) {
+      pending_first = false;
+    }
+  }
+}
+
+}  // namespace piket::redis

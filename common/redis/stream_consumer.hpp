@@ -1,0 +1,66 @@
+#pragma once
+// A member of a Redis Streams consumer group: at-least-once work between daemons.
+// On start (and after any error) it first re-reads its own pending entries, then blocks for new
+// ones; now and then it claims entries that another (dead) member left idle too long.
+// The handler returns true once the entry is done and acknowledged (ideally XACK inside the same
+// Redis function as the state change); false leaves it pending to be retried.
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "common/redis/client.hpp"
+
+namespace piket::redis {
+
+struct StreamEntry {
+  std::string id;
+  std::map<std::string, std::string> fields;  // empty when the entry was deleted
+};
+
+struct StreamConsumerOptions {
+  std::string stream;
+  std::string group;
+  std::string consumer;
+  int count = 16;
+  std::chrono::milliseconds block{1000};
+  std::chrono::milliseconds claim_idle{30000};
+  std::chrono::milliseconds retry_delay{200};
+};
+
+class StreamConsumer {
+ public:
+  using Handler = std::function<boost::asio::awaitable<bool>(const StreamEntry&)>;
+
+  // Uses its own connection: a blocking XREADGROUP must not hold up other commands.
+  StreamConsumer(boost::asio::io_context& io, const RedisConfig& config,
+                 StreamConsumerOptions options, Handler handler);
+  void start();
+  void stop();
+  Client& client() { return client_; }
+  std::uint64_t handled() const { return handled_; }
+
+ private:
+  boost::asio::awaitable<void> run();
+  boost::asio::awaitable<bool> handle_batch(const Value& reply, bool& any);
+  boost::asio::awaitable<void> pause(std::chrono::milliseconds d);
+
+  boost::asio::io_context& io_;
+  Client client_;
+  StreamConsumerOptions options_;
+  Handler handler_;
+  bool running_ = false;
+  std::uint64_t handled_ = 0;
+};
+
+// Parses the entries of an XREADGROUP / XAUTOCLAIM / XRANGE reply (an array of [id, [k, v, ...]]).
+std::vector<StreamEntry> parse_entries(const Value& entries);
+
+// Creates the group at the start of the stream (so nothing already queued is missed).
+boost::asio::awaitable<Status> ensure_group(Client& client, const std::string& stream,
+                                            const std::string& group);
+
+}  // namespace piket::redis

@@ -1,0 +1,345 @@
+#include "gateway/http/http_server.hpp"
+
+#include <algorithm>
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <cctype>
+#include <cstdio>
+#include <exception>
+#include <list>
+#include <stdexcept>
+#include <utility>
+
+#include "common/log.hpp"
+
+namespace piket::gateway {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+// After an error answer we stop reading requests but keep draining what the client still sends
+// for a moment, so closing does not reset the connection before the client has read the answer.
+constexpr std::chrono::milliseconds kLingerTime{1000};
+constexpr std::size_t kLingerMaxBytes = 1024 * 1024;
+
+using BeastRequest = http::request<http::string_body>;
+using BeastResponse = http::response<http::string_body>;
+
+std::string json_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+HttpResponse error_response(ErrorCode code, std::string_view field, std::string_view message) {
+  HttpResponse response;
+  response.status = http_status_for(code);
+  response.body = "{\"error\":{\"code\":\"" + std::string(error_code_name(code)) +
+                  "\",\"field\":\"" + json_escape(field) + "\",\"message\":\"" +
+                  json_escape(message) + "\"}}";
+  return response;
+}
+
+bool has_line_break(std::string_view text) {
+  return text.find_first_of("\r\n") != std::string_view::npos;
+}
+
+BeastResponse to_beast(const HttpResponse& response, unsigned version, bool keep_alive) {
+  BeastResponse res;
+  res.version(version);
+  const bool valid_status = response.status >= 100 && response.status <= 599;
+  res.result(static_cast<unsigned>(valid_status ? response.status : 500));
+  // Handler-supplied values must not be able to inject header lines.
+  for (const auto& [name, value] : response.headers) {
+    if (name.empty() || has_line_break(name) || has_line_break(value)) continue;
+    res.set(name, value);
+  }
+  res.set(http::field::server, "piket");
+  if (!response.content_type.empty() && !has_line_break(response.content_type))
+    res.set(http::field::content_type, response.content_type);
+  res.body() = response.body;
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  return res;
+}
+
+HttpRequest from_beast(const BeastRequest& req, const std::string& remote) {
+  HttpRequest out;
+  out.method = std::string(req.method_string());
+  out.target = std::string(req.target());
+  for (const auto& field : req) {
+    std::string name(field.name_string());
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    auto [it, inserted] = out.headers.try_emplace(std::move(name), std::string(field.value()));
+    if (!inserted) {
+      it->second += ", ";
+      it->second += field.value();
+    }
+  }
+  out.body = req.body();
+  out.remote = remote;
+  return out;
+}
+
+bool is_parse_error(const beast::error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::bad_method).category() &&
+         ec != http::error::end_of_stream && ec != http::error::partial_message;
+}
+
+std::string describe_peer(const tcp::socket& socket) {
+  beast::error_code ec;
+  auto endpoint = socket.remote_endpoint(ec);
+  if (ec) return "unknown";
+  const auto address = endpoint.address();
+  std::string text = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+  return text + ":" + std::to_string(endpoint.port());
+}
+
+}  // namespace
+
+namespace detail {
+struct HttpServerState {
+  // A live connection, so stop() can close the ones waiting for their next request.
+  struct Connection {
+    beast::tcp_stream* stream = nullptr;
+    const beast::flat_buffer* buffer = nullptr;
+    const http::request_parser<http::string_body>* parser = nullptr;
+
+    bool idle() const {
+      return parser != nullptr && buffer->size() == 0 && !parser->got_some();
+    }
+  };
+
+  HttpServerState(asio::io_context& io_context, HttpServerOptions server_options, HttpHandler h)
+      : io(io_context), options(std::move(server_options)), handler(std::move(h)), acceptor(io) {}
+
+  asio::io_context& io;
+  HttpServerOptions options;
+  HttpHandler handler;
+  tcp::acceptor acceptor;
+  uint16_t port = 0;
+  bool started = false;
+  bool stopping = false;
+  std::list<Connection> connections;
+};
+}  // namespace detail
+
+namespace {
+
+using State = detail::HttpServerState;
+
+// Sends our half-close and reads (and discards) what the peer still sends, within limits.
+asio::awaitable<void> linger_close(beast::tcp_stream& stream) {
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.expires_after(kLingerTime);
+  std::array<char, 4096> scratch{};
+  std::size_t drained = 0;
+  while (drained < kLingerMaxBytes) {
+    auto [read_ec, n] = co_await stream.async_read_some(asio::buffer(scratch), kTuple);
+    if (read_ec) break;
+    drained += n;
+  }
+  stream.close();
+}
+
+asio::awaitable<HttpResponse> call_handler(std::shared_ptr<State> state, HttpRequest request) {
+  std::string failure;
+  try {
+    if (!state->handler) throw std::runtime_error("no handler installed");
+    co_return co_await state->handler(std::move(request));
+  } catch (const std::exception& e) {
+    failure = e.what();
+  } catch (...) {
+    failure = "unknown exception";
+  }
+  piket::logger("gateway.http")->error("handler failed error=\"{}\"", failure);
+  co_return error_response(ErrorCode::internal, "", "internal error");
+}
+
+asio::awaitable<void> run_session(std::shared_ptr<State> state, tcp::socket socket) {
+  const std::string remote = describe_peer(socket);
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+
+  auto self = state->connections.insert(state->connections.end(), State::Connection{&stream});
+  struct Unregister {
+    State& state;
+    std::list<State::Connection>::iterator it;
+    ~Unregister() { state.connections.erase(it); }
+  } unregister{*state, self};
+
+  const auto& options = state->options;
+  for (;;) {
+    if (state->stopping) break;
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(options.max_body_bytes);
+    self->parser = &parser;
+    self->buffer = &buffer;
+    stream.expires_after(options.read_timeout);
+    auto [ec, bytes] = co_await http::async_read(stream, buffer, parser, kTuple);
+    self->parser = nullptr;
+    (void)bytes;
+
+    if (ec == http::error::body_limit || is_parse_error(ec)) {
+      const bool too_large = ec == http::error::body_limit;
+      const HttpResponse answer =
+          too_large ? error_response(ErrorCode::too_large, "body",
+                                     "request body exceeds " +
+                                         std::to_string(options.max_body_bytes) + " bytes")
+                    : error_response(ErrorCode::invalid_field, "http",
+                                     "malformed HTTP request: " + ec.message());
+      auto res = to_beast(answer, 11, false);
+      stream.expires_after(options.read_timeout);
+      auto [write_ec, written] = co_await http::async_write(stream, res, kTuple);
+      (void)written;
+      if (!write_ec) co_await linger_close(stream);
+      break;
+    }
+    if (ec) break;  // end of stream, timeout, reset, or closed by stop()
+
+    const BeastRequest& req = parser.get();
+    const unsigned version = req.version();
+    const bool client_keep_alive = req.keep_alive();
+    stream.expires_never();  // the handler's own time is its business, not the read timeout's
+    HttpResponse answer = co_await call_handler(state, from_beast(req, remote));
+
+    const bool keep_alive = client_keep_alive && !state->stopping;
+    auto res = to_beast(answer, version, keep_alive);
+    stream.expires_after(options.read_timeout);
+    auto [write_ec, written] = co_await http::async_write(stream, res, kTuple);
+    (void)written;
+    if (write_ec) break;
+    if (!keep_alive) {
+      beast::error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      break;
+    }
+  }
+  stream.close();
+}
+
+asio::awaitable<void> refuse_connection(tcp::socket socket, std::chrono::milliseconds timeout) {
+  beast::tcp_stream stream(std::move(socket));
+  auto res = to_beast(error_response(ErrorCode::unavailable, "", "too many connections"), 11, false);
+  stream.expires_after(timeout);
+  auto [ec, written] = co_await http::async_write(stream, res, kTuple);
+  (void)written;
+  if (!ec) co_await linger_close(stream);
+  stream.close();
+}
+
+asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
+  auto log = piket::logger("gateway.http");
+  asio::steady_timer backoff(state->io);
+  while (!state->stopping && state->acceptor.is_open()) {
+    auto [ec, socket] = co_await state->acceptor.async_accept(kTuple);
+    if (state->stopping || ec == asio::error::operation_aborted) break;
+    if (ec) {
+      // Out of file descriptors and the like: wait a little rather than spin.
+      log->warn("accept failed error=\"{}\"", ec.message());
+      backoff.expires_after(std::chrono::milliseconds(50));
+      co_await backoff.async_wait(kTuple);
+      continue;
+    }
+    if (std::cmp_greater_equal(state->connections.size(),
+                               std::max(state->options.max_connections, 0))) {
+      asio::co_spawn(state->io, refuse_connection(std::move(socket), state->options.read_timeout),
+                     asio::detached);
+      continue;
+    }
+    asio::co_spawn(state->io, run_session(state, std::move(socket)), asio::detached);
+  }
+}
+
+}  // namespace
+
+HttpServer::HttpServer(asio::io_context& io, HttpServerOptions options, HttpHandler handler)
+    : state_(std::make_shared<State>(io, std::move(options), std::move(handler))) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+Status HttpServer::listen() {
+  auto& state = *state_;
+  beast::error_code ec;
+  const auto address = asio::ip::make_address(state.options.address, ec);
+  if (ec)
+    return make_error(ErrorCode::unavailable, "address",
+                      "not an IP address: \"" + state.options.address + "\"");
+  const tcp::endpoint endpoint(address, state.options.port);
+  const std::string where = state.options.address + ":" + std::to_string(state.options.port);
+
+  auto fail = [&](std::string_view step) -> Status {
+    beast::error_code ignored;
+    state.acceptor.close(ignored);
+    return make_error(ErrorCode::unavailable, "port",
+                      "cannot " + std::string(step) + " " + where + ": " + ec.message());
+  };
+  if (state.acceptor.is_open()) state.acceptor.close(ec);
+  state.acceptor.open(endpoint.protocol(), ec);
+  if (ec) return fail("open a socket for");
+  state.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (ec) return fail("set SO_REUSEADDR on");
+  state.acceptor.bind(endpoint, ec);
+  if (ec) return fail("bind");
+  state.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return fail("listen on");
+  state.port = state.acceptor.local_endpoint(ec).port();
+  if (ec) return fail("read the bound port of");
+  return ok_status();
+}
+
+uint16_t HttpServer::port() const { return state_->port; }
+
+void HttpServer::start() {
+  if (state_->started || state_->stopping || !state_->acceptor.is_open()) return;
+  state_->started = true;
+  asio::co_spawn(state_->io, accept_loop(state_), asio::detached);
+}
+
+void HttpServer::stop() {
+  auto& state = *state_;
+  if (state.stopping) return;
+  state.stopping = true;
+  beast::error_code ignored;
+  state.acceptor.close(ignored);
+  for (auto& connection : state.connections)
+    if (connection.idle()) connection.stream->socket().close(ignored);
+}
+
+std::size_t HttpServer::connection_count() const { return state_->connections.size(); }
+
+}  // namespace piket::gateway

@@ -1,0 +1,31 @@
+#pragma once
+// Plain request/response structs shared by the HTTP server and the API handlers. Kept free of
+// Beast so that handler code compiles quickly; only http_server.cpp sees Beast.
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace piket::gateway {
+
+struct HttpRequest {
+  std::string method;                          // "GET", "POST", ...
+  std::string target;                          // path + query, as sent
+  std::map<std::string, std::string> headers;  // keys lower-cased; repeated fields joined by ", "
+  std::string body;
+  std::string remote;                          // peer "address:port"
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::map<std::string, std::string> headers;  // extra headers; Content-Length is set by the server
+  std::string body;
+};
+
+// The value of a header, or "" when the request does not carry it.
+inline std::string header(const HttpRequest& request, std::string_view lower_name) {
+  auto it = request.headers.find(std::string(lower_name));
+  return it == request.headers.end() ? std::string() : it->second;
+}
+
+}  // namespace piket::gateway

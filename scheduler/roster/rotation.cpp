@@ -1,0 +1,306 @@
+#include "scheduler/roster/rotation.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+namespace piket::scheduler {
+
+namespace {
+
+using Minutes = std::chrono::minutes;
+using Days = date::days;
+
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  std::int64_t q = a / b;
+  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+const date::time_zone& zone_of(const Rotation& rotation) {
+  const date::time_zone* zone = find_zone(rotation.time_zone);
+  if (!zone) throw std::invalid_argument("unknown time zone " + rotation.time_zone);
+  return *zone;
+}
+
+date::local_days local_day_of(const date::time_zone& zone, TimePoint at) {
+  return date::floor<Days>(zone.to_local(at));
+}
+
+bool digits(std::string_view text, std::size_t from, std::size_t count) {
+  for (std::size_t i = from; i < from + count; ++i)
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
+  return true;
+}
+
+int number(std::string_view text, std::size_t from, std::size_t count) {
+  int n = 0;
+  for (std::size_t i = from; i < from + count; ++i) n = n * 10 + (text[i] - '0');
+  return n;
+}
+
+}  // namespace
+
+std::optional<Minutes> parse_local_time(std::string_view text) {
+  if (text.size() != 5 || text[2] != ':' || !digits(text, 0, 2) || !digits(text, 3, 2))
+    return std::nullopt;
+  const int hours = number(text, 0, 2);
+  const int minutes = number(text, 3, 2);
+  if (hours > 23 || minutes > 59) return std::nullopt;
+  return Minutes{hours * 60 + minutes};
+}
+
+std::optional<date::local_days> parse_local_date(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-' || !digits(text, 0, 4) ||
+      !digits(text, 5, 2) || !digits(text, 8, 2))
+    return std::nullopt;
+  const date::year_month_day ymd{date::year{number(text, 0, 4)},
+                                 date::month{static_cast<unsigned>(number(text, 5, 2))},
+                                 date::day{static_cast<unsigned>(number(text, 8, 2))}};
+  if (!ymd.ok()) return std::nullopt;  // 2026-02-30
+  return date::local_days{ymd};
+}
+
+const date::time_zone* find_zone(const std::string& name) {
+  try {
+    return date::locate_zone(name);
+  } catch (const std::runtime_error&) {
+    return nullptr;
+  }
+}
+
+TimePoint resolve_local(const date::time_zone& zone, date::local_time<Minutes> t) {
+  // choose::earliest: the first of a repeated time, and for a time in the spring gap the
+  // instant the gap ends (date returns the transition itself). See the note in the header.
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(
+      zone.to_sys(t, date::choose::earliest));
+}
+
+namespace {
+
+// The zone is looked up once per public call and passed down: locate_zone is a search.
+TimePoint boundary(const date::time_zone& zone, const Rotation& rotation, std::int64_t k) {
+  // Whole local calendar days, then the local hand-off time: a weekly 09:00 hand-off stays at
+  // 09:00 local across DST changes, which adding 168 h would not.
+  const date::local_days day = rotation.start_date + Days{k * rotation.turn_days};
+  return resolve_local(zone, day + rotation.handoff_time);
+}
+
+std::optional<std::int64_t> turn_in_force(const date::time_zone& zone, const Rotation& rotation,
+                                          TimePoint at) {
+  if (rotation.turn_days < 1 || at < boundary(zone, rotation, 0)) return std::nullopt;
+  const auto elapsed = (local_day_of(zone, at) - rotation.start_date).count();
+  std::int64_t k = floor_div(elapsed, rotation.turn_days);
+  // The local-day estimate is off by at most one turn near the hand-off time.
+  while (k > 0 && boundary(zone, rotation, k) > at) --k;
+  while (boundary(zone, rotation, k + 1) <= at) ++k;
+  return k;
+}
+
+Interval window_starting(const date::time_zone& zone, const Rotation& rotation,
+                         date::local_days day) {
+  const Minutes start = rotation.shift_start.value_or(Minutes{0});
+  const Minutes end = rotation.shift_end.value_or(Minutes{0});
+  const date::local_days end_day = end <= start ? day + Days{1} : day;
+  return {resolve_local(zone, day + start), resolve_local(zone, end_day + end)};
+}
+
+std::optional<Interval> window_containing(const date::time_zone& zone, const Rotation& rotation,
+                                          TimePoint at) {
+  if (!rotation.shift_start || !rotation.shift_end) {
+    auto k = turn_in_force(zone, rotation, at);
+    if (!k) return std::nullopt;
+    return Interval{boundary(zone, rotation, *k), boundary(zone, rotation, *k + 1)};
+  }
+  // A window that crosses midnight started on the previous local day; the next day is checked
+  // too so an odd zone cannot make us miss a window.
+  const date::local_days today = local_day_of(zone, at);
+  for (Days offset : {Days{-1}, Days{0}, Days{1}}) {
+    Interval w = window_starting(zone, rotation, today + offset);
+    if (w.contains(at)) return w;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+TimePoint turn_boundary(const Rotation& rotation, std::int64_t k) {
+  return boundary(zone_of(rotation), rotation, k);
+}
+
+std::optional<std::int64_t> turn_at(const Rotation& rotation, TimePoint at) {
+  return turn_in_force(zone_of(rotation), rotation, at);
+}
+
+Interval turn_interval(const Rotation& rotation, std::int64_t k) {
+  const date::time_zone& zone = zone_of(rotation);
+  return {boundary(zone, rotation, k), boundary(zone, rotation, k + 1)};
+}
+
+Interval window_on(const Rotation& rotation, date::local_days day) {
+  return window_starting(zone_of(rotation), rotation, day);
+}
+
+std::optional<Interval> window_at(const Rotation& rotation, TimePoint at) {
+  return window_containing(zone_of(rotation), rotation, at);
+}
+
+std::vector<OnCallEntry> who_is_on_call(const std::vector<Rotation>& rotations,
+                                        const std::string& region, const std::string& role,
+                                        TimePoint at) {
+  std::vector<OnCallEntry> out;
+  for (const Rotation& r : rotations) {
+    if (r.region != region || r.role != role || r.participants.empty()) continue;
+    const date::time_zone* zone = find_zone(r.time_zone);
+    if (!zone || r.turn_days < 1) continue;  // rejected at load time
+    auto k = turn_in_force(*zone, r, at);
+    if (!k) continue;
+    auto window = window_containing(*zone, r, at);
+    if (!window) continue;
+    // A hand-off inside a window splits it: the primary is on call only for their part.
+    const TimePoint start = std::max(window->start, boundary(*zone, r, *k));
+    const TimePoint end = std::min(window->end, boundary(*zone, r, *k + 1));
+    const auto n = static_cast<std::int64_t>(r.participants.size());
+    const std::string reason = "rotation " + r.id + " turn " + std::to_string(*k);
+    for (std::int64_t i = 0; i < n; ++i) {
+      const auto& worker = r.participants[static_cast<std::size_t>((*k + i) % n)];
+      out.push_back({worker, r.id, static_cast<int>(i), start, end,
+                     i == 0 ? reason : reason + " backup " + std::to_string(i)});
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const OnCallEntry& a, const OnCallEntry& b) {
+    if (a.position != b.position) return a.position < b.position;
+    return a.rotation_id < b.rotation_id;
+  });
+  return out;
+}
+
+std::vector<ConfigProblem> validate_rotation(const Rotation& rotation, const std::string& file,
+                                             const std::string& path,
+                                             const RegionDirectory& regions,
+                                             const WorkerDirectory& workers) {
+  std::vector<ConfigProblem> problems;
+  auto problem = [&](const std::string& key, std::string reason) {
+    problems.push_back({file, path + "." + key, std::move(reason)});
+  };
+  if (fold_case(rotation.id).empty()) problem("id", "must not be empty");
+  const bool region_known = regions.find(rotation.region) != nullptr;
+  if (!region_known) problem("region", "unknown region \"" + rotation.region + "\"");
+  const bool role_known = is_known_role(rotation.role);
+  if (!role_known) problem("role", "unknown role \"" + rotation.role + "\"");
+  if (!find_zone(rotation.time_zone))
+    problem("time_zone", "unknown time zone \"" + rotation.time_zone + "\"");
+  if (rotation.turn_days < 1 || rotation.turn_days > 28)
+    problem("turn_days", "must be between 1 and 28, got " + std::to_string(rotation.turn_days));
+  if (rotation.shift_start.has_value() != rotation.shift_end.has_value())
+    problem(rotation.shift_start ? "shift_end" : "shift_start",
+            "shift_start and shift_end go together; omit both to be on call the whole turn");
+  else if (rotation.shift_start && *rotation.shift_start == *rotation.shift_end)
+    problem("shift_end", "must differ from shift_start; omit both to be on call the whole turn");
+  if (rotation.participants.empty()) problem("participants", "must name at least one worker");
+
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < rotation.participants.size(); ++i) {
+    const std::string& id = rotation.participants[i];
+    const std::string key = "participants[" + std::to_string(i) + "]";
+    if (!seen.insert(id).second) {
+      problem(key, "worker \"" + id + "\" is listed twice");
+      continue;
+    }
+    const Worker* worker = workers.find(id);
+    if (!worker) {
+      problem(key, "unknown worker \"" + id + "\"");
+      continue;
+    }
+    if (region_known && worker->region != rotation.region)
+      problem(key, "worker \"" + id + "\" belongs to region \"" + worker->region +
+                       "\", not \"" + rotation.region + "\"");
+    if (role_known && !worker->has_role(rotation.role))
+      problem(key, "worker \"" + id + "\" lacks the role " + rotation.role);
+  }
+  return problems;
+}
+
+namespace {
+
+std::vector<Rotation> read_rotations(ConfigReader& reader, const toml::table& root,
+                                     const RegionDirectory& regions,
+                                     const WorkerDirectory& workers) {
+  std::vector<Rotation> out;
+  std::set<std::string> ids;
+  for (const toml::table* t : reader.tables(root, "rotations", "rotations", true)) {
+    const std::string path = "rotations[" + std::to_string(out.size()) + "]";
+    Rotation r;
+    r.id = reader.string(*t, "id", path + ".id");
+    r.region = reader.string(*t, "region", path + ".region");
+    r.role = reader.string(*t, "role", path + ".role", r.role);
+    const Region* region = regions.find(r.region);
+    r.time_zone = reader.string(*t, "time_zone", path + ".time_zone",
+                                region ? region->time_zone : r.time_zone);
+    r.turn_days = static_cast<int>(reader.integer(*t, "turn_days", path + ".turn_days",
+                                                  std::nullopt, 1, 28));
+    r.participants = reader.strings(*t, "participants", path + ".participants", true);
+
+    const std::string start_date = reader.string(*t, "start_date", path + ".start_date");
+    if (auto d = parse_local_date(start_date))
+      r.start_date = *d;
+    else if (t->get("start_date"))
+      reader.problem(path + ".start_date", "must be a local date YYYY-MM-DD, got \"" +
+                                               start_date + "\"");
+
+    auto read_time = [&](std::string_view name, bool required) -> std::optional<Minutes> {
+      const std::string key = path + "." + std::string(name);
+      if (!required && !t->get(name)) return std::nullopt;
+      const std::string text = reader.string(*t, name, key);
+      if (auto m = parse_local_time(text)) return m;
+      if (t->get(name))
+        reader.problem(key, "must be a local time HH:MM, got \"" + text + "\"");
+      return std::nullopt;
+    };
+    r.handoff_time = read_time("handoff_time", true).value_or(Minutes{0});
+    r.shift_start = read_time("shift_start", false);
+    r.shift_end = read_time("shift_end", false);
+
+    if (!r.id.empty() && !ids.insert(r.id).second)
+      reader.problem(path + ".id", "duplicate rotation id \"" + r.id + "\"");
+    for (ConfigProblem& p : validate_rotation(r, reader.file(), path, regions, workers)) {
+      // The reader already reported a missing or malformed value; don't say it twice.
+      const bool said = std::any_of(reader.problems().begin(), reader.problems().end(),
+                                    [&](const ConfigProblem& q) { return q.key == p.key; });
+      if (!said) reader.problem(p.key, p.reason);
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<Rotation> finish(ConfigReader& reader, const std::optional<toml::table>& root,
+                             const RegionDirectory& regions, const WorkerDirectory& workers,
+                             std::vector<ConfigProblem>& problems) {
+  std::vector<Rotation> out;
+  if (root) out = read_rotations(reader, *root, regions, workers);
+  problems.insert(problems.end(), reader.problems().begin(), reader.problems().end());
+  return out;
+}
+
+}  // namespace
+
+std::vector<Rotation> load_rotations(const std::string& file, const RegionDirectory& regions,
+                                     const WorkerDirectory& workers,
+                                     std::vector<ConfigProblem>& problems) {
+  ConfigReader reader(file);
+  auto root = reader.parse_file();
+  return finish(reader, root, regions, workers, problems);
+}
+
+std::vector<Rotation> parse_rotations(const std::string& file, std::string_view text,
+                                      const RegionDirectory& regions,
+                                      const WorkerDirectory& workers,
+                                      std::vector<ConfigProblem>& problems) {
+  ConfigReader reader(file);
+  auto root = reader.parse_text(text);
+  return finish(reader, root, regions, workers, problems);
+}
+
+}  // namespace piket::scheduler

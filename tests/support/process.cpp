@@ -1,0 +1,179 @@
+#include "tests/support/process.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+#include <thread>
+
+namespace piket::test {
+
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    throw std::runtime_error("cannot bind to find a free port");
+  }
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string make_temp_dir(const std::string& prefix) {
+  std::string pattern = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+  return pattern;
+}
+
+bool wait_for_port(int port, std::chrono::milliseconds limit) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    if (ok) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+Process::Process(std::vector<std::string> argv, const std::string& log_file) {
+  pid_ = ::fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    ::setpgid(0, 0);
+    int fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      ::close(fd);
+    }
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    std::_Exit(127);
+  }
+}
+
+Process::~Process() {
+  if (pid_ > 0) stop(std::chrono::milliseconds(3000));
+}
+
+Process::Process(Process&& other) noexcept : pid_(other.pid_), status_(other.status_) {
+  other.pid_ = -1;
+}
+
+Process& Process::operator=(Process&& other) noexcept {
+  if (this != &other) {
+    if (pid_ > 0) stop();
+    pid_ = other.pid_;
+    status_ = other.status_;
+    other.pid_ = -1;
+  }
+  return *this;
+}
+
+bool Process::running() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  pid_t r = ::waitpid(pid_, &status, WNOHANG);
+  if (r == pid_) {
+    status_ = status;
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+void Process::kill_hard() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, &status_, 0);
+  pid_ = -1;
+}
+
+int Process::wait_exit(std::chrono::milliseconds limit) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (pid_ <= 0) return WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_);
+    if (!running()) continue;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return -1;
+}
+
+int Process::stop(std::chrono::milliseconds grace) {
+  if (pid_ <= 0) return WIFEXITED(status_) ? WEXITSTATUS(status_) : -1;
+  ::kill(pid_, SIGTERM);
+  int code = wait_exit(grace);
+  if (code == -1) kill_hard();
+  return code;
+}
+
+RedisServer::RedisServer() : port_(free_port()), dir_(make_temp_dir("piket-redis")) { launch(); }
+
+RedisServer::~RedisServer() {
+  process_.kill_hard();
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+}
+
+void RedisServer::launch() {
+  process_ = Process({"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
+                      "--dir", dir_, "--save", "", "--appendonly", "yes", "--appendfsync",
+                      "always", "--daemonize", "no", "--logfile", dir_ + "/redis.log"},
+                     dir_ + "/redis.stdout");
+  if (!wait_for_port(port_, std::chrono::seconds(10)))
+    throw std::runtime_error("redis-server did not start on port " + std::to_string(port_));
+  // Accepting is not loaded: wait until it answers PING.
+  for (int i = 0; i < 200 && cli("PING").find("PONG") == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
+void Process::signal(int sig) {
+  if (pid_ > 0) ::kill(pid_, sig);
+}
+
+void RedisServer::freeze() { process_.signal(SIGSTOP); }
+void RedisServer::thaw() { process_.signal(SIGCONT); }
+
+void RedisServer::restart() {
+  process_.stop();
+  launch();
+}
+
+std::string RedisServer::cli(const std::string& arguments) const {
+  std::string command = "redis-cli -p " + std::to_string(port_) + " " + arguments + " 2>&1";
+  std::string out;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return out;
+  std::array<char, 4096> buffer{};
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
+  ::pclose(pipe);
+  return out;
+}
+
+std::string build_dir() { return PIKET_BUILD_DIR; }
+std::string source_dir() { return PIKET_SOURCE_DIR; }
+
+}  // namespace piket::test
