@@ -12,36 +12,19 @@ bool valid_endpoint(const std::string& e) {
   return e.rfind("tcp://", 0) == 0 || e.rfind("ipc://", 0) == 0 || e.rfind("inproc://", 0) == 0;
 }
 
-std::string read_secret(ConfigReader& r, const toml::table& t, const std::string& section,
-                        const std::string& name) {
+SecretRef read_secret_ref(ConfigReader& r, const toml::table& t, const std::string& section,
+                          const std::string& name) {
+  SecretRef ref;
+  ref.key = section + "." + name;
   const std::string env_key = name + "_env", file_key = name + "_file";
-  if (t.contains(name)) {
-    r.problem(section + "." + name, "secrets must not be inline; use " + env_key + " or " + file_key);
-    return {};
-  }
-  if (t.contains(env_key)) {
-    std::string var = r.string(t, env_key, section + "." + env_key);
-    const char* value = std::getenv(var.c_str());
-    if (!value || !*value) {
-      r.problem(section + "." + env_key, "environment variable " + var + " is not set");
-      return {};
-    }
-    return value;
-  }
-  if (t.contains(file_key)) {
-    std::string path = resolve_relative(r.file(), r.string(t, file_key, section + "." + file_key));
-    std::ifstream in{path};
-    if (!in) {
-      r.problem(section + "." + file_key, "cannot read " + path);
-      return {};
-    }
-    std::string secret;
-    std::getline(in, secret);
-    if (secret.empty()) r.problem(section + "." + file_key, path + " is empty");
-    return secret;
-  }
-  r.problem(section + "." + env_key, "a secret is required: set " + env_key + " or " + file_key);
-  return {};
+  if (t.contains(name))
+    r.problem(ref.key, "secrets must not be inline; use " + env_key + " or " + file_key);
+  if (t.contains(env_key)) ref.env = r.string(t, env_key, section + "." + env_key);
+  if (t.contains(file_key))
+    ref.file = resolve_relative(r.file(), r.string(t, file_key, section + "." + file_key));
+  if (ref.env.empty() && ref.file.empty())
+    r.problem(section + "." + env_key, "a secret is required: set " + env_key + " or " + file_key);
+  return ref;
 }
 
 void read_into(ConfigReader& r, const toml::table& root, PiketConfig& c) {
@@ -104,7 +87,7 @@ void read_into(ConfigReader& r, const toml::table& root, PiketConfig& c) {
       resolve_relative(c.file, r.string(s, "rotations_file", "scheduler.rotations_file"));
 
   const auto& n = r.table(root, "notifier", "notifier", true);
-  c.notifier.webhook_secret = read_secret(r, n, "notifier", "webhook_secret");
+  c.notifier.webhook_secret = read_secret_ref(r, n, "notifier", "webhook_secret");
   c.notifier.max_attempts =
       static_cast<int>(r.integer(n, "max_attempts", "notifier.max_attempts", 6, 1, 100));
   c.notifier.retry_base_ms =
@@ -137,6 +120,25 @@ ConfigLoad parse_config(const std::string& file, std::string_view text) {
   ConfigReader r{file};
   auto root = r.parse_text(text);
   return finish(r, std::move(root), file);
+}
+
+std::string resolve_secret(const SecretRef& ref, const std::string& config_file,
+                           std::vector<ConfigProblem>& problems) {
+  if (!ref.env.empty()) {
+    const char* value = std::getenv(ref.env.c_str());
+    if (value && *value) return value;
+    if (ref.file.empty()) {
+      problems.push_back({config_file, ref.key + "_env", "environment variable " + ref.env + " is not set"});
+      return {};
+    }
+  }
+  std::ifstream in{ref.file};
+  std::string secret;
+  if (!in || !std::getline(in, secret) || secret.empty()) {
+    problems.push_back({config_file, ref.key + "_file", "cannot read a secret from " + ref.file});
+    return {};
+  }
+  return secret;
 }
 
 void exit_with_config_problems(const std::vector<ConfigProblem>& problems) {

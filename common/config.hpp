@@ -46,8 +46,16 @@ struct SchedulerConfig {
   std::string rotations_file;
 };
 
+// Where a secret lives: an environment variable or a file, never the TOML itself. Resolved only
+// by the daemon that needs it, so the others never hold it.
+struct SecretRef {
+  std::string key;  // "notifier.webhook_secret", for messages
+  std::string env;
+  std::string file;
+};
+
 struct NotifierConfig {
-  std::string webhook_secret;  // resolved from webhook_secret_env / webhook_secret_file
+  SecretRef webhook_secret;  // webhook_secret_env or webhook_secret_file
   int max_attempts = 6;
   int retry_base_ms = 500;
   int retry_max_ms = 30000;
@@ -85,6 +93,10 @@ ConfigLoad parse_config(const std::string& file, std::string_view text);
 
 // For main(): loads, or prints every problem to stderr and exits with 78.
 PiketConfig load_config_or_exit(const std::string& file);
+// Reads the secret; a problem (naming the key) when it is not there.
+std::string resolve_secret(const SecretRef& ref, const std::string& config_file,
+                           std::vector<ConfigProblem>& problems);
+
 // Prints problems and exits 78; for the daemons' own data files.
 [[noreturn]] void exit_with_config_problems(const std::vector<ConfigProblem>& problems);
 

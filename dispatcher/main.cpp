@@ -1,1 +1,36 @@
-int main() { return 0; }
+// piket-dispatcher: flags, configuration, the service, the loop.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
+#include "common/daemon.hpp"
+#include "common/log.hpp"
+#include "dispatcher/service.hpp"
+
+int main(int argc, char** argv) {
+  using namespace piket;
+  PiketConfig config = load_daemon_config(argc, argv, "piket-dispatcher");
+  std::vector<ConfigProblem> problems;
+  RegionDirectory regions = load_regions(config.data.regions_file, problems);
+  dispatcher::TriageRules triage = dispatcher::load_triage_rules(config.dispatcher.triage_file, problems);
+  if (!problems.empty()) exit_with_config_problems(problems);
+
+  boost::asio::io_context io;
+  SystemClock clock;
+  dispatcher::DispatcherService service{io, config, clock, std::move(regions), std::move(triage)};
+  if (auto started = service.start(); !started.ok()) {
+    logger("dispatcher")->critical("event=start_failed reason=\"{}\"", started.error().to_string());
+    return 69;  // EX_UNAVAILABLE
+  }
+  Lifecycle lifecycle{io, "dispatcher"};
+  lifecycle.on_stop([&] { service.stop(); });
+  // Ready once Redis answers; until then requests get "unavailable".
+  boost::asio::co_spawn(
+      io,
+      [&]() -> boost::asio::awaitable<void> {
+        while (!co_await service.redis().wait_connected(std::chrono::seconds(1)))
+          if (lifecycle.stopping()) co_return;
+        lifecycle.ready();
+      },
+      boost::asio::detached);
+  return lifecycle.run();
+}

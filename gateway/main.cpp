@@ -1,1 +1,20 @@
-int main() { return 0; }
+// piket-gateway: flags, configuration, the service, the loop.
+#include "common/daemon.hpp"
+#include "common/log.hpp"
+#include "gateway/service.hpp"
+
+int main(int argc, char** argv) {
+  using namespace piket;
+  PiketConfig config = load_daemon_config(argc, argv, "piket-gateway");
+  boost::asio::io_context io;
+  SystemClock clock;
+  gateway::GatewayService service{io, config, clock};
+  if (auto started = service.start(); !started.ok()) {
+    logger("gateway")->critical("event=start_failed reason=\"{}\"", started.error().to_string());
+    return 69;  // EX_UNAVAILABLE
+  }
+  Lifecycle lifecycle{io, "gateway"};
+  lifecycle.on_stop([&] { service.stop(); });
+  lifecycle.ready();  // the port is bound; peers are reached per request
+  return lifecycle.run();
+}

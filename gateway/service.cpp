@@ -1,1 +1,163 @@
-// placeholder until the service lands
+#include "gateway/service.hpp"
+
+#include "common/log.hpp"
+#include "common/message_types.hpp"
+#include "gateway/api/router.hpp"
+
+namespace piket::gateway {
+namespace asio = boost::asio;
+using nlohmann::json;
+
+HttpResponse json_response(int status, const json& body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = body.dump();
+  return r;
+}
+
+HttpResponse error_response(const Error& error) {
+  return json_response(http_status_for(error.code), json{{"error", error_to_json(error)}});
+}
+
+namespace {
+HttpResponse rpc_response(const Result<json>& result, int ok_status = 200) {
+  if (!result.ok()) return error_response(result.error());
+  return json_response(ok_status, *result);
+}
+
+bool printable_token(const std::string& s, std::size_t max) {
+  if (s.empty() || s.size() > max) return false;
+  for (unsigned char c : s)
+    if (c < 0x21 || c > 0x7e) return false;
+  return true;
+}
+}  // namespace
+
+GatewayService::GatewayService(asio::io_context& io, const PiketConfig& config, const Clock& clock)
+    : config_(config),
+      clock_(clock),
+      server_(io,
+              HttpServerOptions{config.gateway.listen, static_cast<std::uint16_t>(config.gateway.port),
+                                config.gateway.max_body_bytes, std::chrono::milliseconds(10000),
+                                config.gateway.max_connections},
+              [this](HttpRequest r) { return handle(std::move(r)); }),
+      dispatcher_(io, config.zmq.dispatcher_rpc,
+                  zmqio::RpcOptions{std::chrono::milliseconds(config.zmq.request_timeout_ms),
+                                    config.zmq.request_retries},
+                  clock),
+      events_(
+          io, config.zmq.dispatcher_events, "event.",
+          [this](const Envelope& e) { metrics_.count("piket_events_received_total", "type=\"" + e.type + "\""); },
+          [this](const zmqio::SequenceGap& gap) {
+            metrics_.count("piket_event_gaps_total");
+            logger("gateway")->warn("event=event_gap source={} expected={} received={}", gap.source,
+                                    gap.expected, gap.received);
+          }) {
+  metrics_.help("piket_http_requests_total", "counter", "HTTP requests by route and status");
+  metrics_.help("piket_http_request_duration_seconds", "histogram", "HTTP request latency by route");
+  metrics_.help("piket_reports_received_total", "counter", "Reports stored (new, not repeats)");
+  metrics_.help("piket_events_received_total", "counter", "Events received from the dispatcher");
+  metrics_.help("piket_event_gaps_total", "counter", "Gaps seen in event sequence numbers");
+}
+
+Status GatewayService::start() {
+  if (auto s = server_.listen(); !s.ok()) return s;
+  dispatcher_.start();
+  events_.start();
+  server_.start();
+  logger("gateway")->info("event=listening address={} port={}", config_.gateway.listen, server_.port());
+  return ok_status();
+}
+
+void GatewayService::stop() {
+  server_.stop();
+  events_.stop();
+  dispatcher_.stop();
+}
+
+asio::awaitable<HttpResponse> GatewayService::handle(HttpRequest request) {
+  const auto started = std::chrono::steady_clock::now();
+  Route r = route(request.method, request.target);
+  HttpResponse response;
+  switch (r.kind) {
+    case RouteKind::submit_report: response = co_await submit_report(request); break;
+    case RouteKind::get_report: response = co_await get_report(r.id); break;
+    case RouteKind::accept_assignment: response = co_await change_assignment(request, r.id, true); break;
+    case RouteKind::decline_assignment: response = co_await change_assignment(request, r.id, false); break;
+    case RouteKind::health: response = co_await health(); break;
+    case RouteKind::metrics: response = metrics_page(); break;
+    case RouteKind::method_not_allowed:
+      response = json_response(405, json{{"error", {{"code", "invalid_field"}, {"field", "method"},
+                                                    {"message", request.method + " is not allowed here"}}}});
+      break;
+    case RouteKind::not_found:
+      response = error_response(make_error(ErrorCode::not_found, "path", "no such endpoint"));
+      break;
+  }
+  const auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+  metrics_.count("piket_http_requests_total",
+                 "route=\"" + r.name + "\",status=\"" + std::to_string(response.status) + "\"");
+  metrics_.observe("piket_http_request_duration_seconds", "route=\"" + r.name + "\"", took);
+  co_return response;
+}
+
+asio::awaitable<HttpResponse> GatewayService::submit_report(const HttpRequest& request) {
+  json body = json::parse(request.body, nullptr, false);
+  if (body.is_discarded())
+    co_return error_response(make_error(ErrorCode::invalid_json, "body", "the body is not valid JSON"));
+  std::string key = header(request, "idempotency-key");
+  if (key.empty()) {
+    key = new_id("auto-");  // still lets the ZeroMQ retry find the same report
+  } else if (!printable_token(key, 128)) {
+    co_return error_response(make_error(ErrorCode::invalid_field, "Idempotency-Key",
+                                        "must be 1 to 128 printable characters without spaces"));
+  }
+  json rpc_body{{"idempotency_key", key}, {"actor", "api"}, {"report", std::move(body)}};
+  auto result = co_await dispatcher_.call(msg::kReportSubmit, std::move(rpc_body));
+  if (!result.ok()) co_return error_response(result.error());
+  const bool created = result->value("created", false);
+  if (created) metrics_.count("piket_reports_received_total");
+  HttpResponse response = json_response(created ? 201 : 200, *result);
+  response.headers["Location"] = "/api/v1/reports/" + result->value("id", std::string{});
+  co_return response;
+}
+
+asio::awaitable<HttpResponse> GatewayService::get_report(const std::string& id) {
+  json rpc_body{{"id", id}, {"actor", "api"}, {"purpose", "view"}};
+  auto result = co_await dispatcher_.call(msg::kReportGet, std::move(rpc_body));
+  co_return rpc_response(result);
+}
+
+asio::awaitable<HttpResponse> GatewayService::change_assignment(const HttpRequest& request,
+                                                                const std::string& id, bool accept) {
+  json rpc_body{{"id", id}, {"actor", "api"}};
+  if (!request.body.empty()) {
+    json body = json::parse(request.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object())
+      co_return error_response(make_error(ErrorCode::invalid_json, "body", "the body must be a JSON object"));
+    if (!accept && body.contains("reason")) rpc_body["reason"] = body["reason"];
+  }
+  auto result = co_await dispatcher_.call(accept ? msg::kAssignmentAccept : msg::kAssignmentDecline,
+                                          std::move(rpc_body));
+  co_return rpc_response(result);
+}
+
+asio::awaitable<HttpResponse> GatewayService::health() {
+  auto ping = co_await dispatcher_.call(msg::kPing, json::object());
+  const bool dispatcher_up = ping.ok();
+  const bool redis_up = ping.ok() && ping->value("redis", false);
+  json body{{"status", dispatcher_up && redis_up ? "ok" : "degraded"},
+            {"dispatcher", dispatcher_up ? "up" : "down"},
+            {"redis", redis_up ? "up" : "down"},
+            {"time", format_utc(clock_.now())}};
+  co_return json_response(dispatcher_up && redis_up ? 200 : 503, body);
+}
+
+HttpResponse GatewayService::metrics_page() {
+  HttpResponse r;
+  r.content_type = "text/plain; version=0.0.4";
+  r.body = metrics_.render();
+  return r;
+}
+
+}  // namespace piket::gateway

@@ -1,1 +1,165 @@
-// placeholder until the service lands
+#include "notifier/service.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "common/crypto.hpp"
+#include "common/envelope.hpp"
+#include "common/keys.hpp"
+#include "common/log.hpp"
+#include "notifier/store/notify_lua.hpp"
+
+namespace piket::notifier {
+namespace asio = boost::asio;
+using nlohmann::json;
+
+namespace {
+auto log() { return logger("notifier"); }
+}  // namespace
+
+std::chrono::milliseconds retry_delay(int attempt, std::chrono::milliseconds base,
+                                      std::chrono::milliseconds max) {
+  auto delay = base;
+  for (int i = 1; i < attempt && delay < max; ++i) delay *= 2;
+  return std::min(delay, max);
+}
+
+NotifierService::NotifierService(asio::io_context& io, const PiketConfig& config,
+                                 const Clock& clock, WorkerDirectory workers,
+                                 std::string webhook_secret)
+    : io_(io),
+      config_(config),
+      clock_(clock),
+      workers_(std::move(workers)),
+      secret_(std::move(webhook_secret)),
+      redis_(io, config.redis, "notifier"),
+      http_(io) {
+  redis_.on_connect([this]() { return redis::ensure_functions(redis_, notify_library()); });
+  redis::StreamConsumerOptions options;
+  options.stream = keys::alert_stream();
+  options.group = std::string(keys::kAlertGroup);
+  options.consumer = "notifier-" + new_id("");
+  options.claim_idle = std::chrono::milliseconds(config.notifier.claim_idle_ms);
+  consumer_ = std::make_unique<redis::StreamConsumer>(
+      io, config.redis, options, [this](const redis::StreamEntry& e) { return take(e); });
+}
+
+void NotifierService::start() {
+  running_ = true;
+  redis_.start();
+  consumer_->start();
+}
+
+void NotifierService::stop() {
+  running_ = false;
+  consumer_->stop();
+  redis_.stop();  // deliveries in flight stay pending in the stream and resume at next start
+}
+
+// Takes an entry off the stream. Delivery runs on its own, so one slow webhook never holds up
+// the alerts behind it; the entry stays pending until its delivery is recorded.
+asio::awaitable<bool> NotifierService::take(const redis::StreamEntry& entry) {
+  if (in_flight_.count(entry.id)) co_return true;  // already being delivered
+  in_flight_.insert(entry.id);
+  asio::co_spawn(io_, deliver(entry), asio::detached);
+  co_return true;
+}
+
+asio::awaitable<bool> NotifierService::record(const std::string& alert_id, const json& attempt,
+                                              const std::string& outcome,
+                                              const std::string& entry_id) {
+  std::vector<std::string> command{"FCALL", "piket_alert_record", "3",
+                                   keys::alert_delivery(alert_id), keys::alert_attempts(alert_id),
+                                   keys::alert_stream(), alert_id,
+                                   attempt.is_null() ? std::string{} : attempt.dump(), outcome,
+                                   std::to_string(to_unix_ms(clock_.now())), entry_id,
+                                   std::string(keys::kAlertGroup)};
+  auto reply = co_await redis_.command(std::move(command));
+  if (!reply.ok())
+    log()->warn("event=record_failed alert={} reason=\"{}\"", alert_id, reply.error().to_string());
+  co_return reply.ok();
+}
+
+asio::awaitable<void> NotifierService::deliver(redis::StreamEntry entry) {
+  struct Release {
+    std::set<std::string>& set;
+    std::string id;
+    ~Release() { set.erase(id); }
+  } release{in_flight_, entry.id};
+
+  json alert = json::parse(entry.fields["alert"], nullptr, false);
+  if (!alert.is_object() || !alert.contains("alert_id") || !alert["alert_id"].is_string() ||
+      !alert.contains("worker") || !alert["worker"].is_string()) {
+    log()->error("event=bad_alert entry={}", entry.id);
+    // (Records are built before each co_await: GCC 12 cannot keep brace-list temporaries there.)
+    const json why{{"error", "unreadable alert"}};
+    co_await record("invalid-" + entry.id, why, "failed", entry.id);
+    co_return;
+  }
+  const std::string alert_id = alert["alert_id"].get<std::string>();
+  const std::string worker_id = alert["worker"].get<std::string>();
+  const Worker* worker = workers_.find(worker_id);
+  if (!worker || worker->webhook_url.empty()) {
+    log()->error("event=no_contact alert={} worker={}", alert_id, worker_id);
+    const json why{{"error", "worker has no contact method"}};
+    co_await record(alert_id, why, "failed", entry.id);
+    co_return;
+  }
+  const std::string body = alert.dump();
+  const std::map<std::string, std::string> headers{
+      {"Content-Type", "application/json"},
+      {"X-Piket-Alert-Id", alert_id},
+      {"X-Piket-Signature", "sha256=" + hmac_sha256_hex(secret_, body)}};
+
+  for (int attempt = 1; running_; ++attempt) {
+    // An accepted, declined or expired assignment needs no more paging.
+    std::vector<std::string> status_command{"FCALL_RO", "piket_alert_status", "2",
+                                            keys::alert_delivery(alert_id),
+                                            keys::assignment(alert_id)};
+    auto status = co_await redis_.command(std::move(status_command));
+    if (!status.ok() || status->elements.size() != 2) co_return;  // Redis trouble: stays pending
+    const std::string delivered = status->elements[0].str, state = status->elements[1].str;
+    if (delivered == "delivered" || delivered == "failed" || delivered == "cancelled") {
+      const json nothing;
+      co_await record(alert_id, nothing, delivered, entry.id);  // a repeat: just acknowledge
+      co_return;
+    }
+    if (state != "alerted") {
+      log()->info("event=alert_cancelled alert={} assignment_state={}", alert_id, state);
+      const json why{{"at", format_utc(clock_.now())}, {"cancelled", state}};
+      co_await record(alert_id, why, "cancelled", entry.id);
+      co_return;
+    }
+    const auto started = std::chrono::steady_clock::now();
+    auto response = co_await http_.post(worker->webhook_url, headers, body,
+                                        std::chrono::milliseconds(config_.notifier.http_timeout_ms));
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    json attempt_record{{"attempt", attempt}, {"at", format_utc(clock_.now())},
+                        {"channel", "webhook"}, {"ms", took.count()}};
+    const bool ok = response.ok() && response->status >= 200 && response->status < 300;
+    if (response.ok()) attempt_record["status"] = response->status;
+    else attempt_record["error"] = response.error().message;
+    const bool last = attempt >= config_.notifier.max_attempts;
+    const std::string outcome = ok ? "delivered" : last ? "failed" : "retry";
+    if (!co_await record(alert_id, attempt_record, outcome, entry.id)) co_return;
+    if (ok) {
+      log()->info("event=alert_delivered alert={} worker={} attempt={} ms={}", alert_id,
+                  worker_id, attempt, took.count());
+      co_return;
+    }
+    log()->warn("event=alert_attempt_failed alert={} worker={} attempt={} outcome={}", alert_id,
+                worker_id, attempt, outcome);
+    if (last) co_return;
+    asio::steady_timer pause{io_};
+    pause.expires_after(retry_delay(attempt, std::chrono::milliseconds(config_.notifier.retry_base_ms),
+                                    std::chrono::milliseconds(config_.notifier.retry_max_ms)));
+    boost::system::error_code ec;
+    co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+}  // namespace piket::notifier

@@ -45,11 +45,21 @@ std::string json_escape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -138,9 +148,7 @@ struct HttpServerState {
     const beast::flat_buffer* buffer = nullptr;
     const http::request_parser<http::string_body>* parser = nullptr;
 
-    bool idle() const {
-      return parser != nullptr && buffer->size() == 0 && !parser->got_some();
-    }
+    bool idle() const { return parser != nullptr && buffer->size() == 0 && !parser->got_some(); }
   };
 
   HttpServerState(asio::io_context& io_context, HttpServerOptions server_options, HttpHandler h)
@@ -254,7 +262,8 @@ asio::awaitable<void> run_session(std::shared_ptr<State> state, tcp::socket sock
 
 asio::awaitable<void> refuse_connection(tcp::socket socket, std::chrono::milliseconds timeout) {
   beast::tcp_stream stream(std::move(socket));
-  auto res = to_beast(error_response(ErrorCode::unavailable, "", "too many connections"), 11, false);
+  auto res =
+      to_beast(error_response(ErrorCode::unavailable, "", "too many connections"), 11, false);
   stream.expires_after(timeout);
   auto [ec, written] = co_await http::async_write(stream, res, kTuple);
   (void)written;

@@ -12,7 +12,7 @@ struct HttpRequest {
   std::string target;                          // path + query, as sent
   std::map<std::string, std::string> headers;  // keys lower-cased; repeated fields joined by ", "
   std::string body;
-  std::string remote;                          // peer "address:port"
+  std::string remote;  // peer "address:port"
 };
 
 struct HttpResponse {

@@ -62,9 +62,9 @@ Error unavailable(const HttpUrl& url, std::string_view what, const beast::error_
   std::string reason = ec == beast::error::timeout || ec == asio::error::operation_aborted
                            ? "timed out after " + std::to_string(timeout.count()) + " ms"
                            : ec.message();
-  return make_error(ErrorCode::unavailable, "",
-                    "POST to " + peer_name(url) + " failed while " + std::string(what) + ": " +
-                        reason);
+  return make_error(
+      ErrorCode::unavailable, "",
+      "POST to " + peer_name(url) + " failed while " + std::string(what) + ": " + reason);
 }
 
 // Resolves within the deadline. The resolver cannot cancel a single operation, so a timer
@@ -157,62 +157,73 @@ Result<HttpUrl> parse_http_url(std::string_view url) {
 
 HttpClient::HttpClient(asio::io_context& io) : io_(io) {}
 
+namespace {
+
+// One connection, one request, one response, all before the deadline.
+asio::awaitable<Result<HttpClientResponse>> exchange(asio::io_context& io, HttpUrl target,
+                                                     std::map<std::string, std::string> headers,
+                                                     std::string body,
+                                                     std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto [resolve_ec, endpoints] = co_await resolve_until(io, target, deadline);
+  if (resolve_ec) co_return unavailable(target, "resolving the host", resolve_ec, timeout);
+
+  beast::tcp_stream stream(io);
+  stream.expires_at(deadline);
+  auto [connect_ec, endpoint] = co_await stream.async_connect(endpoints, kTuple);
+  (void)endpoint;
+  if (connect_ec) co_return unavailable(target, "connecting", connect_ec, timeout);
+
+  http::request<http::string_body> request{http::verb::post, target.target, 11};
+  for (const auto& [name, value] : headers) request.set(name, value);
+  request.set(http::field::host, host_header(target));
+  request.set(http::field::user_agent, "piket");
+  if (request.find(http::field::content_type) == request.end())
+    request.set(http::field::content_type, "application/json");
+  request.keep_alive(false);
+  request.body() = std::move(body);
+  request.prepare_payload();
+
+  auto [write_ec, written] = co_await http::async_write(stream, request, kTuple);
+  (void)written;
+  if (write_ec) co_return unavailable(target, "sending the request", write_ec, timeout);
+
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(kMaxResponseBody);
+  auto [read_ec, read] = co_await http::async_read(stream, buffer, parser, kTuple);
+  (void)read;
+  if (read_ec) co_return unavailable(target, "reading the response", read_ec, timeout);
+
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  auto response = parser.release();
+  co_return HttpClientResponse{static_cast<int>(response.result_int()), std::move(response.body())};
+}
+
+}  // namespace
+
 asio::awaitable<Result<HttpClientResponse>> HttpClient::post(
     std::string url, std::map<std::string, std::string> headers, std::string body,
     std::chrono::milliseconds timeout) {
   auto parsed = parse_http_url(url);
   if (!parsed) co_return parsed.error();
-  const HttpUrl& target = parsed.value();
   for (const auto& [name, value] : headers)
     if (name.empty() || has_line_break(name) || has_line_break(value))
       co_return make_error(ErrorCode::invalid_field, "headers",
                            "header names must be non-empty and no header may contain a line "
                            "break");
 
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string failure;
   try {
-    auto [resolve_ec, endpoints] = co_await resolve_until(io_, target, deadline);
-    if (resolve_ec) co_return unavailable(target, "resolving the host", resolve_ec, timeout);
-
-    beast::tcp_stream stream(io_);
-    stream.expires_at(deadline);
-    auto [connect_ec, endpoint] = co_await stream.async_connect(endpoints, kTuple);
-    (void)endpoint;
-    if (connect_ec) co_return unavailable(target, "connecting", connect_ec, timeout);
-
-    http::request<http::string_body> request{http::verb::post, target.target, 11};
-    for (const auto& [name, value] : headers) request.set(name, value);
-    request.set(http::field::host, host_header(target));
-    request.set(http::field::user_agent, "piket");
-    if (request.find(http::field::content_type) == request.end())
-      request.set(http::field::content_type, "application/json");
-    request.keep_alive(false);
-    request.body() = std::move(body);
-    request.prepare_payload();
-
-    auto [write_ec, written] = co_await http::async_write(stream, request, kTuple);
-    (void)written;
-    if (write_ec) co_return unavailable(target, "sending the request", write_ec, timeout);
-
-    beast::flat_buffer buffer;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(kMaxResponseBody);
-    auto [read_ec, read] = co_await http::async_read(stream, buffer, parser, kTuple);
-    (void)read;
-    if (read_ec) co_return unavailable(target, "reading the response", read_ec, timeout);
-
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    auto response = parser.release();
-    co_return HttpClientResponse{static_cast<int>(response.result_int()),
-                                 std::move(response.body())};
+    co_return co_await exchange(io_, parsed.value(), std::move(headers), std::move(body), timeout);
   } catch (const std::exception& e) {
     failure = e.what();
   } catch (...) {
     failure = "unknown exception";
   }
-  co_return make_error(ErrorCode::internal, "", "POST to " + peer_name(target) + ": " + failure);
+  co_return make_error(ErrorCode::internal, "",
+                       "POST to " + peer_name(parsed.value()) + ": " + failure);
 }
 
 }  // namespace piket::notifier

@@ -1,0 +1,17 @@
+# Compiles a Redis Functions library (a .lua file) into a C++ source: the library's version is
+# the hash of its text, so any change is reloaded by ensure_functions() at start-up.
+# Usage: piket_embed_lua(<target> <lua file> <library name> <C++ function name>)
+function(piket_embed_lua target lua_file library function_name)
+  file(READ ${lua_file} lua_text)
+  string(SHA1 lua_hash "${lua_text}")
+  string(SUBSTRING ${lua_hash} 0 12 lua_version)
+  string(REPLACE "@PIKET_LUA_VERSION@" "${lua_version}" lua_text "${lua_text}")
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${lua_file})
+  set(PIKET_LUA_LIBRARY ${library})
+  set(PIKET_LUA_VERSION ${lua_version})
+  set(PIKET_LUA_TEXT "${lua_text}")
+  set(PIKET_LUA_FUNCTION ${function_name})
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/${library}_lua.cpp)
+  configure_file(${PROJECT_SOURCE_DIR}/cmake/embedded_lua.cpp.in ${out} @ONLY)
+  target_sources(${target} PRIVATE ${out})
+endfunction()

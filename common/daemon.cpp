@@ -1,0 +1,82 @@
+#include "common/daemon.hpp"
+
+#include <systemd/sd-daemon.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "common/log.hpp"
+
+namespace piket {
+
+PiketConfig load_daemon_config(int argc, char** argv, const std::string& daemon_name) {
+  std::string file = "config/piket.toml";
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+      file = argv[++i];
+    } else if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+      std::printf("usage: %s [--config FILE]\n", daemon_name.c_str());
+      std::exit(0);
+    } else {
+      std::fprintf(stderr, "%s: unknown argument %s (usage: %s [--config FILE])\n",
+                   daemon_name.c_str(), argv[i], daemon_name.c_str());
+      std::exit(64);  // EX_USAGE
+    }
+  }
+  PiketConfig config = load_config_or_exit(file);
+  init_logging(config.log_level);
+  return config;
+}
+
+Lifecycle::Lifecycle(boost::asio::io_context& io, std::string name)
+    : io_(io), name_(std::move(name)), signals_(io, SIGINT, SIGTERM), watchdog_(io) {
+  signals_.async_wait([this](boost::system::error_code ec, int signal) {
+    if (ec) return;
+    logger(name_)->info("event=stopping signal={}", signal);
+    stop();
+  });
+}
+
+void Lifecycle::on_stop(std::function<void()> step) { stop_steps_.push_back(std::move(step)); }
+
+void Lifecycle::ready() {
+  sd_notify(0, "READY=1");
+  logger(name_)->info("event=ready");
+  std::uint64_t usec = 0;
+  if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
+    auto interval = std::chrono::microseconds(usec / 2);
+    // A self-rescheduling ping: the loop itself proves it is alive.
+    struct Pinger {
+      boost::asio::steady_timer& timer;
+      std::chrono::microseconds interval;
+      void operator()(boost::system::error_code ec = {}) const {
+        if (ec) return;
+        sd_notify(0, "WATCHDOG=1");
+        timer.expires_after(interval);
+        timer.async_wait(*this);
+      }
+    };
+    Pinger{watchdog_, interval}();
+  }
+}
+
+void Lifecycle::stop() {
+  if (stopping_) return;
+  stopping_ = true;
+  sd_notify(0, "STOPPING=1");
+  signals_.cancel();
+  watchdog_.cancel();
+  for (auto it = stop_steps_.rbegin(); it != stop_steps_.rend(); ++it) (*it)();
+  // Give in-flight replies a moment to leave, then end the loop.
+  auto grace = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::milliseconds(200));
+  grace->async_wait([this, grace](boost::system::error_code) { io_.stop(); });
+}
+
+int Lifecycle::run() {
+  io_.run();
+  logger(name_)->info("event=stopped");
+  return 0;
+}
+
+}  // namespace piket

@@ -1,0 +1,38 @@
+#pragma once
+// Every Redis key and stream name Piket uses, in one place (documented in
+// docs/architecture.md). Functions in Lua receive these names as KEYS or as prefixes.
+#include <string>
+#include <string_view>
+
+namespace piket::keys {
+
+inline constexpr std::string_view kPrefix = "piket:";
+
+inline std::string report(std::string_view id) { return "piket:report:" + std::string(id); }
+inline std::string report_prefix() { return "piket:report:"; }
+inline std::string report_assignments(std::string_view id) {
+  return "piket:report:" + std::string(id) + ":assignments";
+}
+inline std::string assignment(std::string_view id) { return "piket:assignment:" + std::string(id); }
+inline std::string assignment_prefix() { return "piket:assignment:"; }
+inline std::string idempotency(std::string_view key) { return "piket:idem:" + std::string(key); }
+inline std::string reports_index() { return "piket:reports"; }
+// Deadlines (acceptance, re-matching) as a sorted set scored by Unix milliseconds.
+inline std::string timers() { return "piket:timers"; }
+// Streams of durable work, each with one consumer group.
+inline std::string match_stream() { return "piket:stream:match"; }
+inline constexpr std::string_view kMatchGroup = "dispatchers";
+inline std::string alert_stream() { return "piket:stream:alerts"; }
+inline constexpr std::string_view kAlertGroup = "notifiers";
+inline std::string audit_stream() { return "piket:stream:audit"; }
+// Who read which report's details, when and why (NEN 7513 in spirit).
+inline std::string access_stream() { return "piket:stream:access"; }
+// The notifier's record of one alert's delivery.
+inline std::string alert_delivery(std::string_view alert_id) {
+  return "piket:alert:" + std::string(alert_id);
+}
+inline std::string alert_attempts(std::string_view alert_id) {
+  return "piket:alert:" + std::string(alert_id) + ":attempts";
+}
+
+}  // namespace piket::keys

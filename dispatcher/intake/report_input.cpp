@@ -1,0 +1,150 @@
+#include "dispatcher/intake/report_input.hpp"
+
+#include <algorithm>
+#include <array>
+#include <set>
+
+namespace piket::dispatcher {
+namespace {
+
+constexpr std::array kSources = {"police", "professional", "citizen", "school", "hospital",
+                                  "restraining_order"};
+constexpr std::array kPersonRoles = {"child", "parent", "partner", "other"};
+const std::set<std::string> kKnownFields = {"source", "municipality", "address", "family_reference",
+                                            "indicators", "narrative", "reporter", "people"};
+
+Error invalid(std::string field, std::string message) {
+  return make_error(ErrorCode::invalid_field, std::move(field), std::move(message));
+}
+
+template <std::size_t N>
+bool one_of(const std::string& value, const std::array<const char*, N>& options) {
+  return std::any_of(options.begin(), options.end(), [&](const char* o) { return value == o; });
+}
+
+template <std::size_t N>
+std::string list(const std::array<const char*, N>& options) {
+  std::string out;
+  for (const char* o : options) out += (out.empty() ? "" : ", ") + std::string(o);
+  return out;
+}
+
+// Reads an optional string of at most `max` characters into `out`.
+std::optional<Error> optional_string(const nlohmann::json& j, const std::string& key,
+                                     const std::string& path, std::size_t max, std::string& out) {
+  if (!j.contains(key) || j[key].is_null()) return std::nullopt;
+  if (!j[key].is_string()) return invalid(path, "must be a string");
+  out = j[key].get<std::string>();
+  if (out.size() > max) return invalid(path, "must be at most " + std::to_string(max) + " characters");
+  return std::nullopt;
+}
+
+}  // namespace
+
+nlohmann::json ReportInput::to_json() const {
+  nlohmann::json people_json = nlohmann::json::array();
+  for (const auto& p : people) {
+    nlohmann::json person{{"role", p.role}};
+    if (p.age >= 0) person["age"] = p.age;
+    people_json.push_back(person);
+  }
+  nlohmann::json j{{"source", source},         {"municipality", municipality},
+                   {"region", region},         {"address", address},
+                   {"family_reference", family_reference},
+                   {"indicators", indicators}, {"narrative", narrative},
+                   {"people", people_json}};
+  if (reporter)
+    j["reporter"] = {{"name", reporter->name},
+                     {"phone", reporter->phone},
+                     {"organisation", reporter->organisation}};
+  return j;
+}
+
+Result<ReportInput> parse_report_input(const nlohmann::json& body, const RegionDirectory& regions,
+                                       const TriageRules& triage) {
+  if (!body.is_object()) return invalid("", "the report must be a JSON object");
+  for (const auto& [key, value] : body.items())
+    if (!kKnownFields.count(key))
+      return invalid(key, key == "bsn" || key == "national_id"
+                              ? "national ID numbers are not stored; link by family_reference"
+                              : "unknown field");
+  ReportInput r;
+
+  if (!body.contains("source") || !body["source"].is_string())
+    return invalid("source", "is required: one of " + list(kSources));
+  r.source = body["source"].get<std::string>();
+  if (!one_of(r.source, kSources)) return invalid("source", "must be one of " + list(kSources));
+
+  if (!body.contains("municipality") || !body["municipality"].is_string() ||
+      body["municipality"].get<std::string>().empty())
+    return invalid("municipality", "is required: the municipality where the family lives");
+  const std::string municipality = body["municipality"].get<std::string>();
+  const Region* region = regions.region_for_municipality(municipality);
+  if (!region)
+    return make_error(ErrorCode::unknown_region, "municipality",
+                      "no configured region serves " + municipality.substr(0, 100) +
+                          "; refer the caller to that region's service");
+  r.municipality = regions.canonical_municipality(municipality).value_or(municipality);
+  r.region = region->id;
+
+  if (auto e = optional_string(body, "address", "address", 200, r.address)) return *e;
+  if (auto e = optional_string(body, "family_reference", "family_reference", 64, r.family_reference))
+    return *e;
+  if (auto e = optional_string(body, "narrative", "narrative", 20000, r.narrative)) return *e;
+
+  if (!body.contains("indicators") || !body["indicators"].is_array())
+    return invalid("indicators", "is required: an array of indicator names (may be empty)");
+  const auto& indicators = body["indicators"];
+  if (indicators.size() > 50) return invalid("indicators", "must have at most 50 entries");
+  for (std::size_t i = 0; i < indicators.size(); ++i) {
+    const std::string path = "indicators[" + std::to_string(i) + "]";
+    if (!indicators[i].is_string()) return invalid(path, "must be a string");
+    std::string name = indicators[i].get<std::string>();
+    if (!triage.knows_indicator(name))
+      return invalid(path, "unknown indicator " + name.substr(0, 64));
+    if (std::find(r.indicators.begin(), r.indicators.end(), name) == r.indicators.end())
+      r.indicators.push_back(std::move(name));
+  }
+
+  if (body.contains("reporter") && !body["reporter"].is_null()) {
+    const auto& rep = body["reporter"];
+    if (!rep.is_object()) return invalid("reporter", "must be an object");
+    for (const auto& [key, value] : rep.items())
+      if (key != "name" && key != "phone" && key != "organisation")
+        return invalid("reporter." + key, "unknown field");
+    Reporter reporter;
+    if (auto e = optional_string(rep, "name", "reporter.name", 200, reporter.name)) return *e;
+    if (auto e = optional_string(rep, "phone", "reporter.phone", 40, reporter.phone)) return *e;
+    if (auto e = optional_string(rep, "organisation", "reporter.organisation", 200, reporter.organisation))
+      return *e;
+    r.reporter = reporter;
+  }
+
+  if (body.contains("people") && !body["people"].is_null()) {
+    const auto& people = body["people"];
+    if (!people.is_array()) return invalid("people", "must be an array");
+    if (people.size() > 50) return invalid("people", "must have at most 50 entries");
+    for (std::size_t i = 0; i < people.size(); ++i) {
+      const std::string path = "people[" + std::to_string(i) + "]";
+      const auto& p = people[i];
+      if (!p.is_object()) return invalid(path, "must be an object");
+      for (const auto& [key, value] : p.items())
+        if (key != "role" && key != "age") return invalid(path + "." + key, "unknown field");
+      Person person;
+      if (!p.contains("role") || !p["role"].is_string())
+        return invalid(path + ".role", "is required: one of " + list(kPersonRoles));
+      person.role = p["role"].get<std::string>();
+      if (!one_of(person.role, kPersonRoles))
+        return invalid(path + ".role", "must be one of " + list(kPersonRoles));
+      if (p.contains("age")) {
+        if (!p["age"].is_number_integer()) return invalid(path + ".age", "must be an integer");
+        person.age = p["age"].get<int>();
+        if (person.age < 0 || person.age > 120) return invalid(path + ".age", "must be 0 to 120");
+      }
+      r.people.push_back(person);
+    }
+  }
+  return r;
+}
+
+}  // namespace piket::dispatcher

@@ -1,0 +1,41 @@
+#include "dispatcher/matching/candidate_choice.hpp"
+
+#include <algorithm>
+
+namespace piket::dispatcher {
+
+std::optional<Choice> choose_candidate(const std::vector<Candidate>& on_call,
+                                       const std::vector<std::string>& already_alerted) {
+  std::optional<Choice> best;
+  for (std::size_t i = 0; i < on_call.size(); ++i) {
+    int times = static_cast<int>(
+        std::count(already_alerted.begin(), already_alerted.end(), on_call[i].worker_id));
+    if (!best || times < best->times_alerted_before) best = Choice{i, times, ""};
+  }
+  if (!best) return std::nullopt;
+  const Candidate& c = on_call[best->index];
+  best->reason = (c.position == 0 ? std::string("primary on call") : "backup " + std::to_string(c.position)) +
+                 (best->times_alerted_before == 0
+                      ? ""
+                      : "; everyone on call was tried, round " + std::to_string(best->times_alerted_before + 1));
+  return best;
+}
+
+std::vector<Candidate> candidates_from_on_call(const nlohmann::json& answer) {
+  std::vector<Candidate> out;
+  if (!answer.is_object() || !answer.contains("on_call") || !answer["on_call"].is_array()) return out;
+  for (const auto& e : answer["on_call"]) {
+    if (!e.is_object() || !e.contains("worker_id") || !e["worker_id"].is_string()) continue;
+    Candidate c;
+    c.worker_id = e["worker_id"].get<std::string>();
+    if (e.contains("position") && e["position"].is_number_integer()) c.position = e["position"].get<int>();
+    if (e.contains("reason") && e["reason"].is_string()) c.reason = e["reason"].get<std::string>();
+    // The same worker in two rotations counts once, at their best position.
+    auto same = std::find_if(out.begin(), out.end(), [&](const Candidate& o) { return o.worker_id == c.worker_id; });
+    if (same == out.end()) out.push_back(std::move(c));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) { return a.position < b.position; });
+  return out;
+}
+
+}  // namespace piket::dispatcher

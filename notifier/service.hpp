@@ -1,0 +1,52 @@
+#pragma once
+// The notifier daemon: a member of the alert stream's consumer group. Each alert is POSTed to the
+// worker's webhook with an HMAC-SHA256 signature; every attempt is recorded; failures are retried
+// with back-off; the stream entry is acknowledged only once delivered, given up, or no longer
+// needed (the assignment was accepted, declined or expired).
+#include <memory>
+#include <set>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <nlohmann/json.hpp>
+
+#include "common/clock.hpp"
+#include "common/config.hpp"
+#include "common/domain/workers.hpp"
+#include "common/redis/client.hpp"
+#include "common/redis/stream_consumer.hpp"
+#include "notifier/channels/http_client.hpp"
+
+namespace piket::notifier {
+
+// Delay before retry number `attempt` (1-based): base * 2^(attempt-1), at most `max`.
+std::chrono::milliseconds retry_delay(int attempt, std::chrono::milliseconds base,
+                                      std::chrono::milliseconds max);
+
+class NotifierService {
+ public:
+  NotifierService(boost::asio::io_context& io, const PiketConfig& config, const Clock& clock,
+                  WorkerDirectory workers, std::string webhook_secret);
+  void start();
+  void stop();
+  redis::Client& redis() { return redis_; }
+
+ private:
+  boost::asio::awaitable<bool> take(const redis::StreamEntry& entry);
+  boost::asio::awaitable<void> deliver(redis::StreamEntry entry);
+  boost::asio::awaitable<bool> record(const std::string& alert_id, const nlohmann::json& attempt,
+                                      const std::string& outcome, const std::string& entry_id);
+
+  boost::asio::io_context& io_;
+  PiketConfig config_;
+  const Clock& clock_;
+  WorkerDirectory workers_;
+  std::string secret_;
+  redis::Client redis_;
+  HttpClient http_;
+  std::unique_ptr<redis::StreamConsumer> consumer_;
+  std::set<std::string> in_flight_;  // stream entries being delivered now
+  bool running_ = false;
+};
+
+}  // namespace piket::notifier

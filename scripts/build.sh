@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Configures and builds Piket into build/ (two jobs: the machines have two cores).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_TYPE="${PIKET_BUILD_TYPE:-RelWithDebInfo}"
+cmake -S . -B build -DCMAKE_BUILD_TYPE="$BUILD_TYPE" -DPIKET_WERROR="${PIKET_WERROR:-OFF}" >/dev/null
+cmake --build build -j"${PIKET_JOBS:-2}"

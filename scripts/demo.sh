@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs the whole of Piket on this machine with the demo data:
+# its own redis-server (AOF, fsync always) in var/redis, the four daemons, and a webhook
+# receiver that prints the alerts it gets. Submits one demo crisis report. Ctrl-C stops all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$(pwd)"
+CONFIG="$ROOT/config/piket.toml"
+VAR="$ROOT/var"
+GATEWAY="http://127.0.0.1:8080"
+REDIS_PORT=6390
+WEBHOOK_PORT=8099
+
+scripts/setup.sh
+scripts/build.sh
+
+mkdir -p "$VAR/redis" "$VAR/log"
+if [ ! -s "$VAR/webhook_secret" ]; then
+  (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$VAR/webhook_secret")
+fi
+export PIKET_WEBHOOK_SECRET
+PIKET_WEBHOOK_SECRET="$(cat "$VAR/webhook_secret")"
+
+for port in 8080 $REDIS_PORT $WEBHOOK_PORT 7101 7102 7111; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "demo: port $port is in use (an earlier demo still running?). Stop it and try again." >&2
+    exit 1
+  fi
+done
+
+PIDS=()
+stop_all() {
+  trap - INT TERM EXIT
+  echo
+  echo "demo: stopping"
+  for ((i=${#PIDS[@]}-1; i>=0; i--)); do kill -TERM "${PIDS[i]}" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  echo "demo: stopped. Data stays in var/redis; run scripts/demo.sh again to continue."
+}
+trap stop_all INT TERM EXIT
+
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$VAR/redis" --appendonly yes \
+  --appendfsync always --save '' --daemonize no --logfile "$VAR/log/redis.log" &
+PIDS+=($!)
+for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+
+python3 scripts/webhook_receiver.py --port "$WEBHOOK_PORT" --secret-env PIKET_WEBHOOK_SECRET &
+PIDS+=($!)
+
+for daemon in scheduler dispatcher notifier gateway; do
+  "build/$daemon/piket-$daemon" --config "$CONFIG" >>"$VAR/log/$daemon.log" 2>&1 &
+  PIDS+=($!)
+done
+
+for _ in $(seq 100); do curl -fs "$GATEWAY/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+if ! curl -fs "$GATEWAY/healthz" >/dev/null; then
+  echo "demo: the gateway did not become healthy; see var/log/*.log" >&2
+  exit 1
+fi
+
+echo
+echo "demo: submitting a demo crisis report (a weapon involved, Amersfoort):"
+REPORT=$(curl -s -X POST "$GATEWAY/api/v1/reports" -H 'Content-Type: application/json' \
+  -H "Idempotency-Key: demo-$(date +%s)" \
+  -d '{"source":"police","municipality":"Amersfoort","indicators":["weapon"],
+       "narrative":"Demo report: fictional.","people":[{"role":"child","age":4}]}')
+echo "$REPORT"
+REPORT_ID=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' <<<"$REPORT")
+sleep 1
+
+cat <<HELP
+
+Piket is running. The webhook receiver above prints every alert the notifier sends.
+
+Try:
+  curl -s $GATEWAY/api/v1/reports/$REPORT_ID | python3 -m json.tool
+  # accept the alert (the id is in the report's assignments and in the alert's link):
+  curl -s -X POST $GATEWAY/api/v1/assignments/$REPORT_ID-1/accept
+  # or decline it, and watch the next on-call worker get the alert:
+  curl -s -X POST $GATEWAY/api/v1/assignments/$REPORT_ID-1/decline -d '{"reason":"on another call"}'
+  # a new report (same Idempotency-Key twice gives the same report):
+  curl -s -X POST $GATEWAY/api/v1/reports -H 'Idempotency-Key: my-key-1' \\
+       -d '{"source":"professional","municipality":"Utrecht","indicators":["child_alone"]}'
+  curl -s $GATEWAY/healthz
+  curl -s $GATEWAY/metrics
+
+Logs: var/log/{scheduler,dispatcher,notifier,gateway,redis}.log   Data: var/redis (AOF)
+Stop: Ctrl-C
+HELP
+
+wait

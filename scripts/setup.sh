@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Piket needs to build, run and test (only those missing).
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake pkg-config ccache git curl ca-certificates tzdata python3
+  libboost1.81-dev libhiredis-dev libzmq3-dev cppzmq-dev libhowardhinnant-date-dev
+  nlohmann-json3-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev
+  libcurl4-openssl-dev libsodium-dev libsystemd-dev catch2
+  redis-server redis-tools
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then SUDO="sudo"; else
+    echo "setup: run as root (or install sudo) to install: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The packaged redis-server service is not ours: Piket starts its own instances.
+if command -v systemctl >/dev/null && systemctl is-active --quiet redis-server 2>/dev/null; then
+  $SUDO systemctl disable --now redis-server || true
+fi
+echo "setup: done"

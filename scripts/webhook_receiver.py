@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""A small webhook receiver for Piket alerts: for demos, manual checks and tests.
+
+The notifier POSTs each alert as JSON to <base>/hooks/<worker-id> with
+    X-Piket-Signature: sha256=<hex HMAC-SHA256 of the raw body, keyed with the shared secret>
+    X-Piket-Alert-Id: <alert id>
+This receiver checks the signature, prints one line per alert and, with --out, appends one JSON
+line per request so tests can read what arrived. Standard library only.
+
+    PIKET_WEBHOOK_SECRET=... scripts/webhook_receiver.py --port 8099 --out /tmp/hooks.jsonl
+"""
+import argparse
+import datetime
+import hashlib
+import hmac
+import json
+import os
+import signal
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+HOOK_PREFIX = "/hooks/"
+MAX_BODY = 1024 * 1024
+
+
+class State:
+    """Shared between handler threads."""
+
+    def __init__(self, secret, out_path, fail_first):
+        self.secret = secret
+        self.out_path = out_path
+        self.fail_left = fail_first
+        self.lock = threading.Lock()
+
+    def take_failure(self):
+        with self.lock:
+            if self.fail_left > 0:
+                self.fail_left -= 1
+                return True
+            return False
+
+    def record(self, entry):
+        if not self.out_path:
+            return
+        line = json.dumps(entry, separators=(",", ":"), ensure_ascii=False) + "\n"
+        with self.lock:
+            with open(self.out_path, "a", encoding="utf-8") as f:
+                f.write(line)
+                f.flush()
+
+
+def signature_ok(secret, body, header):
+    if not header or not header.startswith("sha256="):
+        return False
+    expected = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected.encode("ascii"), header.strip().encode("ascii", "replace"))
+
+
+def now():
+    return datetime.datetime.now(datetime.timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M:%S%z")
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "piket-webhook-receiver/1"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format, *args):  # noqa: A002 - signature from the base class
+        pass  # quiet: one line per alert is printed by do_POST
+
+    def reply(self, status, text):
+        data = (text + "\n").encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        if status == 503:
+            self.send_header("Retry-After", "1")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        if self.path == "/healthz":
+            self.reply(200, "ok")
+        else:
+            self.reply(404, "not found")
+
+    def do_POST(self):
+        state = self.server.state
+        try:
+            length = int(self.headers.get("Content-Length", "0"))
+        except ValueError:
+            length = -1
+        if length < 0 or length > MAX_BODY:
+            self.close_connection = True
+            self.reply(413 if length > MAX_BODY else 400, "bad Content-Length")
+            return
+        body = self.rfile.read(length)
+
+        if not self.path.startswith(HOOK_PREFIX) or len(self.path) == len(HOOK_PREFIX):
+            self.reply(404, "not found")
+            return
+        path_worker = self.path[len(HOOK_PREFIX):]
+        header_alert_id = self.headers.get("X-Piket-Alert-Id", "")
+        valid = signature_ok(state.secret, body, self.headers.get("X-Piket-Signature"))
+        try:
+            parsed = json.loads(body.decode("utf-8")) if body else None
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            parsed = None
+        alert = parsed if isinstance(parsed, dict) else {}
+        alert_id = alert.get("alert_id") or header_alert_id
+        if state.take_failure():
+            status = 503
+            print(f"{now()}  503 (--fail-first)  worker={path_worker} alert={alert_id}",
+                  flush=True)
+        elif not valid:
+            status = 401
+            print(f"{now()}  WARNING: bad or missing signature on {self.path} "
+                  f"(alert={alert_id or '?'}): rejected with 401", flush=True)
+        elif not isinstance(parsed, dict):
+            status = 400
+            print(f"{now()}  WARNING: body on {self.path} is not a JSON object: rejected with 400",
+                  flush=True)
+        else:
+            status = 200
+            print(f"{now()}  worker={alert.get('worker', path_worker)} alert={alert_id} "
+                  f"urgency={alert.get('urgency', '?')} "
+                  f"municipality={alert.get('municipality', '?')} link={alert.get('link', '?')}",
+                  flush=True)
+        # Written before the reply, so a test that saw the response also sees the line.
+        state.record({"path": self.path, "alert_id": alert_id, "signature_valid": valid,
+                      "status": status, "body": parsed})
+        self.reply(status, {200: "ok", 400: "body must be a JSON object", 401: "bad signature",
+                            503: "failing on purpose (--fail-first)"}[status])
+
+
+def main():
+    ap = argparse.ArgumentParser(description="Receive and verify Piket webhook alerts.")
+    ap.add_argument("--port", type=int, default=8099, help="port to listen on (default 8099)")
+    ap.add_argument("--bind", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    ap.add_argument("--secret-env", default="PIKET_WEBHOOK_SECRET",
+                    help="environment variable that holds the shared secret")
+    ap.add_argument("--out", help="append one JSON line per received request to this file")
+    ap.add_argument("--fail-first", type=int, default=0, metavar="N",
+                    help="answer 503 to the first N POST requests (to exercise retries)")
+    args = ap.parse_args()
+
+    secret = os.environ.get(args.secret_env, "")
+    if not secret:
+        print(f"webhook_receiver: environment variable {args.secret_env} is not set or empty",
+              file=sys.stderr)
+        return 2
+    if args.fail_first < 0:
+        print("webhook_receiver: --fail-first must be 0 or more", file=sys.stderr)
+        return 2
+
+    server = ThreadingHTTPServer((args.bind, args.port), Handler)
+    server.daemon_threads = True
+    server.state = State(secret.encode("utf-8"), args.out, args.fail_first)
+
+    def stop(signum, _frame):
+        # shutdown() waits for serve_forever() to return, so it must run on another thread.
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    print(f"webhook_receiver listening on http://{args.bind}:{server.server_address[1]}"
+          f"{HOOK_PREFIX}<worker-id>", flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+    print("webhook_receiver stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
