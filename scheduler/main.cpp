@@ -1,8 +1,7 @@
 // piket-scheduler: answers who is on call. Flags, configuration and the loop only; the logic is
 // in the piket_scheduler library.
-#include <vector>
-
 #include <boost/asio/io_context.hpp>
+#include <vector>
 
 #include "common/clock.hpp"
 #include "common/config.hpp"
@@ -30,8 +29,8 @@ int main(int argc, char** argv) {
 
   boost::asio::io_context io;
   SystemClock clock;
-  scheduler::SchedulerService service{io,      config, clock, std::move(regions), std::move(workers),
-                                      std::move(rotations)};
+  scheduler::SchedulerService service{
+      io, config, clock, std::move(regions), std::move(workers), std::move(rotations)};
   if (auto started = service.start(); !started.ok()) {
     logger("scheduler")->critical("event=start_failed reason=\"{}\"", started.error().to_string());
     return kExitUnavailable;

@@ -13,7 +13,8 @@ Result<nlohmann::json> answer_on_call_query(const nlohmann::json& body, TimePoin
 
   auto region_field = body.find("region");
   if (region_field == body.end() || !region_field->is_string())
-    return make_error(ErrorCode::invalid_field, "region", "region is required and must be a string");
+    return make_error(ErrorCode::invalid_field, "region",
+                      "region is required and must be a string");
   const std::string region = region_field->get<std::string>();
   if (!regions.find(region))
     return make_error(ErrorCode::unknown_region, "region", "unknown region \"" + region + "\"");

@@ -1,9 +1,8 @@
 #pragma once
 // The answer to "oncall.query": who is on call for a region and role at an instant. Pure (no
 // sockets, no clock), so the service only wraps it and the tests call it directly.
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "common/clock.hpp"
 #include "common/domain/regions.hpp"

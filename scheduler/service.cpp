@@ -19,14 +19,16 @@ SchedulerService::SchedulerService(asio::io_context& io, const PiketConfig& conf
       server_(io, config.zmq.scheduler_rpc, clock) {}
 
 Status SchedulerService::start() {
-  server_.on(msg::kOnCallQuery, [this](const Envelope& request) -> asio::awaitable<Result<nlohmann::json>> {
-    auto answer = answer_on_call_query(request.body, clock_.now(), regions_, workers_, rotations_);
-    if (!answer.ok())
-      logger("scheduler.service")
-          ->info("type={} id={} event=rejected code={} field={}", request.type, request.id,
-                 error_code_name(answer.error().code), answer.error().field);
-    co_return answer;
-  });
+  server_.on(msg::kOnCallQuery,
+             [this](const Envelope& request) -> asio::awaitable<Result<nlohmann::json>> {
+               auto answer =
+                   answer_on_call_query(request.body, clock_.now(), regions_, workers_, rotations_);
+               if (!answer.ok())
+                 logger("scheduler.service")
+                     ->info("type={} id={} event=rejected code={} field={}", request.type,
+                            request.id, error_code_name(answer.error().code), answer.error().field);
+               co_return answer;
+             });
   server_.on(msg::kPing, [](const Envelope&) -> asio::awaitable<Result<nlohmann::json>> {
     co_return nlohmann::json{{"service", "scheduler"}};
   });

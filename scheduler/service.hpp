@@ -2,9 +2,8 @@
 // The scheduler daemon's request side: a ROUTER on zmq.scheduler_rpc answering "oncall.query"
 // (who is on call for a region and role) and "ping". The answer itself is pure
 // (on_call_query.hpp); this class only puts it on the socket.
-#include <vector>
-
 #include <boost/asio/io_context.hpp>
+#include <vector>
 
 #include "common/clock.hpp"
 #include "common/config.hpp"

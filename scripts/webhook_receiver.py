@@ -127,8 +127,11 @@ class Handler(BaseHTTPRequestHandler):
                   f"municipality={alert.get('municipality', '?')} link={alert.get('link', '?')}",
                   flush=True)
         # Written before the reply, so a test that saw the response also sees the line.
+        # The raw body and signature let a test check the signature on its own.
         state.record({"path": self.path, "alert_id": alert_id, "signature_valid": valid,
-                      "status": status, "body": parsed})
+                      "status": status, "body": parsed,
+                      "raw": body.decode("utf-8", "replace"),
+                      "signature": self.headers.get("X-Piket-Signature", "")})
         self.reply(status, {200: "ok", 400: "body must be a JSON object", 401: "bad signature",
                             503: "failing on purpose (--fail-first)"}[status])
 

@@ -1,16 +1,14 @@
 // The real piket-scheduler binary: it answers who is on call over ZeroMQ, and a broken
 // configuration stops it at start-up with every problem listed and exit code 78.
+#include <boost/asio/io_context.hpp>
 #include <catch.hpp>
-
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-
-#include <boost/asio/io_context.hpp>
-#include <nlohmann/json.hpp>
 
 #include "common/clock.hpp"
 #include "common/message_types.hpp"
@@ -77,7 +75,8 @@ TEST_CASE("the scheduler daemon tells who is on call for a region", "[scheduler]
       write_config(dir, config_text(port, good_data_section(), "[redis]\nport = 6379\n"));
   const std::string log = dir + "/scheduler.log";
   piket::test::Process daemon{{scheduler_binary(), "--config", config}, log};
-  if (!piket::test::wait_for_port(port, 10s)) FAIL("the scheduler did not bind:\n" << read_all(log));
+  if (!piket::test::wait_for_port(port, 10s))
+    FAIL("the scheduler did not bind:\n" << read_all(log));
 
   asio::io_context io;
   piket::SystemClock clock;
@@ -106,8 +105,8 @@ TEST_CASE("the scheduler daemon tells who is on call for a region", "[scheduler]
     CHECK((*reply)["on_call"][0]["worker_id"] == "w-em-01");
   }
   SECTION("an unknown region is an error naming the field") {
-    auto reply = piket::test::run_async(
-        io, client.call(piket::msg::kOnCallQuery, {{"region", "atlantis"}}));
+    auto reply =
+        piket::test::run_async(io, client.call(piket::msg::kOnCallQuery, {{"region", "atlantis"}}));
     REQUIRE_FALSE(reply.ok());
     CHECK(reply.error().code == piket::ErrorCode::unknown_region);
     CHECK(reply.error().field == "region");
@@ -125,8 +124,7 @@ TEST_CASE("the scheduler daemon tells who is on call for a region", "[scheduler]
   std::filesystem::remove_all(dir, ignored);
 }
 
-TEST_CASE("a scheduler with a broken configuration exits 78 listing every problem",
-          "[scheduler]") {
+TEST_CASE("a scheduler with a broken configuration exits 78 listing every problem", "[scheduler]") {
   ::setenv("PIKET_TEST_SECRET", "test-secret", 1);
   const std::string dir = piket::test::make_temp_dir("piket-scheduler-bad");
   const std::string data_without_regions =

@@ -1,16 +1,14 @@
 // Request/reply and events over real ZeroMQ sockets on 127.0.0.1: answers and errors, time-outs,
 // retries that run a handler once, a server that comes up late, and sequence gaps.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 #include <catch.hpp>
-
 #include <chrono>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <nlohmann/json.hpp>
 
 #include "common/clock.hpp"
 #include "common/envelope.hpp"
@@ -224,8 +222,7 @@ TEST_CASE("a server that starts after the client's first attempt still answers w
   settle(io);
 }
 
-TEST_CASE("a sequence tracker reports the first missing number of a jump, per publisher",
-          "[zmq]") {
+TEST_CASE("a sequence tracker reports the first missing number of a jump, per publisher", "[zmq]") {
   piket::zmqio::SequenceTracker tracker;
   CHECK_FALSE(tracker.observe("a", 1));
   CHECK_FALSE(tracker.observe("a", 2));
@@ -250,9 +247,7 @@ TEST_CASE("a subscriber receives published events in order with consecutive sequ
   std::vector<piket::Envelope> warmups, events;
   piket::zmqio::Subscriber subscriber{
       io, ep, "event.",
-      [&](const piket::Envelope& e) {
-        (e.type == "event.warmup" ? warmups : events).push_back(e);
-      },
+      [&](const piket::Envelope& e) { (e.type == "event.warmup" ? warmups : events).push_back(e); },
       [](const piket::zmqio::SequenceGap&) {}};
   subscriber.start();
 

@@ -1,10 +1,8 @@
 // The scheduler's "oncall.query" answer over the demo data: who is on call, and clear errors.
 #include <catch.hpp>
-
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/domain/regions.hpp"
 #include "common/domain/workers.hpp"
@@ -42,8 +40,8 @@ const DemoData& demo() {
     DemoData d;
     d.regions = piket::load_regions(dir + "regions.toml", problems);
     d.workers = piket::load_workers(dir + "workers.toml", d.regions, problems);
-    d.rotations = piket::scheduler::load_rotations(dir + "rotations.toml", d.regions, d.workers,
-                                                   problems);
+    d.rotations =
+        piket::scheduler::load_rotations(dir + "rotations.toml", d.regions, d.workers, problems);
     INFO(listed(problems));
     REQUIRE(problems.empty());
     return d;
@@ -66,11 +64,10 @@ void require_error(const piket::Result<json>& answer, ErrorCode code, const std:
 
 }  // namespace
 
-TEST_CASE("on a Monday morning in week 8 the first Utrecht day worker is primary",
-          "[scheduler]") {
+TEST_CASE("on a Monday morning in week 8 the first Utrecht day worker is primary", "[scheduler]") {
   // 2026-03-02 10:00 in Amsterdam: eight weekly turns after 2026-01-05, so turn 8 = participant 0.
-  auto answer = ask({{"region", "utrecht-stad"}, {"role", "crisis_worker"},
-                     {"at", "2026-03-02T09:00:00Z"}});
+  auto answer =
+      ask({{"region", "utrecht-stad"}, {"role", "crisis_worker"}, {"at", "2026-03-02T09:00:00Z"}});
   REQUIRE(answer.ok());
   const json& a = *answer;
   CHECK(a["region"] == "utrecht-stad");
@@ -122,9 +119,9 @@ TEST_CASE("an inactive worker is left out and the first backup comes first", "[s
   for (auto& w : workers)
     if (w.id == "w-ut-01") w.active = false;
   piket::WorkerDirectory with_inactive{std::move(workers)};
-  auto answer = piket::scheduler::answer_on_call_query(
-      {{"region", "utrecht-stad"}}, utc("2026-03-02T09:00:00Z"), d.regions, with_inactive,
-      d.rotations);
+  auto answer = piket::scheduler::answer_on_call_query({{"region", "utrecht-stad"}},
+                                                       utc("2026-03-02T09:00:00Z"), d.regions,
+                                                       with_inactive, d.rotations);
   REQUIRE(answer.ok());
   const json& on_call = (*answer)["on_call"];
   REQUIRE(on_call.size() == 3);
@@ -134,7 +131,9 @@ TEST_CASE("an inactive worker is left out and the first backup comes first", "[s
 }
 
 TEST_CASE("a bad query is answered with the code and the field at fault", "[scheduler]") {
-  SECTION("region missing") { require_error(ask(json::object()), ErrorCode::invalid_field, "region"); }
+  SECTION("region missing") {
+    require_error(ask(json::object()), ErrorCode::invalid_field, "region");
+  }
   SECTION("region not a string") {
     require_error(ask({{"region", 7}}), ErrorCode::invalid_field, "region");
   }

@@ -1,0 +1,250 @@
+// End to end: redis-server, the four daemon binaries and a webhook receiver, as processes.
+#include <catch.hpp>
+
+#include <set>
+#include <thread>
+
+#include "common/crypto.hpp"
+#include "tests/support/stack.hpp"
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using piket::test::Stack;
+
+namespace {
+json crisis_report(const std::string& municipality = "Amersfoort") {
+  return {{"source", "police"},
+          {"municipality", municipality},
+          {"indicators", {"weapon"}},
+          {"narrative", "NARRATIVE-MUST-NOT-LEAK"},
+          {"reporter", {{"name", "REPORTER-NAME-MUST-NOT-LEAK"}, {"phone", "0612345678"}}},
+          {"people", {{{"role", "child"}, {"age", 3}}}}};
+}
+
+std::vector<json> delivered(const std::vector<json>& requests) {
+  std::vector<json> out;
+  for (const auto& r : requests)
+    if (r.value("status", 0) == 200) out.push_back(r);
+  return out;
+}
+
+std::vector<json> wait_delivered(const Stack& stack, std::size_t n, std::chrono::milliseconds limit) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  auto got = delivered(stack.received_alerts());
+  while (got.size() < n && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(25ms);
+    got = delivered(stack.received_alerts());
+  }
+  return got;
+}
+
+std::string count_reports(Stack& stack) {
+  auto out = stack.redis().cli("ZCARD piket:reports");
+  return out.substr(0, out.find('\n'));
+}
+}  // namespace
+
+TEST_CASE("a crisis report reaches the on-call worker as a signed alert without names, and the "
+          "accept shows on the report",
+          "[e2e]") {
+  Stack stack;
+  auto submitted = stack.post("/api/v1/reports", crisis_report(), {{"Idempotency-Key", "e2e-1"}});
+  REQUIRE(submitted.status == 201);
+  auto report = submitted.json();
+  CHECK(report["triage"]["class"] == "T1");
+  CHECK(report["region"] == "eemland");
+  CHECK(report["triage"]["rules_fired"][0]["rule"] == "weapon");
+  const std::string id = report["id"];
+
+  auto alerts = wait_delivered(stack, 1, 10s);
+  REQUIRE(alerts.size() == 1);
+  const json& alert = alerts[0];
+  CHECK(alert["signature"] == "sha256=" + piket::hmac_sha256_hex(stack.secret(), alert["raw"].get<std::string>()));
+  CHECK(alert["body"]["reference"] == id);
+  CHECK(alert["body"]["urgency"] == "T1");
+  CHECK(alert["body"]["municipality"] == "Amersfoort");
+  CHECK(alert["body"]["worker"].get<std::string>().rfind("w-em-", 0) == 0);
+  const std::string raw = alert["raw"];
+  CHECK(raw.find("NARRATIVE") == std::string::npos);
+  CHECK(raw.find("REPORTER") == std::string::npos);
+  CHECK(raw.find("0612345678") == std::string::npos);
+  const std::string assignment = alert["body"]["alert_id"];
+  CHECK(alert["body"]["link"] == stack.url("/api/v1/assignments/" + assignment));
+
+  auto accepted = stack.post("/api/v1/assignments/" + assignment + "/accept", nullptr);
+  REQUIRE(accepted.status == 200);
+  CHECK(accepted.json()["state"] == "accepted");
+
+  auto shown = stack.get("/api/v1/reports/" + id);
+  REQUIRE(shown.status == 200);
+  CHECK(shown.json()["state"] == "accepted");
+  REQUIRE(shown.json()["assignments"].size() == 1);
+  CHECK(shown.json()["assignments"][0]["state"] == "accepted");
+  CHECK(shown.json()["assignments"][0]["worker"] == alert["body"]["worker"]);
+  // The read of the report's details was logged (who, when, why).
+  CHECK(stack.redis().cli("XLEN piket:stream:access").rfind("1", 0) == 0);
+}
+
+TEST_CASE("a decline alerts the next on-call worker at once", "[e2e]") {
+  Stack stack;
+  REQUIRE(stack.post("/api/v1/reports", crisis_report("Utrecht")).status == 201);
+  auto first = wait_delivered(stack, 1, 10s);
+  REQUIRE(first.size() == 1);
+  const std::string assignment = first[0]["body"]["alert_id"];
+  auto declined = stack.post("/api/v1/assignments/" + assignment + "/decline", {{"reason", "on another call"}});
+  REQUIRE(declined.status == 200);
+  CHECK(declined.json()["state"] == "declined");
+
+  auto both = wait_delivered(stack, 2, 10s);
+  REQUIRE(both.size() == 2);
+  CHECK(both[1]["body"]["worker"] != both[0]["body"]["worker"]);
+  CHECK(both[1]["body"]["reference"] == both[0]["body"]["reference"]);
+  // Declining twice changes nothing; accepting a declined assignment is refused.
+  CHECK(stack.post("/api/v1/assignments/" + assignment + "/decline", nullptr).json()["changed"] == false);
+  auto late = stack.post("/api/v1/assignments/" + assignment + "/accept", nullptr);
+  CHECK(late.status == 409);
+  CHECK(late.json()["error"]["code"] == "conflict");
+}
+
+TEST_CASE("a missed acceptance deadline alerts the next worker and marks the first expired", "[e2e]") {
+  Stack stack{{.accept_within_s = 1}};
+  auto submitted = stack.post("/api/v1/reports", crisis_report("Zeist"));
+  REQUIRE(submitted.status == 201);
+  auto alerts = wait_delivered(stack, 2, 10s);
+  REQUIRE(alerts.size() >= 2);
+  CHECK(alerts[1]["body"]["worker"] != alerts[0]["body"]["worker"]);
+  auto shown = stack.get("/api/v1/reports/" + submitted.json()["id"].get<std::string>()).json();
+  CHECK(shown["assignments"][0]["state"] == "expired");
+}
+
+TEST_CASE("the same Idempotency-Key twice stores one report, and reusing it for another report "
+          "is refused",
+          "[e2e]") {
+  Stack stack;
+  auto first = stack.post("/api/v1/reports", crisis_report(), {{"Idempotency-Key", "same-key"}});
+  auto second = stack.post("/api/v1/reports", crisis_report(), {{"Idempotency-Key", "same-key"}});
+  REQUIRE(first.status == 201);
+  REQUIRE(second.status == 200);
+  CHECK(first.json()["id"] == second.json()["id"]);
+  CHECK(second.json()["created"] == false);
+  auto other = stack.post("/api/v1/reports", crisis_report("Utrecht"), {{"Idempotency-Key", "same-key"}});
+  CHECK(other.status == 409);
+  CHECK(other.json()["error"]["field"] == "Idempotency-Key");
+  CHECK(count_reports(stack) == "1");
+  CHECK(wait_delivered(stack, 1, 10s).size() == 1);
+}
+
+TEST_CASE("bad input gets a clear error naming the field, stores nothing, and the stack keeps "
+          "running",
+          "[e2e]") {
+  Stack stack;
+  struct Case {
+    std::string body;
+    int status;
+    std::string code;
+    std::string field;
+  };
+  std::vector<Case> cases = {
+      {"{not json", 400, "invalid_json", "body"},
+      {R"({"municipality":"Utrecht","indicators":[]})", 400, "invalid_field", "source"},
+      {R"({"source":"police","indicators":[]})", 400, "invalid_field", "municipality"},
+      {R"({"source":"police","municipality":42,"indicators":[]})", 400, "invalid_field", "municipality"},
+      {R"({"source":"police","municipality":"Utrecht","indicators":"weapon"})", 400, "invalid_field", "indicators"},
+      {R"({"source":"police","municipality":"Utrecht","indicators":["weapon","x"]})", 400, "invalid_field", "indicators[1]"},
+      {R"({"source":"police","municipality":"Maastricht","indicators":[]})", 422, "unknown_region", "municipality"},
+      {R"({"source":"police","municipality":"Utrecht","indicators":[],"bsn":"123456782"})", 400, "invalid_field", "bsn"},
+      {R"({"source":"police","municipality":"Utrecht","indicators":[],"people":[{"role":"child","age":300}]})", 400, "invalid_field", "people[0].age"},
+      {R"([1,2,3])", 400, "invalid_field", ""},
+  };
+  for (const auto& c : cases) {
+    INFO(c.body);
+    auto reply = piket::test::http("POST", stack.url("/api/v1/reports"), c.body);
+    CHECK(reply.status == c.status);
+    CHECK(reply.json()["error"]["code"] == c.code);
+    CHECK(reply.json()["error"]["field"] == c.field);
+    CHECK_FALSE(reply.json()["error"]["message"].get<std::string>().empty());
+  }
+  SECTION("an oversized body") {
+    json big = crisis_report();
+    big["narrative"] = std::string(20000, 'x');
+    auto reply = stack.post("/api/v1/reports", big);
+    CHECK(reply.status == 413);
+    CHECK(reply.json()["error"]["code"] == "too_large");
+  }
+  SECTION("unknown reports and assignments") {
+    CHECK(stack.get("/api/v1/reports/rnope").status == 404);
+    CHECK(stack.post("/api/v1/assignments/x-1/accept", nullptr).status == 404);
+    CHECK(stack.get("/api/v1/nothing").status == 404);
+    CHECK(piket::test::http("DELETE", stack.url("/api/v1/reports")).status == 405);
+  }
+  CHECK(count_reports(stack) == "0");
+  CHECK(stack.redis().cli("XLEN piket:stream:alerts").rfind("0", 0) == 0);
+  CHECK(stack.wait_healthy(2s));
+}
+
+TEST_CASE("the gateway answers 503 while the dispatcher is down and recovers when it returns",
+          "[e2e]") {
+  Stack stack;
+  stack.kill_daemon("dispatcher");
+  auto down = stack.post("/api/v1/reports", crisis_report());
+  CHECK(down.status == 503);
+  CHECK(down.json()["error"]["code"] == "unavailable");
+  CHECK(stack.get("/healthz").status == 503);
+  stack.start_daemon("dispatcher");
+  REQUIRE(stack.wait_healthy(10s));
+  CHECK(stack.post("/api/v1/reports", crisis_report()).status == 201);
+}
+
+TEST_CASE("with Redis down reports are refused as unavailable, and taken again once it is back",
+          "[e2e]") {
+  Stack stack;
+  stack.redis().kill_hard();
+  auto down = stack.post("/api/v1/reports", crisis_report());
+  CHECK(down.status == 503);
+  CHECK(down.json()["error"]["code"] == "unavailable");
+  stack.redis().restart();
+  int status = 0;
+  for (int i = 0; i < 100 && status != 201; ++i) {
+    status = stack.post("/api/v1/reports", crisis_report()).status;
+    if (status != 201) std::this_thread::sleep_for(100ms);
+  }
+  CHECK(status == 201);
+  CHECK(wait_delivered(stack, 1, 10s).size() == 1);
+}
+
+TEST_CASE("every acknowledged report survives kill -9 of the dispatcher and of Redis, and every "
+          "pending alert still goes out",
+          "[e2e][durability]") {
+  Stack stack;
+  stack.stop_daemon("notifier");  // alerts queue up undelivered
+  std::set<std::string> acknowledged;
+  for (int i = 0; i < 20; ++i) {
+    auto reply = stack.post("/api/v1/reports", crisis_report(i % 2 ? "Utrecht" : "Woerden"),
+                            {{"Idempotency-Key", "durable-" + std::to_string(i)}});
+    REQUIRE(reply.status == 201);
+    acknowledged.insert(reply.json()["id"].get<std::string>());
+  }
+  stack.kill_daemon("dispatcher");
+  stack.redis().kill_hard();
+  stack.redis().restart();
+  stack.start_daemon("dispatcher");
+  stack.start_daemon("notifier");
+  REQUIRE(stack.wait_healthy(20s));
+  for (const auto& id : acknowledged) CHECK(stack.get("/api/v1/reports/" + id).status == 200);
+  auto alerts = wait_delivered(stack, acknowledged.size(), 30s);
+  std::set<std::string> alerted;
+  for (const auto& a : alerts) alerted.insert(a["body"]["reference"].get<std::string>());
+  CHECK(alerted == acknowledged);
+}
+
+TEST_CASE("a failing webhook is retried with back-off and every attempt is recorded", "[e2e]") {
+  Stack stack{{.webhook_fail_first = 2}};
+  REQUIRE(stack.post("/api/v1/reports", crisis_report()).status == 201);
+  auto alerts = wait_delivered(stack, 1, 15s);
+  REQUIRE(alerts.size() == 1);
+  const std::string id = alerts[0]["body"]["alert_id"];
+  std::this_thread::sleep_for(200ms);  // the record follows the webhook's answer
+  CHECK(stack.redis().cli("LLEN piket:alert:" + id + ":attempts").rfind("3", 0) == 0);
+  CHECK(stack.redis().cli("HGET piket:alert:" + id + " status").rfind("delivered", 0) == 0);
+  CHECK(stack.redis().cli("XPENDING piket:stream:alerts notifiers").rfind("0", 0) == 0);
+}

@@ -1,0 +1,140 @@
+#include "tests/support/stack.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "common/envelope.hpp"
+
+namespace piket::test {
+namespace {
+std::string read_file(const std::string& path) {
+  std::ifstream in{path};
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out{path};
+  out << text;
+}
+}  // namespace
+
+Stack::Stack(StackOptions options)
+    : dir_(make_temp_dir("piket-e2e")),
+      secret_(new_id("secret-")),
+      gateway_port_(free_port()),
+      webhook_port_(free_port()) {
+  const std::string demo = source_dir() + "/config/demo/";
+  // The demo triage rules, with the acceptance deadline the test asks for.
+  std::string triage = read_file(demo + "triage.toml");
+  const std::string deadline = "accept_within_s = " + std::to_string(options.accept_within_s);
+  for (std::size_t at = 0; (at = triage.find("accept_within_s = 300", at)) != std::string::npos;
+       at += deadline.size())
+    triage.replace(at, 21, deadline);
+  write_file(dir_ + "/triage.toml", triage);
+  // Every worker's webhook points at this test's receiver.
+  std::string workers = read_file(demo + "workers.toml");
+  const std::string receiver_address = "127.0.0.1:" + std::to_string(webhook_port_);
+  for (std::size_t at = 0; (at = workers.find("127.0.0.1:8099", at)) != std::string::npos;
+       at += receiver_address.size())
+    workers.replace(at, 14, receiver_address);
+  write_file(dir_ + "/workers.toml", workers);
+  write_file(dir_ + "/secret", secret_ + "\n");
+
+  auto zmq = [] { return "tcp://127.0.0.1:" + std::to_string(free_port()); };
+  std::ostringstream config;
+  config << "log_level = \"debug\"\n"
+         << "[data]\nregions_file = \"" << demo << "regions.toml\"\n"
+         << "workers_file = \"" << dir_ << "/workers.toml\"\n"
+         << "[redis]\nport = " << redis_.port() << "\ncommand_timeout_ms = 2000\n"
+         << "[zmq]\ndispatcher_rpc = \"" << zmq() << "\"\nscheduler_rpc = \"" << zmq()
+         << "\"\ndispatcher_events = \"" << zmq() << "\"\nrequest_timeout_ms = 500\n"
+         << "request_retries = 2\n"
+         << "[gateway]\nport = " << gateway_port_ << "\nmax_body_bytes = 16384\n"
+         << "public_url = \"http://127.0.0.1:" << gateway_port_ << "\"\n"
+         << "[dispatcher]\ntriage_file = \"" << dir_ << "/triage.toml\"\ntimer_poll_ms = 50\n"
+         << "rematch_delay_ms = 1000\nmatch_claim_idle_ms = 1000\n"
+         << "[scheduler]\nrotations_file = \"" << demo << "rotations.toml\"\n"
+         << "[notifier]\nwebhook_secret_file = \"" << dir_ << "/secret\"\nmax_attempts = 5\n"
+         << "retry_base_ms = 100\nretry_max_ms = 400\nhttp_timeout_ms = 2000\nclaim_idle_ms = 1000\n";
+  write_file(dir_ + "/piket.toml", config.str());
+
+  std::vector<std::string> receiver{"python3", source_dir() + "/scripts/webhook_receiver.py",
+                                    "--port", std::to_string(webhook_port_), "--secret-env",
+                                    "PIKET_TEST_WEBHOOK_SECRET", "--out", dir_ + "/hooks.jsonl"};
+  if (options.webhook_fail_first > 0) {
+    receiver.push_back("--fail-first");
+    receiver.push_back(std::to_string(options.webhook_fail_first));
+  }
+  ::setenv("PIKET_TEST_WEBHOOK_SECRET", secret_.c_str(), 1);
+  receiver_ = Process(receiver, dir_ + "/receiver.log");
+  if (!wait_for_port(webhook_port_, std::chrono::seconds(10)))
+    throw std::runtime_error("the webhook receiver did not start");
+  for (const char* name : {"scheduler", "dispatcher", "notifier", "gateway"}) start_daemon(name);
+  if (!wait_healthy(std::chrono::seconds(20))) throw std::runtime_error("the stack did not become healthy");
+}
+
+Stack::~Stack() {
+  for (auto& [name, process] : daemons_) process.stop(std::chrono::milliseconds(3000));
+  receiver_.stop(std::chrono::milliseconds(2000));
+  // The temp folder is kept when the test failed? Kept always is noisy: remove it.
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+}
+
+std::string Stack::url(const std::string& path) const {
+  return "http://127.0.0.1:" + std::to_string(gateway_port_) + path;
+}
+
+HttpReply Stack::post(const std::string& path, const nlohmann::json& body,
+                      const std::map<std::string, std::string>& headers) const {
+  return http("POST", url(path), body.is_null() ? "" : body.dump(), headers);
+}
+
+HttpReply Stack::get(const std::string& path) const { return http("GET", url(path)); }
+
+void Stack::start_daemon(const std::string& name) {
+  daemons_[name] = Process({build_dir() + "/" + name + "/piket-" + name, "--config", dir_ + "/piket.toml"},
+                           dir_ + "/" + name + ".log");
+}
+
+void Stack::kill_daemon(const std::string& name) { daemons_[name].kill_hard(); }
+
+int Stack::stop_daemon(const std::string& name) { return daemons_[name].stop(); }
+
+bool Stack::wait_healthy(std::chrono::milliseconds limit) const {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (get("/healthz").status == 200) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+std::vector<nlohmann::json> Stack::received_alerts() const {
+  std::vector<nlohmann::json> out;
+  std::istringstream lines{read_file(dir_ + "/hooks.jsonl")};
+  for (std::string line; std::getline(lines, line);) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_discarded()) out.push_back(j);
+  }
+  return out;
+}
+
+std::vector<nlohmann::json> Stack::wait_for_alerts(std::size_t n, std::chrono::milliseconds limit) const {
+  auto until = std::chrono::steady_clock::now() + limit;
+  auto alerts = received_alerts();
+  while (alerts.size() < n && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    alerts = received_alerts();
+  }
+  return alerts;
+}
+
+std::string Stack::log(const std::string& name) const { return read_file(dir_ + "/" + name + ".log"); }
+
+}  // namespace piket::test

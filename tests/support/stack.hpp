@@ -1,0 +1,57 @@
+#pragma once
+// The whole of Piket as processes for end-to-end tests: a redis-server, the four daemons and a
+// webhook receiver, on free loopback ports, with a config written to a temp folder.
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/http.hpp"
+#include "tests/support/process.hpp"
+
+namespace piket::test {
+
+struct StackOptions {
+  int accept_within_s = 300;  // T1 acceptance deadline (shorter to test escalation)
+  int webhook_fail_first = 0;  // the receiver answers 503 to this many first requests
+};
+
+class Stack {
+ public:
+  explicit Stack(StackOptions options = {});
+  ~Stack();
+
+  std::string url(const std::string& path) const;
+  HttpReply post(const std::string& path, const nlohmann::json& body,
+                 const std::map<std::string, std::string>& headers = {}) const;
+  HttpReply get(const std::string& path) const;
+
+  void start_daemon(const std::string& name);  // scheduler, dispatcher, notifier, gateway
+  void kill_daemon(const std::string& name);   // SIGKILL
+  int stop_daemon(const std::string& name);    // SIGTERM, exit code
+  bool wait_healthy(std::chrono::milliseconds limit) const;
+
+  // Requests the webhook receiver got, in order (each {"path","alert_id","signature_valid",
+  // "signature","raw","body"}).
+  std::vector<nlohmann::json> received_alerts() const;
+  // Waits until at least n requests arrived; returns them.
+  std::vector<nlohmann::json> wait_for_alerts(std::size_t n, std::chrono::milliseconds limit) const;
+
+  const std::string& secret() const { return secret_; }
+  RedisServer& redis() { return redis_; }
+  const std::string& dir() const { return dir_; }
+  std::string log(const std::string& name) const;
+
+ private:
+  std::string dir_;
+  std::string secret_;
+  int gateway_port_;
+  int webhook_port_;
+  RedisServer redis_;
+  std::map<std::string, Process> daemons_;
+  Process receiver_;
+};
+
+}  // namespace piket::test
