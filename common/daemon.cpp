@@ -2,6 +2,9 @@
 
 #include <systemd/sd-daemon.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -59,6 +62,17 @@ void Lifecycle::ready() {
     };
     Pinger{watchdog_, interval}();
   }
+}
+
+void Lifecycle::ready_when_connected(redis::Client& client) {
+  boost::asio::co_spawn(
+      io_,
+      [this, &client]() -> boost::asio::awaitable<void> {
+        while (!co_await client.wait_connected(std::chrono::seconds(1)))
+          if (stopping_) co_return;
+        ready();
+      },
+      boost::asio::detached);
 }
 
 void Lifecycle::stop() {

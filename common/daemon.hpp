@@ -11,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "common/config.hpp"
+#include "common/redis/client.hpp"
 
 namespace piket {
 
@@ -24,6 +25,8 @@ class Lifecycle {
   void on_stop(std::function<void()> step);
   // Tells systemd (if any) that the daemon is ready, and starts the watchdog pings.
   void ready();
+  // Calls ready() once `client` is connected; until then the daemon serves "unavailable".
+  void ready_when_connected(redis::Client& client);
   // Runs the loop until stopped; returns the exit code.
   int run();
   bool stopping() const { return stopping_; }

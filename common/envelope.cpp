@@ -74,10 +74,9 @@ std::optional<Error> error_from_json(const nlohmann::json& j) {
 }
 
 std::string new_id(std::string_view prefix) {
-  static constexpr char kAlphabet[] = "abcdefghjkmnpqrstuvwxyz23456789";  // no look-alikes
-  static_assert(sizeof(kAlphabet) - 1 == 31);
   std::string out{prefix};
-  for (int i = 0; i < 20; ++i) out += kAlphabet[randombytes_uniform(31)];
+  for (int i = 0; i < 20; ++i)
+    out += kIdAlphabet[randombytes_uniform(static_cast<std::uint32_t>(kIdAlphabet.size()))];
   return out;
 }
 

@@ -32,7 +32,9 @@ Result<Envelope> decode_envelope(std::string_view text);
 nlohmann::json error_to_json(const Error& error);
 std::optional<Error> error_from_json(const nlohmann::json& j);
 
-// A random identifier: prefix + 20 base32 characters (100 bits) from libsodium.
+// The characters of generated ids: no look-alikes (i, l, o, 0, 1).
+inline constexpr std::string_view kIdAlphabet = "abcdefghjkmnpqrstuvwxyz23456789";
+// A random identifier: prefix + 20 characters of kIdAlphabet (about 99 bits) from libsodium.
 std::string new_id(std::string_view prefix);
 
 }  // namespace piket

@@ -1,7 +1,4 @@
 // piket-dispatcher: flags, configuration, the service, the loop.
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-
 #include "common/daemon.hpp"
 #include "common/log.hpp"
 #include "dispatcher/service.hpp"
@@ -23,14 +20,6 @@ int main(int argc, char** argv) {
   }
   Lifecycle lifecycle{io, "dispatcher"};
   lifecycle.on_stop([&] { service.stop(); });
-  // Ready once Redis answers; until then requests get "unavailable".
-  boost::asio::co_spawn(
-      io,
-      [&]() -> boost::asio::awaitable<void> {
-        while (!co_await service.redis().wait_connected(std::chrono::seconds(1)))
-          if (lifecycle.stopping()) co_return;
-        lifecycle.ready();
-      },
-      boost::asio::detached);
+  lifecycle.ready_when_connected(service.redis());  // until then: "unavailable"
   return lifecycle.run();
 }

@@ -29,13 +29,20 @@ std::string list(const std::array<const char*, N>& options) {
   return out;
 }
 
+// Characters, not bytes: Dutch names have accents. (The JSON parser already checked UTF-8.)
+std::size_t utf8_length(const std::string& s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
 // Reads an optional string of at most `max` characters into `out`.
 std::optional<Error> optional_string(const nlohmann::json& j, const std::string& key,
                                      const std::string& path, std::size_t max, std::string& out) {
   if (!j.contains(key) || j[key].is_null()) return std::nullopt;
   if (!j[key].is_string()) return invalid(path, "must be a string");
   out = j[key].get<std::string>();
-  if (out.size() > max) return invalid(path, "must be at most " + std::to_string(max) + " characters");
+  if (utf8_length(out) > max) return invalid(path, "must be at most " + std::to_string(max) + " characters");
   return std::nullopt;
 }
 
@@ -138,8 +145,9 @@ Result<ReportInput> parse_report_input(const nlohmann::json& body, const RegionD
         return invalid(path + ".role", "must be one of " + list(kPersonRoles));
       if (p.contains("age")) {
         if (!p["age"].is_number_integer()) return invalid(path + ".age", "must be an integer");
-        person.age = p["age"].get<int>();
-        if (person.age < 0 || person.age > 120) return invalid(path + ".age", "must be 0 to 120");
+        const auto age = p["age"].get<long long>();  // wide first: no wrap-around into range
+        if (age < 0 || age > 120) return invalid(path + ".age", "must be 0 to 120");
+        person.age = static_cast<int>(age);
       }
       r.people.push_back(person);
     }

@@ -28,11 +28,18 @@ std::vector<Candidate> candidates_from_on_call(const nlohmann::json& answer) {
     if (!e.is_object() || !e.contains("worker_id") || !e["worker_id"].is_string()) continue;
     Candidate c;
     c.worker_id = e["worker_id"].get<std::string>();
-    if (e.contains("position") && e["position"].is_number_integer()) c.position = e["position"].get<int>();
+    if (e.contains("position") && e["position"].is_number_integer()) {
+      const auto position = e["position"].get<long long>();
+      if (position < 0 || position > 1000) continue;
+      c.position = static_cast<int>(position);
+    }
     if (e.contains("reason") && e["reason"].is_string()) c.reason = e["reason"].get<std::string>();
     // The same worker in two rotations counts once, at their best position.
     auto same = std::find_if(out.begin(), out.end(), [&](const Candidate& o) { return o.worker_id == c.worker_id; });
-    if (same == out.end()) out.push_back(std::move(c));
+    if (same == out.end())
+      out.push_back(std::move(c));
+    else if (c.position < same->position)
+      *same = std::move(c);
   }
   std::stable_sort(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) { return a.position < b.position; });
   return out;

@@ -1,5 +1,6 @@
 #include "dispatcher/store/dispatch_store.hpp"
 
+#include "common/envelope.hpp"
 #include "common/keys.hpp"
 
 namespace piket::dispatcher {
@@ -50,7 +51,7 @@ std::string assignment_id_for(const std::string& report_id, std::int64_t n) {
 bool valid_report_id(const std::string& id) {
   if (id.size() != 21 || id[0] != 'r') return false;
   for (char c : id.substr(1))
-    if (!((c >= 'a' && c <= 'z') || (c >= '2' && c <= '9'))) return false;
+    if (kIdAlphabet.find(c) == std::string_view::npos) return false;
   return true;
 }
 

@@ -21,6 +21,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "common/envelope.hpp"
 #include "common/log.hpp"
 
 namespace piket::gateway {
@@ -40,45 +41,12 @@ constexpr std::size_t kLingerMaxBytes = 1024 * 1024;
 using BeastRequest = http::request<http::string_body>;
 using BeastResponse = http::response<http::string_body>;
 
-std::string json_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
-
 HttpResponse error_response(ErrorCode code, std::string_view field, std::string_view message) {
   HttpResponse response;
   response.status = http_status_for(code);
-  response.body = "{\"error\":{\"code\":\"" + std::string(error_code_name(code)) +
-                  "\",\"field\":\"" + json_escape(field) + "\",\"message\":\"" +
-                  json_escape(message) + "\"}}";
+  response.body = nlohmann::json{{"error", error_to_json(make_error(code, std::string(field),
+                                                                    std::string(message)))}}
+                      .dump();
   return response;
 }
 

@@ -196,3 +196,29 @@ TEST_CASE("an assignment id that does not end in a number after a valid report i
   CAPTURE(assignment);
   CHECK_FALSE(piket::dispatcher::report_id_of_assignment(assignment).has_value());
 }
+
+TEST_CASE("a worker in two rotations keeps the best position, whatever the order of entries",
+          "[unit][matching]") {
+  json answer = {{"on_call",
+                  {{{"worker_id", "w-x"}, {"position", 2}},
+                   {{"worker_id", "w-y"}, {"position", 1}},
+                   {{"worker_id", "w-x"}, {"position", 0}}}}};
+  auto candidates = piket::dispatcher::candidates_from_on_call(answer);
+  CHECK(worker_ids(candidates) == std::vector<std::string>{"w-x", "w-y"});
+  CHECK(candidates[0].position == 0);
+}
+
+TEST_CASE("a position too large for an int is dropped instead of wrapping to primary",
+          "[unit][matching]") {
+  json answer = {{"on_call",
+                  {{{"worker_id", "w-x"}, {"position", 4294967296LL}},
+                   {{"worker_id", "w-y"}, {"position", 1}}}}};
+  CHECK(worker_ids(piket::dispatcher::candidates_from_on_call(answer)) ==
+        std::vector<std::string>{"w-y"});
+}
+
+TEST_CASE("report ids with look-alike letters are not ours", "[unit][matching]") {
+  CHECK_FALSE(piket::dispatcher::valid_report_id("rilolilolilolilolilol"));
+  CHECK_FALSE(piket::dispatcher::report_id_of_assignment("rilolilolilolilolilol-1").has_value());
+  CHECK(piket::dispatcher::valid_report_id(piket::new_id("r")));
+}

@@ -279,3 +279,21 @@ TEST_CASE("a report without a reporter is written without one", "[unit][intake]"
   REQUIRE(result.ok());
   CHECK_FALSE(result->to_json().contains("reporter"));
 }
+
+TEST_CASE("an age too large for an int is refused, not wrapped into the allowed range",
+          "[unit][intake]") {
+  for (long long age : {4294967326LL, -4294967266LL}) {
+    json body = valid_report();
+    body["people"] = json::array({{{"role", "child"}, {"age", age}}});
+    refused(body, "people[0].age", ErrorCode::invalid_field);
+  }
+}
+
+TEST_CASE("text limits count characters, so accented names fit as written", "[unit][intake]") {
+  json body = valid_report();
+  std::string accented;
+  for (int i = 0; i < 15000; ++i) accented += "\xc3\xa9";  // é: 15000 characters, 30000 bytes
+  body["narrative"] = accented;
+  REQUIRE(parse(body).ok());
+  CHECK(parse(body)->narrative == accented);
+}
