@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-PIKET_WERROR=ON scripts/build.sh
+scripts/build.sh
 cd build
 ctest --output-on-failure --timeout 600
