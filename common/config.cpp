@@ -85,6 +85,14 @@ void read_into(ConfigReader& r, const toml::table& root, PiketConfig& c) {
   const auto& s = r.table(root, "scheduler", "scheduler", true);
   c.scheduler.rotations_file =
       resolve_relative(c.file, r.string(s, "rotations_file", "scheduler.rotations_file"));
+  for (auto [key, target] : {std::pair{"staffing_file", &c.scheduler.staffing_file},
+                             std::pair{"working_time_file", &c.scheduler.working_time_file},
+                             std::pair{"holidays_file", &c.scheduler.holidays_file}}) {
+    std::string value = r.string(s, key, std::string("scheduler.") + key, "");
+    *target = value.empty() ? "" : resolve_relative(c.file, value);
+  }
+  c.scheduler.coverage_weeks =
+      static_cast<int>(r.integer(s, "coverage_weeks", "scheduler.coverage_weeks", 8, 1, 104));
 
   const auto& n = r.table(root, "notifier", "notifier", true);
   c.notifier.webhook_secret = read_secret_ref(r, n, "notifier", "webhook_secret");

@@ -44,6 +44,10 @@ struct DispatcherConfig {
 
 struct SchedulerConfig {
   std::string rotations_file;
+  std::string staffing_file;      // optional: minimum staffing
+  std::string working_time_file;  // optional: the law's figures when absent
+  std::string holidays_file;      // optional: public holidays
+  int coverage_weeks = 8;         // how far ahead coverage gaps are looked for
 };
 
 // Where a secret lives: an environment variable or a file, never the TOML itself. Resolved only

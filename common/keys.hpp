@@ -35,4 +35,15 @@ inline std::string alert_attempts(std::string_view alert_id) {
   return "piket:alert:" + std::string(alert_id) + ":attempts";
 }
 
+// The scheduler's changeable roster parts: hashes of id -> JSON, and a version bumped on every
+// change (so other instances know to reload).
+inline std::string roster_overrides() { return "piket:roster:overrides"; }
+inline std::string roster_leave() { return "piket:roster:leave"; }
+inline std::string roster_swaps() { return "piket:roster:swaps"; }
+inline std::string roster_version() { return "piket:roster:version"; }
+// Secret iCalendar feed tokens: token -> "worker:<id>" or "region:<id>".
+inline std::string ical_tokens() { return "piket:roster:ical_tokens"; }
+// Per feed event: uid -> "<sequence>|<fingerprint>", so a changed event bumps SEQUENCE.
+inline std::string ical_sequences() { return "piket:roster:ical_sequences"; }
+
 }  // namespace piket::keys

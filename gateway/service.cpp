@@ -45,6 +45,10 @@ GatewayService::GatewayService(asio::io_context& io, const PiketConfig& config, 
                   zmqio::RpcOptions{std::chrono::milliseconds(config.zmq.request_timeout_ms),
                                     config.zmq.request_retries},
                   clock),
+      scheduler_(io, config.zmq.scheduler_rpc,
+                 zmqio::RpcOptions{std::chrono::milliseconds(config.zmq.request_timeout_ms),
+                                   config.zmq.request_retries},
+                 clock),
       events_(
           io, config.zmq.dispatcher_events, "event.",
           [this](const Envelope& e) { metrics_.count("piket_events_received_total", "type=\"" + e.type + "\""); },
@@ -63,6 +67,7 @@ GatewayService::GatewayService(asio::io_context& io, const PiketConfig& config, 
 Status GatewayService::start() {
   if (auto s = server_.listen(); !s.ok()) return s;
   dispatcher_.start();
+  scheduler_.start();
   events_.start();
   server_.start();
   logger("gateway")->info("event=listening address={} port={}", config_.gateway.listen, server_.port());
@@ -72,6 +77,7 @@ Status GatewayService::start() {
 void GatewayService::stop() {
   server_.stop();
   events_.stop();
+  scheduler_.stop();
   dispatcher_.stop();
 }
 
@@ -86,6 +92,7 @@ asio::awaitable<HttpResponse> GatewayService::handle(HttpRequest request) {
     case RouteKind::decline_assignment: response = co_await change_assignment(request, r.id, false); break;
     case RouteKind::health: response = co_await health(); break;
     case RouteKind::metrics: response = metrics_page(); break;
+    case RouteKind::scheduler: response = co_await forward_to_scheduler(request, r); break;
     case RouteKind::method_not_allowed:
       response = json_response(405, json{{"error", {{"code", "invalid_field"}, {"field", "method"},
                                                     {"message", request.method + " is not allowed here"}}}});
@@ -151,6 +158,34 @@ asio::awaitable<HttpResponse> GatewayService::health() {
             {"redis", redis_up ? "up" : "down"},
             {"time", format_utc(clock_.now())}};
   co_return json_response(dispatcher_up && redis_up ? 200 : 503, body);
+}
+
+// The roster API: the JSON body (or CSV text), the query parameters and the path's id become
+// one scheduler request. A reply with "content_type" and "text" is sent as that document.
+asio::awaitable<HttpResponse> GatewayService::forward_to_scheduler(const HttpRequest& request,
+                                                                   const Route& r) {
+  json body = json::object();
+  if (r.body_is_text) {
+    body["csv"] = request.body;
+  } else if (!request.body.empty()) {
+    body = json::parse(request.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object())
+      co_return error_response(make_error(ErrorCode::invalid_json, "body", "the body must be a JSON object"));
+  }
+  for (const auto& [name, value] : query_params(request.target))
+    if (!body.contains(name)) body[name] = value;
+  if (!r.id.empty()) body["id"] = r.id;
+  body["actor"] = "api";
+  auto result = co_await scheduler_.call(r.rpc, std::move(body));
+  if (!result.ok()) co_return error_response(result.error());
+  if (result->contains("content_type") && result->contains("text")) {
+    HttpResponse doc;
+    doc.content_type = (*result)["content_type"].get<std::string>();
+    doc.body = (*result)["text"].get<std::string>();
+    co_return doc;
+  }
+  const int status = result->value("created", false) ? 201 : 200;
+  co_return json_response(status, *result);
 }
 
 HttpResponse GatewayService::metrics_page() {

@@ -8,6 +8,7 @@
 #include "common/metrics.hpp"
 #include "common/zmq/events.hpp"
 #include "common/zmq/rpc.hpp"
+#include "gateway/api/router.hpp"
 #include "gateway/http/http_server.hpp"
 
 namespace piket::gateway {
@@ -28,12 +29,15 @@ class GatewayService {
   boost::asio::awaitable<HttpResponse> change_assignment(const HttpRequest& request,
                                                          const std::string& id, bool accept);
   boost::asio::awaitable<HttpResponse> health();
+  boost::asio::awaitable<HttpResponse> forward_to_scheduler(const HttpRequest& request,
+                                                            const Route& route);
   HttpResponse metrics_page();
 
   const PiketConfig config_;
   const Clock& clock_;
   HttpServer server_;
   zmqio::RpcClient dispatcher_;
+  zmqio::RpcClient scheduler_;
   zmqio::Subscriber events_;
   Metrics metrics_;
 };

@@ -9,7 +9,10 @@
 #include "common/domain/regions.hpp"
 #include "common/domain/workers.hpp"
 #include "common/log.hpp"
+#include "scheduler/coverage/staffing.hpp"
 #include "scheduler/roster/rotation.hpp"
+#include "scheduler/rules/holidays.hpp"
+#include "scheduler/rules/working_time.hpp"
 #include "scheduler/service.hpp"
 
 namespace {
@@ -23,20 +26,29 @@ int main(int argc, char** argv) {
   std::vector<ConfigProblem> problems;
   RegionDirectory regions = load_regions(config.data.regions_file, problems);
   WorkerDirectory workers = load_workers(config.data.workers_file, regions, problems);
-  std::vector<scheduler::Rotation> rotations =
-      scheduler::load_rotations(config.scheduler.rotations_file, regions, workers, problems);
+  scheduler::SchedulerData data;
+  data.rotations = scheduler::load_rotations(config.scheduler.rotations_file, regions, workers, problems);
+  if (!config.scheduler.staffing_file.empty())
+    data.minimums = scheduler::load_staffing(config.scheduler.staffing_file, regions, problems);
+  if (!config.scheduler.working_time_file.empty())
+    data.limits = scheduler::load_working_time_limits(config.scheduler.working_time_file, problems);
+  if (!config.scheduler.holidays_file.empty())
+    data.holidays = scheduler::HolidayCalendar(scheduler::load_holidays(config.scheduler.holidays_file, problems));
+  if (!scheduler::find_zone(config.data.time_zone))
+    problems.push_back({config.file, "data.time_zone", "unknown time zone " + config.data.time_zone});
   if (!problems.empty()) exit_with_config_problems(problems);
+  data.regions = std::move(regions);
+  data.workers = std::move(workers);
 
   boost::asio::io_context io;
   SystemClock clock;
-  scheduler::SchedulerService service{
-      io, config, clock, std::move(regions), std::move(workers), std::move(rotations)};
+  scheduler::SchedulerService service{io, config, clock, std::move(data)};
   if (auto started = service.start(); !started.ok()) {
     logger("scheduler")->critical("event=start_failed reason=\"{}\"", started.error().to_string());
     return kExitUnavailable;
   }
   Lifecycle lifecycle{io, "scheduler"};
   lifecycle.on_stop([&service] { service.stop(); });
-  lifecycle.ready();
+  lifecycle.ready();  // on-call answers come from memory; roster changes wait for Redis
   return lifecycle.run();
 }

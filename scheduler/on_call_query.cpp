@@ -1,5 +1,7 @@
 #include "scheduler/on_call_query.hpp"
 
+#include "scheduler/roster/roster_expander.hpp"
+
 #include <string>
 
 namespace piket::scheduler {
@@ -7,7 +9,7 @@ namespace piket::scheduler {
 Result<nlohmann::json> answer_on_call_query(const nlohmann::json& body, TimePoint now,
                                             const RegionDirectory& regions,
                                             const WorkerDirectory& workers,
-                                            const std::vector<Rotation>& rotations) {
+                                            const Roster& roster) {
   if (!body.is_object())
     return make_error(ErrorCode::invalid_field, "body", "the request body must be an object");
 
@@ -36,7 +38,7 @@ Result<nlohmann::json> answer_on_call_query(const nlohmann::json& body, TimePoin
   }
 
   nlohmann::json on_call = nlohmann::json::array();
-  for (const OnCallEntry& entry : who_is_on_call(rotations, region, role, at)) {
+  for (const OnCallEntry& entry : on_call_at(roster, region, role, at)) {
     const Worker* worker = workers.find(entry.worker_id);
     if (!worker || !worker->active) continue;  // off duty (or gone) even when the roster says so
     on_call.push_back({{"worker_id", entry.worker_id},

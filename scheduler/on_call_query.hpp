@@ -8,7 +8,7 @@
 #include "common/domain/regions.hpp"
 #include "common/domain/workers.hpp"
 #include "common/result.hpp"
-#include "scheduler/roster/rotation.hpp"
+#include "scheduler/model/roster.hpp"
 
 namespace piket::scheduler {
 
@@ -18,6 +18,6 @@ namespace piket::scheduler {
 Result<nlohmann::json> answer_on_call_query(const nlohmann::json& body, TimePoint now,
                                             const RegionDirectory& regions,
                                             const WorkerDirectory& workers,
-                                            const std::vector<Rotation>& rotations);
+                                            const Roster& roster);
 
 }  // namespace piket::scheduler

@@ -1,45 +1,406 @@
 #include "scheduler/service.hpp"
 
-#include <utility>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 
 #include "common/log.hpp"
 #include "common/message_types.hpp"
+#include "scheduler/coverage/coverage.hpp"
+#include "scheduler/ical/ical_feed.hpp"
+#include "scheduler/import/csv_import.hpp"
 #include "scheduler/on_call_query.hpp"
+#include "scheduler/roster/roster_changes.hpp"
+#include "scheduler/roster/roster_expander.hpp"
+#include "scheduler/rules/fairness.hpp"
+#include "scheduler/store/roster_codec.hpp"
+#include "scheduler/store/roster_lua.hpp"
 
 namespace piket::scheduler {
 namespace asio = boost::asio;
+using nlohmann::json;
+
+namespace {
+auto log() { return logger("scheduler"); }
+
+constexpr auto kWeek = std::chrono::hours(24 * 7);
+
+Error invalid(std::string field, std::string message) {
+  return make_error(ErrorCode::invalid_field, std::move(field), std::move(message));
+}
+
+std::string actor_of(const json& body) {
+  if (body.contains("actor") && body["actor"].is_string()) return body["actor"].get<std::string>().substr(0, 64);
+  return "api";
+}
+
+std::string text_field(const json& body, const char* key) {
+  return body.contains(key) && body[key].is_string() ? body[key].get<std::string>() : std::string{};
+}
+
+// Working-time rules look back and ahead of a change this far (the longest rule is 16 weeks).
+constexpr auto kRuleReach = std::chrono::hours(24 * 7 * 16);
+}  // namespace
 
 SchedulerService::SchedulerService(asio::io_context& io, const PiketConfig& config,
-                                   const Clock& clock, RegionDirectory regions,
-                                   WorkerDirectory workers, std::vector<Rotation> rotations)
-    : clock_(clock),
-      regions_(std::move(regions)),
-      workers_(std::move(workers)),
-      rotations_(std::move(rotations)),
-      server_(io, config.zmq.scheduler_rpc, clock) {}
+                                   const Clock& clock, SchedulerData data)
+    : config_(config),
+      clock_(clock),
+      data_(std::move(data)),
+      zone_(date::locate_zone(config.data.time_zone)),
+      redis_(io, config.redis, "scheduler"),
+      store_(redis_, data_.regions, data_.workers),
+      server_(io, config.zmq.scheduler_rpc, clock) {
+  roster_.rotations = data_.rotations;
+  roster_.minimums = data_.minimums;
+  redis_.on_connect([this]() { return redis::ensure_functions(redis_, roster_library()); });
+  redis_.on_connect([this]() { return reload(); });
+  auto bind = [this](std::string_view type, Reply (SchedulerService::*method)(const Envelope&)) {
+    server_.on(type, [this, method](const Envelope& e) { return (this->*method)(e); });
+  };
+  bind(msg::kOnCallQuery, &SchedulerService::on_call);
+  bind("roster.shifts", &SchedulerService::shifts);
+  bind("roster.coverage", &SchedulerService::coverage);
+  bind("roster.violations", &SchedulerService::violations);
+  bind("roster.fairness", &SchedulerService::fairness);
+  bind("roster.override.list", &SchedulerService::list_overrides);
+  bind("roster.override.create", &SchedulerService::create_override);
+  bind("roster.override.delete", &SchedulerService::delete_override);
+  bind("roster.leave.create", &SchedulerService::create_leave);
+  bind("roster.leave.delete", &SchedulerService::delete_leave);
+  bind("roster.swap.request", &SchedulerService::request_swap);
+  bind("roster.import.assignments", &SchedulerService::import_assignments);
+  bind("roster.ical.create", &SchedulerService::create_ical_feed);
+  bind("roster.ical.feed", &SchedulerService::ical_feed);
+  for (const char* step : {"accept", "approve", "reject"})
+    server_.on(std::string("roster.swap.") + step,
+               [this, step](const Envelope& e) { return step_swap(e, step); });
+  server_.on(msg::kPing, [this](const Envelope&) -> Reply {
+    co_return json{{"service", "scheduler"}, {"redis", redis_.connected()}, {"roster_loaded", roster_loaded_}};
+  });
+}
 
 Status SchedulerService::start() {
-  server_.on(msg::kOnCallQuery,
-             [this](const Envelope& request) -> asio::awaitable<Result<nlohmann::json>> {
-               auto answer =
-                   answer_on_call_query(request.body, clock_.now(), regions_, workers_, rotations_);
-               if (!answer.ok())
-                 logger("scheduler.service")
-                     ->info("type={} id={} event=rejected code={} field={}", request.type,
-                            request.id, error_code_name(answer.error().code), answer.error().field);
-               co_return answer;
-             });
-  server_.on(msg::kPing, [](const Envelope&) -> asio::awaitable<Result<nlohmann::json>> {
-    co_return nlohmann::json{{"service", "scheduler"}};
-  });
   if (auto bound = server_.bind(); !bound.ok()) return bound;
   server_.start();
-  logger("scheduler.service")
-      ->info("event=started regions={} workers={} rotations={}", regions_.regions().size(),
-             workers_.workers().size(), rotations_.size());
+  redis_.start();
+  log()->info("event=started regions={} workers={} rotations={}", data_.regions.regions().size(),
+              data_.workers.workers().size(), data_.rotations.size());
   return ok_status();
 }
 
-void SchedulerService::stop() { server_.stop(); }
+void SchedulerService::stop() {
+  server_.stop();
+  redis_.stop();
+}
+
+asio::awaitable<Status> SchedulerService::reload() {
+  auto stored = co_await store_.load();
+  if (!stored.ok()) co_return stored.error();
+  roster_.overrides = std::move(stored->overrides);
+  roster_.leave = std::move(stored->leave);
+  roster_.swaps = std::move(stored->swaps);
+  roster_loaded_ = true;
+  log()->info("event=roster_loaded version={} overrides={} leave={} swaps={}", stored->version,
+              roster_.overrides.size(), roster_.leave.size(), roster_.swaps.size());
+  co_return ok_status();
+}
+
+Result<Interval> SchedulerService::period(const json& body, std::chrono::hours default_length) const {
+  Interval p{clock_.now(), clock_.now() + default_length};
+  for (auto [key, target] : {std::pair{"from", &p.start}, std::pair{"to", &p.end}}) {
+    if (!body.contains(key)) continue;
+    if (!body[key].is_string() || !parse_utc(body[key].get<std::string>(), *target))
+      return invalid(key, "must be an RFC 3339 time such as 2026-03-02T09:00:00Z");
+  }
+  if (p.end <= p.start) return invalid("to", "must be after from");
+  if (p.end - p.start > std::chrono::hours(24 * 400)) return invalid("to", "the period may be at most 400 days");
+  return p;
+}
+
+Status SchedulerService::check_change(const Roster& planned, const std::set<std::string>& workers,
+                                      Interval changed, const json& request, json& report) const {
+  const Interval reach{changed.start - kRuleReach, changed.end + kRuleReach};
+  auto added = added_violations(violations_for(roster_, workers, reach, data_.limits, zone()),
+                                violations_for(planned, workers, reach, data_.limits, zone()));
+  const Interval ahead{clock_.now(), clock_.now() + kWeek * config_.scheduler.coverage_weeks};
+  auto gaps = added_gaps(find_gaps(roster_, ahead), find_gaps(planned, ahead));
+  report["violations"] = json::array();
+  for (const auto& v : added) report["violations"].push_back(to_json(v));
+  report["gaps_created"] = json::array();
+  for (const auto& g : gaps) report["gaps_created"].push_back(to_json(g, zone()));
+  const bool forced = request.value("force", false);
+  if (!added.empty() && !forced)
+    return make_error(ErrorCode::conflict, "working_time",
+                      std::to_string(added.size()) + " working-time violation(s): " + added[0].worker_id +
+                          " " + added[0].rule + " " + added[0].figure +
+                          "; a team lead may force it with force=true and a force_reason");
+  if (!added.empty() && text_field(request, "force_reason").empty())
+    return invalid("force_reason", "is required when forcing a change that breaks working-time rules");
+  return ok_status();
+}
+
+SchedulerService::Reply SchedulerService::on_call(const Envelope& request) {
+  auto answer = answer_on_call_query(request.body, clock_.now(), data_.regions, data_.workers, roster_);
+  if (answer.ok()) (*answer)["roster_complete"] = roster_loaded_;
+  co_return answer;
+}
+
+SchedulerService::Reply SchedulerService::shifts(const Envelope& request) {
+  auto p = period(request.body, kWeek);
+  if (!p.ok()) co_return p.error();
+  const std::string worker = text_field(request.body, "worker"), region = text_field(request.body, "region");
+  if (!worker.empty() && !data_.workers.find(worker)) co_return make_error(ErrorCode::not_found, "worker", "unknown worker");
+  if (!region.empty() && !data_.regions.find(region)) co_return make_error(ErrorCode::unknown_region, "region", "unknown region");
+  json out{{"from", format_utc(p->start)}, {"to", format_utc(p->end)}, {"shifts", json::array()}};
+  for (const auto& s : expand(roster_, region, *p))
+    if (worker.empty() || s.worker_id == worker) out["shifts"].push_back(to_json(s, zone()));
+  co_return out;
+}
+
+SchedulerService::Reply SchedulerService::coverage(const Envelope& request) {
+  auto p = period(request.body, kWeek * config_.scheduler.coverage_weeks);
+  if (!p.ok()) co_return p.error();
+  json out{{"from", format_utc(p->start)}, {"to", format_utc(p->end)}, {"gaps", json::array()}};
+  for (const auto& g : find_gaps(roster_, *p)) out["gaps"].push_back(to_json(g, zone()));
+  co_return out;
+}
+
+SchedulerService::Reply SchedulerService::violations(const Envelope& request) {
+  auto p = period(request.body, kWeek * 4);
+  if (!p.ok()) co_return p.error();
+  std::set<std::string> everyone;
+  for (const auto& w : data_.workers.workers()) everyone.insert(w.id);
+  json out{{"from", format_utc(p->start)}, {"to", format_utc(p->end)}, {"violations", json::array()}};
+  for (const auto& v : violations_for(roster_, everyone, *p, data_.limits, zone()))
+    out["violations"].push_back(to_json(v));
+  co_return out;
+}
+
+SchedulerService::Reply SchedulerService::fairness(const Envelope& request) {
+  auto p = period(request.body, kWeek * 4);
+  if (!p.ok()) co_return p.error();
+  json out{{"from", format_utc(p->start)}, {"to", format_utc(p->end)}, {"workers", json::array()}};
+  for (const auto& row : fairness_report(expand(roster_, "", *p), *p, data_.holidays, zone()))
+    out["workers"].push_back({{"worker_id", row.worker_id}, {"duties", row.duties},
+                              {"nights", row.nights}, {"weekend_duties", row.weekend_duties},
+                              {"holiday_duties", row.holiday_duties},
+                              {"on_call_hours", row.on_call_hours}, {"shift_hours", row.shift_hours},
+                              {"load_score", load_score(row)}});
+  co_return out;
+}
+
+SchedulerService::Reply SchedulerService::list_overrides(const Envelope&) {
+  json out{{"overrides", json::array()}, {"leave", json::array()}, {"swaps", json::array()}};
+  for (const auto& o : roster_.overrides) out["overrides"].push_back(to_json(o));
+  for (const auto& l : roster_.leave) out["leave"].push_back(to_json(l));
+  for (const auto& s : roster_.swaps) out["swaps"].push_back(to_json(s));
+  co_return out;
+}
+
+SchedulerService::Reply SchedulerService::create_override(const Envelope& request) {
+  if (!roster_loaded_) co_return make_error(ErrorCode::unavailable, "", "the roster store is not reachable");
+  auto o = override_from_json(request.body, data_.regions, data_.workers);
+  if (!o.ok()) co_return o.error();
+  o->id = new_id("o");
+  o->created_by = actor_of(request.body);
+  o->forced = request.body.value("force", false);
+  o->force_reason = text_field(request.body, "force_reason");
+  Roster planned = roster_;
+  planned.overrides.push_back(*o);
+  json report;
+  std::set<std::string> affected{o->worker_id, o->replaced_worker_id};
+  affected.erase("");
+  if (auto checked = check_change(planned, affected, o->interval, request.body, report); !checked.ok())
+    co_return checked.error();
+  auto stored = co_await store_.put(*o, clock_.now(), o->created_by);
+  if (!stored.ok()) co_return stored.error();
+  roster_.overrides.push_back(*o);
+  log()->info("event=override_created id={} kind={} region={} forced={}", o->id,
+              request.body.value("kind", std::string{}), o->region, o->forced);
+  report["override"] = to_json(*o);
+  report["created"] = true;
+  co_return report;
+}
+
+SchedulerService::Reply SchedulerService::delete_override(const Envelope& request) {
+  const std::string id = text_field(request.body, "id");
+  auto removed = co_await store_.remove_override(id, clock_.now(), actor_of(request.body));
+  if (!removed.ok()) co_return removed.error();
+  std::erase_if(roster_.overrides, [&](const Override& o) { return o.id == id; });
+  co_return json{{"deleted", id}};
+}
+
+SchedulerService::Reply SchedulerService::create_leave(const Envelope& request) {
+  if (!roster_loaded_) co_return make_error(ErrorCode::unavailable, "", "the roster store is not reachable");
+  auto l = leave_from_json(request.body, data_.workers);
+  if (!l.ok()) co_return l.error();
+  l->id = new_id("l");
+  Roster planned = roster_;
+  planned.leave.push_back(*l);
+  json report;
+  // Leave itself never breaks a working-time rule; what it does to coverage is the point.
+  if (auto checked = check_change(planned, {}, l->interval, request.body, report); !checked.ok())
+    co_return checked.error();
+  auto stored = co_await store_.put(*l, clock_.now(), actor_of(request.body));
+  if (!stored.ok()) co_return stored.error();
+  roster_.leave.push_back(*l);
+  log()->info("event=leave_created id={} worker={} gaps_created={}", l->id, l->worker_id,
+              report["gaps_created"].size());
+  report["leave"] = to_json(*l);
+  report["created"] = true;
+  co_return report;
+}
+
+SchedulerService::Reply SchedulerService::delete_leave(const Envelope& request) {
+  const std::string id = text_field(request.body, "id");
+  auto removed = co_await store_.remove_leave(id, clock_.now(), actor_of(request.body));
+  if (!removed.ok()) co_return removed.error();
+  std::erase_if(roster_.leave, [&](const Leave& l) { return l.id == id; });
+  co_return json{{"deleted", id}};
+}
+
+SchedulerService::Reply SchedulerService::request_swap(const Envelope& request) {
+  if (!roster_loaded_) co_return make_error(ErrorCode::unavailable, "", "the roster store is not reachable");
+  json body = request.body;
+  body.erase("state");
+  body.erase("history");
+  auto s = swap_from_json(body, data_.regions, data_.workers);
+  if (!s.ok()) co_return s.error();
+  // The requester must be on duty for the whole interval they give away.
+  bool on_duty = false;
+  for (const auto& shift : expand(roster_, s->region, s->interval))
+    if (shift.worker_id == s->requester_id && shift.role == s->role && shift.start <= s->interval.start &&
+        shift.end >= s->interval.end)
+      on_duty = true;
+  if (!on_duty)
+    co_return invalid("start", "the requester is not on duty for the whole interval to swap");
+  s->id = new_id("s");
+  s->state = "requested";
+  s->history.push_back({"requested", s->requester_id, clock_.now()});
+  auto stored = co_await store_.put(*s, clock_.now(), s->requester_id);
+  if (!stored.ok()) co_return stored.error();
+  roster_.swaps.push_back(*s);
+  co_return json{{"swap", to_json(*s)}, {"created", true}};
+}
+
+// requested -> accepted (by the peer) -> approved (by a team lead, after the working-time
+// check); rejected from either open state. Each step is recorded with who and when.
+SchedulerService::Reply SchedulerService::step_swap(const Envelope& request, const std::string& step) {
+  const std::string id = text_field(request.body, "id");
+  auto it = std::find_if(roster_.swaps.begin(), roster_.swaps.end(), [&](const SwapRequest& s) { return s.id == id; });
+  if (it == roster_.swaps.end()) co_return make_error(ErrorCode::not_found, "id", "no such swap request");
+  const std::string by = text_field(request.body, "by");
+  if (by.empty()) co_return invalid("by", "is required: who takes this step");
+  SwapRequest next = *it;
+  json report = json::object();
+  if (step == "accept") {
+    if (next.state != "requested") co_return make_error(ErrorCode::conflict, "state", "the swap is " + next.state);
+    if (by != next.peer_id) co_return make_error(ErrorCode::forbidden, "by", "only the peer can accept");
+    next.state = "accepted";
+  } else if (step == "approve") {
+    if (next.state != "accepted") co_return make_error(ErrorCode::conflict, "state", "the swap is " + next.state + "; the peer accepts first");
+    const Worker* lead = data_.workers.find(by);
+    if (!lead || !lead->has_role(kRoleTeamLead) || lead->region != next.region)
+      co_return make_error(ErrorCode::forbidden, "by", "only a team lead of the region can approve");
+    next.state = "approved";
+    Roster planned = roster_;
+    for (auto& s : planned.swaps)
+      if (s.id == id) s = next;
+    if (auto checked = check_change(planned, {next.requester_id, next.peer_id}, next.interval, request.body, report);
+        !checked.ok())
+      co_return checked.error();
+  } else {
+    if (next.state != "requested" && next.state != "accepted")
+      co_return make_error(ErrorCode::conflict, "state", "the swap is " + next.state);
+    next.state = "rejected";
+  }
+  next.history.push_back({next.state, by, clock_.now()});
+  auto stored = co_await store_.put(next, clock_.now(), by);
+  if (!stored.ok()) co_return stored.error();
+  for (auto& s : roster_.swaps)
+    if (s.id == id) s = next;
+  report["swap"] = to_json(next);
+  co_return report;
+}
+
+SchedulerService::Reply SchedulerService::import_assignments(const Envelope& request) {
+  if (!roster_loaded_) co_return make_error(ErrorCode::unavailable, "", "the roster store is not reachable");
+  const std::string csv = text_field(request.body, "csv");
+  if (csv.empty()) co_return invalid("body", "send the CSV file as the request body");
+  auto imported = import_roster_csv(csv, data_.regions, data_.workers, zone());
+  if (!imported.ok()) {
+    const auto& first = imported.problems.front();
+    Error e = invalid("line " + std::to_string(first.line) + " column " + std::to_string(first.column),
+                      first.to_string() + (imported.problems.size() > 1
+                                                ? " (and " + std::to_string(imported.problems.size() - 1) + " more)"
+                                                : ""));
+    co_return e;
+  }
+  Roster planned = roster_;
+  std::set<std::string> affected;
+  Interval span{imported.rows.front().interval.start, imported.rows.front().interval.end};
+  for (auto& o : imported.rows) {
+    o.id = new_id("o");
+    o.created_by = actor_of(request.body);
+    affected.insert(o.worker_id);
+    span.start = std::min(span.start, o.interval.start);
+    span.end = std::max(span.end, o.interval.end);
+    planned.overrides.push_back(o);
+  }
+  json report;
+  if (auto checked = check_change(planned, affected, span, request.body, report); !checked.ok())
+    co_return checked.error();
+  std::vector<std::pair<std::string, std::string>> entries;
+  for (const auto& o : imported.rows) entries.emplace_back(o.id, to_json(o).dump());
+  auto stored = co_await store_.put_overrides(entries, clock_.now(), actor_of(request.body));
+  if (!stored.ok()) co_return stored.error();
+  roster_.overrides.insert(roster_.overrides.end(), imported.rows.begin(), imported.rows.end());
+  report["imported"] = imported.rows.size();
+  report["created"] = true;
+  co_return report;
+}
+
+SchedulerService::Reply SchedulerService::create_ical_feed(const Envelope& request) {
+  const std::string worker = text_field(request.body, "worker"), region = text_field(request.body, "region");
+  if (worker.empty() == region.empty()) co_return invalid("worker", "name either a worker or a region");
+  if (!worker.empty() && !data_.workers.find(worker)) co_return make_error(ErrorCode::not_found, "worker", "unknown worker");
+  if (!region.empty() && !data_.regions.find(region)) co_return make_error(ErrorCode::unknown_region, "region", "unknown region");
+  const std::string token = new_id("f") + new_id("");  // about 200 bits: the URL is the secret
+  const std::string target = worker.empty() ? "region:" + region : "worker:" + worker;
+  auto stored = co_await store_.put_ical_token(token, target);
+  if (!stored.ok()) co_return stored.error();
+  co_return json{{"url", "/ical/" + token + ".ics"}, {"for", target}, {"created", true}};
+}
+
+SchedulerService::Reply SchedulerService::ical_feed(const Envelope& request) {
+  const std::string token = text_field(request.body, "id");
+  auto target = co_await store_.ical_token_target(token);
+  if (!target.ok()) co_return target.error();
+  const bool is_region = target->rfind("region:", 0) == 0;
+  const std::string who = target->substr(target->find(':') + 1);
+  const Interval window{clock_.now() - std::chrono::hours(24 * 30), clock_.now() + std::chrono::hours(24 * 120)};
+  std::vector<Shift> shifts;
+  for (auto& s : expand(roster_, is_region ? who : "", window))
+    if (is_region || s.worker_id == who) shifts.push_back(std::move(s));
+  // A changed event (end, position) keeps its UID and gets a higher SEQUENCE.
+  std::vector<std::pair<std::string, std::string>> fingerprints;
+  for (const auto& s : shifts)
+    fingerprints.emplace_back(event_uid(s), format_utc(s.end) + "|" + std::to_string(s.position) + "|" + s.worker_id);
+  auto sequences = co_await store_.sequences(fingerprints);
+  if (!sequences.ok()) co_return sequences.error();
+  std::map<std::string, int> sequence_of;
+  for (std::size_t i = 0; i < fingerprints.size() && i < sequences->size(); ++i)
+    sequence_of[fingerprints[i].first] = (*sequences)[i];
+  IcalOptions options;
+  options.calendar_name = "Piket " + who;
+  options.time_zone = config_.data.time_zone;
+  options.now = clock_.now();
+  options.sequence_of = [&](const std::string& uid) {
+    auto it = sequence_of.find(uid);
+    return it == sequence_of.end() ? 0 : it->second;
+  };
+  for (const auto& r : data_.regions.regions()) options.region_names[r.id] = r.name;
+  co_return json{{"content_type", "text/calendar; charset=utf-8"}, {"text", render_ical(shifts, options)}};
+}
 
 }  // namespace piket::scheduler

@@ -1,40 +1,81 @@
 #pragma once
-// The scheduler daemon's request side: a ROUTER on zmq.scheduler_rpc answering "oncall.query"
-// (who is on call for a region and role) and "ping". The answer itself is pure
-// (on_call_query.hpp); this class only puts it on the socket.
+// The scheduler daemon: answers who is on call (with overrides, swaps and leave), and lets
+// managers plan: overrides, leave, swaps with approval, coverage gaps, working-time checks,
+// fairness, CSV import and iCalendar feeds. Rotations come from config/; the changeable parts
+// live in Redis (RosterStore) and in memory. On-call answers keep coming from memory while
+// Redis is away; changes need Redis.
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
-#include <vector>
+#include <nlohmann/json.hpp>
 
 #include "common/clock.hpp"
 #include "common/config.hpp"
 #include "common/domain/regions.hpp"
 #include "common/domain/workers.hpp"
-#include "common/result.hpp"
+#include "common/redis/client.hpp"
 #include "common/zmq/rpc.hpp"
-#include "scheduler/roster/rotation.hpp"
+#include "scheduler/model/roster.hpp"
+#include "scheduler/rules/holidays.hpp"
+#include "scheduler/rules/working_time.hpp"
+#include "scheduler/store/roster_store.hpp"
 
 namespace piket::scheduler {
+
+struct SchedulerData {
+  RegionDirectory regions;
+  WorkerDirectory workers;
+  std::vector<Rotation> rotations;
+  std::vector<StaffingMinimum> minimums;
+  WorkingTimeLimits limits;
+  HolidayCalendar holidays;
+};
 
 class SchedulerService {
  public:
   SchedulerService(boost::asio::io_context& io, const PiketConfig& config, const Clock& clock,
-                   RegionDirectory regions, WorkerDirectory workers,
-                   std::vector<Rotation> rotations);
+                   SchedulerData data);
   SchedulerService(const SchedulerService&) = delete;
   SchedulerService& operator=(const SchedulerService&) = delete;
 
-  // Binds zmq.scheduler_rpc and starts answering; an error names the endpoint.
-  Status start();
-  // Stops intake; requests in flight are answered if the loop still runs.
+  Status start();  // binds zmq.scheduler_rpc, connects to Redis
   void stop();
-
+  redis::Client& redis() { return redis_; }
   std::uint64_t requests_served() const { return server_.requests_served(); }
 
  private:
+  using Reply = boost::asio::awaitable<Result<nlohmann::json>>;
+  Reply on_call(const Envelope& request);
+  Reply shifts(const Envelope& request);
+  Reply coverage(const Envelope& request);
+  Reply violations(const Envelope& request);
+  Reply fairness(const Envelope& request);
+  Reply list_overrides(const Envelope& request);
+  Reply create_override(const Envelope& request);
+  Reply delete_override(const Envelope& request);
+  Reply create_leave(const Envelope& request);
+  Reply delete_leave(const Envelope& request);
+  Reply request_swap(const Envelope& request);
+  Reply step_swap(const Envelope& request, const std::string& step);
+  Reply import_assignments(const Envelope& request);
+  Reply create_ical_feed(const Envelope& request);
+  Reply ical_feed(const Envelope& request);
+
+  boost::asio::awaitable<Status> reload();
+  // Checks a planned roster against the current one: new violations refuse the change unless
+  // forced with a reason; new gaps are reported. Fills `report` with both.
+  Status check_change(const Roster& planned, const std::set<std::string>& workers,
+                      Interval changed, const nlohmann::json& request, nlohmann::json& report) const;
+  Result<Interval> period(const nlohmann::json& body, std::chrono::hours default_length) const;
+  const date::time_zone& zone() const { return *zone_; }
+
+  const PiketConfig config_;
   const Clock& clock_;
-  RegionDirectory regions_;
-  WorkerDirectory workers_;
-  std::vector<Rotation> rotations_;
+  SchedulerData data_;
+  Roster roster_;
+  bool roster_loaded_ = false;
+  const date::time_zone* zone_;
+  redis::Client redis_;
+  RosterStore store_;
   zmqio::RpcServer server_;
 };
 

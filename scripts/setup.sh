@@ -9,6 +9,10 @@ PACKAGES=(
   libcurl4-openssl-dev libsodium-dev libsystemd-dev catch2
   redis-server redis-tools
 )
+# Node.js and npm may come from elsewhere (the machine image); Debian's only when absent.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -17,8 +21,18 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
+# The npm packages the tests use (ical.js checks our iCalendar feeds), from package-lock.json.
+npm_packages() {
+  cd "$(dirname "$0")/.."
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "setup: npm ci"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#PACKAGES[@]} packages present"
+  npm_packages
   exit 0
 fi
 
@@ -37,4 +51,5 @@ $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 if command -v systemctl >/dev/null && systemctl is-active --quiet redis-server 2>/dev/null; then
   $SUDO systemctl disable --now redis-server || true
 fi
+npm_packages
 echo "setup: done"

@@ -1,5 +1,7 @@
 #include "gateway/api/router.hpp"
 
+#include <cctype>
+#include <string_view>
 #include <vector>
 
 namespace piket::gateway {
@@ -18,10 +20,49 @@ std::vector<std::string> split_path(const std::string& target) {
   return parts;
 }
 
+struct SchedulerRoute {
+  const char* method;
+  std::vector<std::string> pattern;  // after /api/v1; "{id}" matches one segment
+  const char* rpc;
+  const char* name;
+  bool body_is_text = false;
+};
+
+// The roster API: each path is one scheduler request.
+const std::vector<SchedulerRoute>& scheduler_routes() {
+  static const std::vector<SchedulerRoute> kRoutes = {
+      {"GET", {"oncall"}, "oncall.query", "oncall"},
+      {"GET", {"roster", "shifts"}, "roster.shifts", "roster_shifts"},
+      {"GET", {"roster", "coverage"}, "roster.coverage", "roster_coverage"},
+      {"GET", {"roster", "violations"}, "roster.violations", "roster_violations"},
+      {"GET", {"roster", "fairness"}, "roster.fairness", "roster_fairness"},
+      {"GET", {"roster", "overrides"}, "roster.override.list", "roster_overrides"},
+      {"POST", {"roster", "overrides"}, "roster.override.create", "roster_overrides"},
+      {"DELETE", {"roster", "overrides", "{id}"}, "roster.override.delete", "roster_override"},
+      {"POST", {"roster", "leave"}, "roster.leave.create", "roster_leave"},
+      {"DELETE", {"roster", "leave", "{id}"}, "roster.leave.delete", "roster_leave_one"},
+      {"POST", {"roster", "swaps"}, "roster.swap.request", "roster_swaps"},
+      {"POST", {"roster", "swaps", "{id}", "accept"}, "roster.swap.accept", "roster_swap_step"},
+      {"POST", {"roster", "swaps", "{id}", "approve"}, "roster.swap.approve", "roster_swap_step"},
+      {"POST", {"roster", "swaps", "{id}", "reject"}, "roster.swap.reject", "roster_swap_step"},
+      {"POST", {"roster", "import", "assignments"}, "roster.import.assignments", "roster_import", true},
+      {"POST", {"roster", "ical-feeds"}, "roster.ical.create", "roster_ical_create"},
+  };
+  return kRoutes;
+}
+
+Route plain(RouteKind kind, std::string id, std::string name) {
+  Route r;
+  r.kind = kind;
+  r.id = std::move(id);
+  r.name = std::move(name);
+  return r;
+}
+
 Route with_method(const std::string& method, const char* wanted, RouteKind kind, std::string id,
                   std::string name) {
-  if (method != wanted) return Route{RouteKind::method_not_allowed, "", std::move(name)};
-  return Route{kind, std::move(id), std::move(name)};
+  if (method != wanted) return plain(RouteKind::method_not_allowed, "", std::move(name));
+  return plain(kind, std::move(id), std::move(name));
 }
 }  // namespace
 
@@ -30,7 +71,32 @@ Route route(const std::string& method, const std::string& target) {
   const auto p = split_path(target);
   if (p.size() == 1 && p[0] == "healthz") return with_method(method, "GET", RouteKind::health, "", "healthz");
   if (p.size() == 1 && p[0] == "metrics") return with_method(method, "GET", RouteKind::metrics, "", "metrics");
-  if (p.size() < 3 || p[0] != "api" || p[1] != "v1") return {RouteKind::not_found, "", "unknown"};
+  if (p.size() == 2 && p[0] == "ical" && p[1].size() > 4 && p[1].ends_with(".ics")) {
+    Route r = with_method(method, "GET", RouteKind::scheduler, p[1].substr(0, p[1].size() - 4), "ical_feed");
+    r.rpc = "roster.ical.feed";
+    return r;
+  }
+  if (p.size() < 3 || p[0] != "api" || p[1] != "v1") return plain(RouteKind::not_found, "", "unknown");
+  bool path_matched = false;
+  for (const auto& sr : scheduler_routes()) {
+    if (sr.pattern.size() != p.size() - 2) continue;
+    std::string id;
+    bool match = true;
+    for (std::size_t i = 0; i < sr.pattern.size() && match; ++i) {
+      if (sr.pattern[i] == "{id}")
+        id = p[i + 2], match = !id.empty();
+      else
+        match = sr.pattern[i] == p[i + 2];
+    }
+    if (!match) continue;
+    path_matched = true;
+    if (method != sr.method) continue;
+    Route r = plain(RouteKind::scheduler, id, sr.name);
+    r.rpc = sr.rpc;
+    r.body_is_text = sr.body_is_text;
+    return r;
+  }
+  if (path_matched) return plain(RouteKind::method_not_allowed, "", "roster");
   if (p.size() == 3 && p[2] == "reports")
     return with_method(method, "POST", RouteKind::submit_report, "", "reports");
   if (p.size() == 4 && p[2] == "reports" && !p[3].empty())
@@ -39,7 +105,39 @@ Route route(const std::string& method, const std::string& target) {
     return with_method(method, "POST", RouteKind::accept_assignment, p[3], "accept");
   if (p.size() == 5 && p[2] == "assignments" && !p[3].empty() && p[4] == "decline")
     return with_method(method, "POST", RouteKind::decline_assignment, p[3], "decline");
-  return {RouteKind::not_found, "", "unknown"};
+  return plain(RouteKind::not_found, "", "unknown");
+}
+
+std::map<std::string, std::string> query_params(const std::string& target) {
+  std::map<std::string, std::string> out;
+  auto q = target.find('?');
+  if (q == std::string::npos) return out;
+  auto decode = [](std::string_view in) {
+    std::string text;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+      if (in[i] == '+') {
+        text += ' ';
+      } else if (in[i] == '%' && i + 2 < in.size() && std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
+                 std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
+        text += static_cast<char>(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16));
+        i += 2;
+      } else {
+        text += in[i];
+      }
+    }
+    return text;
+  };
+  std::string_view rest = std::string_view(target).substr(q + 1);
+  while (!rest.empty()) {
+    auto amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    auto eq = pair.find('=');
+    if (!pair.empty())
+      out[decode(pair.substr(0, eq))] = eq == std::string_view::npos ? "" : decode(pair.substr(eq + 1));
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return out;
 }
 
 }  // namespace piket::gateway

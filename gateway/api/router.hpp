@@ -1,5 +1,6 @@
 #pragma once
 // Maps a method and target to an API route. Pure.
+#include <map>
 #include <string>
 
 namespace piket::gateway {
@@ -11,6 +12,7 @@ enum class RouteKind {
   decline_assignment,
   health,
   metrics,
+  scheduler,  // forwarded to the scheduler as `rpc`
   not_found,
   method_not_allowed,
 };
@@ -19,8 +21,13 @@ struct Route {
   RouteKind kind = RouteKind::not_found;
   std::string id;     // the {id} in the path, when there is one
   std::string name;   // a stable label for metrics ("reports", "report", ...)
+  std::string rpc;    // for RouteKind::scheduler: the request type
+  bool body_is_text = false;  // the body is passed on as text (CSV), not parsed as JSON
 };
 
 Route route(const std::string& method, const std::string& target);
+
+// The query string as name -> value, percent-decoded ("+" is a space). Later names win.
+std::map<std::string, std::string> query_params(const std::string& target);
 
 }  // namespace piket::gateway

@@ -1,13 +1,4 @@
 #include "scheduler/model/roster.hpp"
 
-namespace piket::scheduler {
-
-std::string_view duty_name(DutyType duty) { return duty == DutyType::shift ? "shift" : "on_call"; }
-
-std::optional<DutyType> duty_from_name(std::string_view name) {
-  if (name == "shift") return DutyType::shift;
-  if (name == "on_call") return DutyType::on_call;
-  return std::nullopt;
-}
-
-}  // namespace piket::scheduler
+// The model is plain structs. duty_name and duty_from_name, declared in
+// scheduler/roster/rotation.hpp with DutyType, are defined in rotation.cpp.

@@ -13,10 +13,8 @@
 
 namespace piket::scheduler {
 
-// On-site shift versus on-call standby ("consignatie"): the working-time law treats them apart.
-enum class DutyType { shift, on_call };
-std::string_view duty_name(DutyType duty);
-std::optional<DutyType> duty_from_name(std::string_view name);
+// DutyType, duty_name and duty_from_name live in scheduler/roster/rotation.hpp: a Rotation
+// carries a duty type and this header includes that one.
 
 // One concrete duty of one worker, after rotations, overrides, swaps and leave are applied.
 struct Shift {

@@ -42,6 +42,14 @@ int number(std::string_view text, std::size_t from, std::size_t count) {
 
 }  // namespace
 
+std::string_view duty_name(DutyType duty) { return duty == DutyType::shift ? "shift" : "on_call"; }
+
+std::optional<DutyType> duty_from_name(std::string_view name) {
+  if (name == "shift") return DutyType::shift;
+  if (name == "on_call") return DutyType::on_call;
+  return std::nullopt;
+}
+
 std::optional<Minutes> parse_local_time(std::string_view text) {
   if (text.size() != 5 || text[2] != ':' || !digits(text, 0, 2) || !digits(text, 3, 2))
     return std::nullopt;
@@ -146,6 +154,42 @@ std::optional<Interval> window_at(const Rotation& rotation, TimePoint at) {
   return window_containing(zone_of(rotation), rotation, at);
 }
 
+std::vector<DutyPiece> duty_pieces(const Rotation& rotation, Interval range) {
+  std::vector<DutyPiece> out;
+  const date::time_zone* zone = find_zone(rotation.time_zone);
+  if (!zone || rotation.turn_days < 1 || rotation.participants.empty()) return out;
+  const TimePoint first = boundary(*zone, rotation, 0);
+  const TimePoint from = std::max(range.start, first);
+  if (from >= range.end) return out;
+  // The turn in force is found once and then only moves forward: boundaries are computed a
+  // few at a time instead of searched for each window.
+  std::int64_t k = *turn_in_force(*zone, rotation, from);
+  TimePoint next = boundary(*zone, rotation, k + 1);
+  auto cut = [&](Interval w) {
+    w.start = std::max(w.start, from);
+    w.end = std::min(w.end, range.end);
+    if (w.start >= w.end) return;
+    while (next <= w.start) next = boundary(*zone, rotation, ++k + 1);
+    // A hand-off inside the window splits it between two turns.
+    TimePoint start = w.start;
+    while (start < w.end) {
+      const TimePoint end = std::min(w.end, next);
+      out.push_back({{start, end}, k});
+      if (end == next) next = boundary(*zone, rotation, ++k + 1);
+      start = end;
+    }
+  };
+  if (!rotation.shift_start || !rotation.shift_end) {
+    cut({from, range.end});
+    return out;
+  }
+  // A window may start on the local day before `from` and run past midnight.
+  const date::local_days last = local_day_of(*zone, range.end);
+  for (date::local_days d = local_day_of(*zone, from) - Days{1}; d <= last; d += Days{1})
+    cut(window_starting(*zone, rotation, d));
+  return out;
+}
+
 std::vector<OnCallEntry> who_is_on_call(const std::vector<Rotation>& rotations,
                                         const std::string& region, const std::string& role,
                                         TimePoint at) {
@@ -166,7 +210,8 @@ std::vector<OnCallEntry> who_is_on_call(const std::vector<Rotation>& rotations,
     for (std::int64_t i = 0; i < n; ++i) {
       const auto& worker = r.participants[static_cast<std::size_t>((*k + i) % n)];
       out.push_back({worker, r.id, static_cast<int>(i), start, end,
-                     i == 0 ? reason : reason + " backup " + std::to_string(i)});
+                     i == 0 ? reason : reason + " backup " + std::to_string(i), r.duty,
+                     "rotation:" + r.id});
     }
   }
   std::stable_sort(out.begin(), out.end(), [](const OnCallEntry& a, const OnCallEntry& b) {
@@ -199,6 +244,8 @@ std::vector<ConfigProblem> validate_rotation(const Rotation& rotation, const std
   else if (rotation.shift_start && *rotation.shift_start == *rotation.shift_end)
     problem("shift_end", "must differ from shift_start; omit both to be on call the whole turn");
   if (rotation.participants.empty()) problem("participants", "must name at least one worker");
+  if (rotation.layer < 0 || rotation.layer > 10)
+    problem("layer", "must be between 0 and 10, got " + std::to_string(rotation.layer));
 
   std::set<std::string> seen;
   for (std::size_t i = 0; i < rotation.participants.size(); ++i) {
@@ -241,6 +288,12 @@ std::vector<Rotation> read_rotations(ConfigReader& reader, const toml::table& ro
     r.turn_days = static_cast<int>(reader.integer(*t, "turn_days", path + ".turn_days",
                                                   std::nullopt, 1, 28));
     r.participants = reader.strings(*t, "participants", path + ".participants", true);
+    r.layer = static_cast<int>(reader.integer(*t, "layer", path + ".layer", 0, 0, 10));
+    const std::string duty = reader.string(*t, "duty", path + ".duty", "on_call");
+    if (auto d = duty_from_name(duty))
+      r.duty = *d;
+    else
+      reader.problem(path + ".duty", "must be \"shift\" or \"on_call\", got \"" + duty + "\"");
 
     const std::string start_date = reader.string(*t, "start_date", path + ".start_date");
     if (auto d = parse_local_date(start_date))

@@ -26,6 +26,13 @@
 
 namespace piket::scheduler {
 
+// On-site shift versus on-call standby ("consignatie"): the working-time law treats them apart.
+// Declared here rather than in scheduler/model/roster.hpp because a Rotation carries one and the
+// model includes this header.
+enum class DutyType { shift, on_call };
+std::string_view duty_name(DutyType duty);
+std::optional<DutyType> duty_from_name(std::string_view name);
+
 struct Rotation {
   std::string id;      // "night-utrecht-stad"
   std::string region;  // region id
@@ -39,6 +46,10 @@ struct Rotation {
   std::optional<std::chrono::minutes> shift_start;
   std::optional<std::chrono::minutes> shift_end;
   std::vector<std::string> participants;  // worker ids, in turn order
+  // Layers for one region, role and duty: where a higher layer has someone on duty, it comes
+  // first and lower layers move behind it (see roster_expander.hpp). 0..10.
+  int layer = 0;
+  DutyType duty = DutyType::on_call;
 };
 
 struct Interval {
@@ -54,6 +65,8 @@ struct OnCallEntry {
   TimePoint shift_start;
   TimePoint shift_end;
   std::string reason;
+  DutyType duty = DutyType::on_call;
+  std::string source;  // "rotation:<id>", "override:<id>", "swap:<id>"
 };
 
 // "HH:MM" (00:00..23:59) -> minutes after local midnight.
@@ -77,8 +90,19 @@ Interval window_on(const Rotation& rotation, date::local_days day);
 // `at` falls outside every window.
 std::optional<Interval> window_at(const Rotation& rotation, TimePoint at);
 
+// One stretch of a rotation with a single turn in force: a daily window (or, without a window,
+// the whole turn) cut where a hand-off falls inside it.
+struct DutyPiece {
+  Interval interval;
+  std::int64_t turn = 0;
+};
+// Every piece intersecting `range`, clipped to it, in time order. Nothing before boundary 0;
+// nothing for a rotation with an unknown zone, a bad turn length or no participants.
+std::vector<DutyPiece> duty_pieces(const Rotation& rotation, Interval range);
+
 // Primary (position 0) and backups for region and role at `at`, ordered by position then
-// rotation id. Empty when nobody is on call.
+// rotation id. Empty when nobody is on call. Rotations only: it ignores layers, duty types,
+// overrides, swaps and leave; the full answer is on_call_at() in roster_expander.hpp.
 std::vector<OnCallEntry> who_is_on_call(const std::vector<Rotation>& rotations,
                                         const std::string& region, const std::string& role,
                                         TimePoint at);
@@ -91,7 +115,8 @@ std::vector<ConfigProblem> validate_rotation(const Rotation& rotation, const std
                                              const WorkerDirectory& workers);
 
 // rotations.toml: [[rotations]] id, region, role?, time_zone? (default: the region's zone),
-// start_date, handoff_time, turn_days, shift_start?, shift_end?, participants.
+// start_date, handoff_time, turn_days, shift_start?, shift_end?, participants,
+// layer? (0..10, default 0), duty? ("shift" | "on_call", default "on_call").
 std::vector<Rotation> load_rotations(const std::string& file, const RegionDirectory& regions,
                                      const WorkerDirectory& workers,
                                      std::vector<ConfigProblem>& problems);

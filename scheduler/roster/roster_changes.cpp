@@ -1,0 +1,69 @@
+#include "scheduler/roster/roster_changes.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "scheduler/roster/roster_expander.hpp"
+#include "scheduler/store/roster_codec.hpp"
+
+namespace piket::scheduler {
+
+std::vector<Violation> violations_for(const Roster& roster, const std::set<std::string>& workers,
+                                      Interval window, const WorkingTimeLimits& limits,
+                                      const date::time_zone& zone) {
+  std::map<std::string, std::vector<Shift>> by_worker;
+  for (auto& shift : expand(roster, "", window))
+    if (workers.count(shift.worker_id)) by_worker[shift.worker_id].push_back(std::move(shift));
+  std::vector<Violation> out;
+  for (auto& [worker, shifts] : by_worker) {
+    auto found = check_working_time(worker, std::move(shifts), {}, limits, zone);
+    out.insert(out.end(), found.begin(), found.end());
+  }
+  return out;
+}
+
+std::vector<Violation> added_violations(const std::vector<Violation>& before,
+                                        const std::vector<Violation>& after) {
+  std::vector<Violation> out;
+  for (const auto& v : after) {
+    bool known = std::any_of(before.begin(), before.end(), [&](const Violation& b) {
+      return b.worker_id == v.worker_id && b.rule == v.rule &&
+             b.interval.start == v.interval.start && b.interval.end == v.interval.end;
+    });
+    if (!known) out.push_back(v);
+  }
+  return out;
+}
+
+std::vector<Gap> added_gaps(const std::vector<Gap>& before, const std::vector<Gap>& after) {
+  std::vector<Gap> out;
+  for (const auto& g : after) {
+    bool known = std::any_of(before.begin(), before.end(), [&](const Gap& b) {
+      return b.region == g.region && b.role == g.role && b.duty == g.duty &&
+             b.interval.start == g.interval.start && b.interval.end == g.interval.end &&
+             b.staffed == g.staffed;
+    });
+    if (!known) out.push_back(g);
+  }
+  return out;
+}
+
+nlohmann::json to_json(const Violation& v) {
+  return {{"worker_id", v.worker_id}, {"rule", v.rule},
+          {"start", format_utc(v.interval.start)}, {"end", format_utc(v.interval.end)},
+          {"figure", v.figure}, {"message", v.message}};
+}
+
+nlohmann::json to_json(const Gap& g, const date::time_zone& zone) {
+  return {{"region", g.region},
+          {"role", g.role},
+          {"duty", std::string(duty_name(g.duty))},
+          {"start", format_utc(g.interval.start)},
+          {"end", format_utc(g.interval.end)},
+          {"start_local", local_text(g.interval.start, zone)},
+          {"end_local", local_text(g.interval.end, zone)},
+          {"staffed", g.staffed},
+          {"minimum", g.minimum}};
+}
+
+}  // namespace piket::scheduler

@@ -1,0 +1,29 @@
+#pragma once
+// What a planned change does to the roster: the working-time violations and coverage gaps it
+// would add. Pure: the scheduler compares the roster before and after, then refuses (or warns).
+#include <set>
+#include <string>
+#include <vector>
+
+#include <date/tz.h>
+#include <nlohmann/json.hpp>
+
+#include "scheduler/coverage/coverage.hpp"
+#include "scheduler/model/roster.hpp"
+#include "scheduler/rules/working_time.hpp"
+
+namespace piket::scheduler {
+
+// Violations of `workers` over `window`, from the expanded roster.
+std::vector<Violation> violations_for(const Roster& roster, const std::set<std::string>& workers,
+                                      Interval window, const WorkingTimeLimits& limits,
+                                      const date::time_zone& zone);
+// Those in `after` that are not in `before` (same worker, rule and interval).
+std::vector<Violation> added_violations(const std::vector<Violation>& before,
+                                        const std::vector<Violation>& after);
+std::vector<Gap> added_gaps(const std::vector<Gap>& before, const std::vector<Gap>& after);
+
+nlohmann::json to_json(const Violation& v);
+nlohmann::json to_json(const Gap& g, const date::time_zone& zone);
+
+}  // namespace piket::scheduler

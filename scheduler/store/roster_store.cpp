@@ -1,0 +1,138 @@
+#include "scheduler/store/roster_store.hpp"
+
+#include "common/keys.hpp"
+#include "common/log.hpp"
+#include "scheduler/store/roster_codec.hpp"
+
+namespace piket::scheduler {
+namespace asio = boost::asio;
+using redis::args;
+
+namespace {
+std::string ms(TimePoint t) { return std::to_string(to_unix_ms(t)); }
+
+// HGETALL's [id, json, ...] parsed by `parse`; an entry that no longer parses (the directory
+// changed under it) is skipped with a warning rather than stopping the scheduler.
+template <typename T, typename Parse>
+std::vector<T> parse_all(const redis::Value& flat, const std::string& what, Parse parse) {
+  std::vector<T> out;
+  for (std::size_t i = 0; i + 1 < flat.elements.size(); i += 2) {
+    auto j = nlohmann::json::parse(flat.elements[i + 1].str, nullptr, false);
+    auto parsed = parse(j);
+    if (parsed.ok())
+      out.push_back(std::move(parsed).value());
+    else
+      logger("scheduler.store")->warn("event=stored_entry_skipped kind={} id={} reason=\"{}\"", what,
+                                      flat.elements[i].str, parsed.error().to_string());
+  }
+  return out;
+}
+}  // namespace
+
+asio::awaitable<Result<StoredRoster>> RosterStore::load() {
+  StoredRoster roster;
+  auto overrides = co_await client_.command(args("HGETALL", keys::roster_overrides()));
+  auto leave = co_await client_.command(args("HGETALL", keys::roster_leave()));
+  auto swaps = co_await client_.command(args("HGETALL", keys::roster_swaps()));
+  auto version = co_await client_.command(args("GET", keys::roster_version()));
+  for (const auto* r : {&overrides, &leave, &swaps, &version})
+    if (!r->ok()) co_return r->error();
+  roster.overrides = parse_all<Override>(*overrides, "override", [&](const nlohmann::json& j) {
+    return override_from_json(j, regions_, workers_);
+  });
+  roster.leave = parse_all<Leave>(*leave, "leave", [&](const nlohmann::json& j) {
+    return leave_from_json(j, workers_);
+  });
+  roster.swaps = parse_all<SwapRequest>(*swaps, "swap", [&](const nlohmann::json& j) {
+    return swap_from_json(j, regions_, workers_);
+  });
+  roster.version = version->is_nil() ? 0 : std::stoll(version->str);
+  co_return roster;
+}
+
+asio::awaitable<Result<std::int64_t>> RosterStore::put_json(const std::string& hash,
+                                                            const std::string& id,
+                                                            const std::string& json, TimePoint now,
+                                                            const std::string& actor,
+                                                            const std::string& action) {
+  std::vector<std::string> command{"FCALL", "piket_roster_put", "3", hash, keys::roster_version(),
+                                   keys::audit_stream(), id, json, ms(now), actor, action,
+                                   "id=" + id};
+  auto reply = co_await client_.command(std::move(command));
+  if (!reply.ok()) co_return reply.error();
+  co_return reply->integer;
+}
+
+asio::awaitable<Result<std::int64_t>> RosterStore::put(const Override& o, TimePoint now, const std::string& actor) {
+  co_return co_await put_json(keys::roster_overrides(), o.id, to_json(o).dump(), now, actor, "roster.override");
+}
+
+asio::awaitable<Result<std::int64_t>> RosterStore::put(const Leave& l, TimePoint now, const std::string& actor) {
+  co_return co_await put_json(keys::roster_leave(), l.id, to_json(l).dump(), now, actor, "roster.leave");
+}
+
+asio::awaitable<Result<std::int64_t>> RosterStore::put(const SwapRequest& s, TimePoint now, const std::string& actor) {
+  co_return co_await put_json(keys::roster_swaps(), s.id, to_json(s).dump(), now, actor, "roster.swap." + s.state);
+}
+
+asio::awaitable<Result<std::int64_t>> RosterStore::put_overrides(
+    const std::vector<std::pair<std::string, std::string>>& id_json, TimePoint now,
+    const std::string& actor) {
+  std::vector<std::string> command{"FCALL", "piket_roster_put_many", "3", keys::roster_overrides(),
+                                   keys::roster_version(), keys::audit_stream(), ms(now), actor,
+                                   "roster.import"};
+  for (const auto& [id, json] : id_json) {
+    command.push_back(id);
+    command.push_back(json);
+  }
+  auto reply = co_await client_.command(std::move(command));
+  if (!reply.ok()) co_return reply.error();
+  co_return reply->integer;
+}
+
+asio::awaitable<Result<std::int64_t>> RosterStore::remove_override(const std::string& id, TimePoint now, const std::string& actor) {
+  std::vector<std::string> command{"FCALL", "piket_roster_remove", "3", keys::roster_overrides(),
+                                   keys::roster_version(), keys::audit_stream(), id, ms(now), actor,
+                                   "roster.override.removed"};
+  auto reply = co_await client_.command(std::move(command));
+  if (!reply.ok()) co_return reply.error();
+  co_return reply->integer;
+}
+
+asio::awaitable<Result<std::int64_t>> RosterStore::remove_leave(const std::string& id, TimePoint now, const std::string& actor) {
+  std::vector<std::string> command{"FCALL", "piket_roster_remove", "3", keys::roster_leave(),
+                                   keys::roster_version(), keys::audit_stream(), id, ms(now), actor,
+                                   "roster.leave.removed"};
+  auto reply = co_await client_.command(std::move(command));
+  if (!reply.ok()) co_return reply.error();
+  co_return reply->integer;
+}
+
+asio::awaitable<Result<std::vector<int>>> RosterStore::sequences(
+    const std::vector<std::pair<std::string, std::string>>& uid_fingerprints) {
+  std::vector<std::string> command{"FCALL", "piket_roster_sequences", "1", keys::ical_sequences()};
+  for (const auto& [uid, fingerprint] : uid_fingerprints) {
+    command.push_back(uid);
+    command.push_back(fingerprint);
+  }
+  auto reply = co_await client_.command(std::move(command));
+  if (!reply.ok()) co_return reply.error();
+  std::vector<int> out;
+  for (const auto& e : reply->elements) out.push_back(static_cast<int>(e.integer));
+  co_return out;
+}
+
+asio::awaitable<Result<std::string>> RosterStore::ical_token_target(const std::string& token) {
+  auto reply = co_await client_.command(args("HGET", keys::ical_tokens(), token));
+  if (!reply.ok()) co_return reply.error();
+  if (reply->is_nil()) co_return make_error(ErrorCode::not_found, "token", "no such feed");
+  co_return reply->str;
+}
+
+asio::awaitable<Status> RosterStore::put_ical_token(const std::string& token, const std::string& target) {
+  auto reply = co_await client_.command(args("HSET", keys::ical_tokens(), token, target));
+  if (!reply.ok()) co_return reply.error();
+  co_return ok_status();
+}
+
+}  // namespace piket::scheduler
