@@ -52,6 +52,7 @@ SchedulerService::SchedulerService(asio::io_context& io, const PiketConfig& conf
       server_(io, config.zmq.scheduler_rpc, clock) {
   roster_.rotations = data_.rotations;
   roster_.minimums = data_.minimums;
+  reslice();
   redis_.on_connect([this]() { return redis::ensure_functions(redis_, roster_library()); });
   redis_.on_connect([this]() { return reload(); });
   auto bind = [this](std::string_view type, Reply (SchedulerService::*method)(const Envelope&)) {
@@ -100,9 +101,15 @@ asio::awaitable<Status> SchedulerService::reload() {
   roster_.leave = std::move(stored->leave);
   roster_.swaps = std::move(stored->swaps);
   roster_loaded_ = true;
+  reslice();
   log()->info("event=roster_loaded version={} overrides={} leave={} swaps={}", stored->version,
               roster_.overrides.size(), roster_.leave.size(), roster_.swaps.size());
   co_return ok_status();
+}
+
+void SchedulerService::reslice() {
+  slices_.clear();
+  for (const auto& region : data_.regions.regions()) slices_[region.id] = slice(roster_, region.id);
 }
 
 Result<Interval> SchedulerService::period(const json& body, std::chrono::hours default_length) const {
@@ -140,7 +147,9 @@ Status SchedulerService::check_change(const Roster& planned, const std::set<std:
 }
 
 SchedulerService::Reply SchedulerService::on_call(const Envelope& request) {
-  auto answer = answer_on_call_query(request.body, clock_.now(), data_.regions, data_.workers, roster_);
+  auto slice = slices_.find(text_field(request.body, "region"));
+  const Roster& roster = slice == slices_.end() ? roster_ : slice->second;
+  auto answer = answer_on_call_query(request.body, clock_.now(), data_.regions, data_.workers, roster);
   if (answer.ok()) (*answer)["roster_complete"] = roster_loaded_;
   co_return answer;
 }
@@ -215,6 +224,7 @@ SchedulerService::Reply SchedulerService::create_override(const Envelope& reques
   auto stored = co_await store_.put(*o, clock_.now(), o->created_by);
   if (!stored.ok()) co_return stored.error();
   roster_.overrides.push_back(*o);
+  reslice();
   log()->info("event=override_created id={} kind={} region={} forced={}", o->id,
               request.body.value("kind", std::string{}), o->region, o->forced);
   report["override"] = to_json(*o);
@@ -227,6 +237,7 @@ SchedulerService::Reply SchedulerService::delete_override(const Envelope& reques
   auto removed = co_await store_.remove_override(id, clock_.now(), actor_of(request.body));
   if (!removed.ok()) co_return removed.error();
   std::erase_if(roster_.overrides, [&](const Override& o) { return o.id == id; });
+  reslice();
   co_return json{{"deleted", id}};
 }
 
@@ -244,6 +255,7 @@ SchedulerService::Reply SchedulerService::create_leave(const Envelope& request) 
   auto stored = co_await store_.put(*l, clock_.now(), actor_of(request.body));
   if (!stored.ok()) co_return stored.error();
   roster_.leave.push_back(*l);
+  reslice();
   log()->info("event=leave_created id={} worker={} gaps_created={}", l->id, l->worker_id,
               report["gaps_created"].size());
   report["leave"] = to_json(*l);
@@ -256,6 +268,7 @@ SchedulerService::Reply SchedulerService::delete_leave(const Envelope& request) 
   auto removed = co_await store_.remove_leave(id, clock_.now(), actor_of(request.body));
   if (!removed.ok()) co_return removed.error();
   std::erase_if(roster_.leave, [&](const Leave& l) { return l.id == id; });
+  reslice();
   co_return json{{"deleted", id}};
 }
 
@@ -280,6 +293,7 @@ SchedulerService::Reply SchedulerService::request_swap(const Envelope& request) 
   auto stored = co_await store_.put(*s, clock_.now(), s->requester_id);
   if (!stored.ok()) co_return stored.error();
   roster_.swaps.push_back(*s);
+  reslice();
   co_return json{{"swap", to_json(*s)}, {"created", true}};
 }
 
@@ -319,6 +333,7 @@ SchedulerService::Reply SchedulerService::step_swap(const Envelope& request, con
   if (!stored.ok()) co_return stored.error();
   for (auto& s : roster_.swaps)
     if (s.id == id) s = next;
+  reslice();
   report["swap"] = to_json(next);
   co_return report;
 }
@@ -355,6 +370,7 @@ SchedulerService::Reply SchedulerService::import_assignments(const Envelope& req
   auto stored = co_await store_.put_overrides(entries, clock_.now(), actor_of(request.body));
   if (!stored.ok()) co_return stored.error();
   roster_.overrides.insert(roster_.overrides.end(), imported.rows.begin(), imported.rows.end());
+  reslice();
   report["imported"] = imported.rows.size();
   report["created"] = true;
   co_return report;

@@ -8,6 +8,8 @@
 #include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
 
+#include <map>
+
 #include "common/clock.hpp"
 #include "common/config.hpp"
 #include "common/domain/regions.hpp"
@@ -72,6 +74,8 @@ class SchedulerService {
   const Clock& clock_;
   SchedulerData data_;
   Roster roster_;
+  std::map<std::string, Roster> slices_;  // per region, for fast on-call answers
+  void reslice();
   bool roster_loaded_ = false;
   const date::time_zone* zone_;
   redis::Client redis_;

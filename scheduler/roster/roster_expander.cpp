@@ -395,13 +395,46 @@ std::vector<Shift> expand(const Roster& roster, const std::string& region, Inter
   return out;
 }
 
+Roster slice(const Roster& roster, const std::string& region) {
+  Roster part;
+  std::set<std::string> workers;
+  for (const Rotation& r : roster.rotations)
+    if (r.region == region) {
+      part.rotations.push_back(r);
+      workers.insert(r.participants.begin(), r.participants.end());
+    }
+  for (const Override& o : roster.overrides)
+    if (o.region == region) {
+      part.overrides.push_back(o);
+      workers.insert(o.worker_id);
+      workers.insert(o.replaced_worker_id);
+    }
+  for (const SwapRequest& s : roster.swaps)
+    if (s.region == region) {
+      part.swaps.push_back(s);
+      workers.insert(s.requester_id);
+      workers.insert(s.peer_id);
+    }
+  for (const Leave& l : roster.leave)
+    if (workers.count(l.worker_id)) part.leave.push_back(l);
+  for (const StaffingMinimum& m : roster.minimums)
+    if (m.region == region) part.minimums.push_back(m);
+  return part;
+}
+
 std::vector<OnCallEntry> on_call_at(const Roster& roster, const std::string& region,
                                     const std::string& role, TimePoint at,
                                     std::optional<DutyType> duty) {
-  // A rotation piece is at most one turn (28 days and an hour); only an override or a swap
-  // can make a shift longer, so the window grows to hold those in force.
-  const auto month = std::chrono::hours(24 * 30);
-  Interval window{at - month, at + month};
+  // A shift containing `at` is at most one rotation piece long: a daily window (under 25 h,
+  // a DST day included) or, without one, a turn. Only an override or a swap can make it
+  // longer, so the window grows to hold those in force. A small window keeps the query cheap.
+  std::chrono::hours reach{1};
+  for (const Rotation& r : roster.rotations) {
+    if (r.region != region || r.role != role) continue;
+    const bool daily = r.shift_start && r.shift_end;
+    reach = std::max(reach, daily ? std::chrono::hours(26) : std::chrono::hours(24 * r.turn_days + 2));
+  }
+  Interval window{at - reach, at + reach};
   auto widen = [&](const Interval& i) {
     if (!i.contains(at)) return;
     window.start = std::min(window.start, i.start);

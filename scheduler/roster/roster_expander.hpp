@@ -43,6 +43,11 @@ namespace piket::scheduler {
 // "swap <id> (from <requester>)".
 std::vector<Shift> expand(const Roster& roster, const std::string& region, Interval window);
 
+// The part of the roster that decides duties in `region`: its rotations, overrides, swaps and
+// minimums, and the leave of every worker who appears in them. expand() and on_call_at() give
+// the same answers for that region on the slice as on the whole roster, only faster.
+Roster slice(const Roster& roster, const std::string& region);
+
 // Who is on duty for region and role at `at`, consistent with expand(): one entry per shift
 // containing `at`, ordered by position, then duty (shift before on_call: on site is nearer),
 // then source. `duty` nullopt means both duty types. shift_start/shift_end are the extent of

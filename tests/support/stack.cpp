@@ -59,6 +59,9 @@ Stack::Stack(StackOptions options)
          << "[dispatcher]\ntriage_file = \"" << dir_ << "/triage.toml\"\ntimer_poll_ms = 50\n"
          << "rematch_delay_ms = 1000\nmatch_claim_idle_ms = 1000\n"
          << "[scheduler]\nrotations_file = \"" << demo << "rotations.toml\"\n"
+         << "staffing_file = \"" << demo << "staffing.toml\"\n"
+         << "working_time_file = \"" << demo << "working_time.toml\"\n"
+         << "holidays_file = \"" << demo << "holidays.toml\"\n"
          << "[notifier]\nwebhook_secret_file = \"" << dir_ << "/secret\"\nmax_attempts = 5\n"
          << "retry_base_ms = 100\nretry_max_ms = 400\nhttp_timeout_ms = 2000\nclaim_idle_ms = 1000\n";
   write_file(dir_ + "/piket.toml", config.str());

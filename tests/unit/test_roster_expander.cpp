@@ -470,3 +470,40 @@ TEST_CASE("a bad layer or duty is reported once with its key", "[unit][roster]")
   CHECK(sch::duty_name(DutyType::shift) == "shift");
   CHECK(sch::duty_from_name("on_call") == DutyType::on_call);
 }
+
+TEST_CASE("a region's slice of the roster answers exactly as the whole roster does",
+          "[unit][roster]") {
+  std::vector<piket::ConfigProblem> problems;
+  const std::string demo = std::string(PIKET_SOURCE_DIR) + "/config/demo/";
+  auto regions = piket::load_regions(demo + "regions.toml", problems);
+  auto workers = piket::load_workers(demo + "workers.toml", regions, problems);
+  sch::Roster roster;
+  roster.rotations = sch::load_rotations(demo + "rotations.toml", regions, workers, problems);
+  REQUIRE(problems.empty());
+  const auto t0 = utc("2026-10-20T00:00:00Z");
+  roster.leave.push_back({"l-1", "w-em-01", {t0, t0 + std::chrono::hours(30)}, "sick"});
+  roster.leave.push_back({"l-2", "w-ut-02", {t0, t0 + std::chrono::hours(90)}, "holiday"});
+  sch::Override o;
+  o.id = "o-1";
+  o.kind = sch::Override::Kind::replace;
+  o.region = "eemland";
+  o.worker_id = "w-em-03";
+  o.replaced_worker_id = "w-em-02";
+  o.interval = {t0 + std::chrono::hours(40), t0 + std::chrono::hours(70)};
+  roster.overrides.push_back(o);
+  for (const auto& region : regions.regions()) {
+    const auto part = sch::slice(roster, region.id);
+    for (int h = 0; h < 24 * 7; h += 5) {
+      const auto at = t0 + std::chrono::hours(h);
+      auto whole = sch::on_call_at(roster, region.id, "crisis_worker", at);
+      auto sliced = sch::on_call_at(part, region.id, "crisis_worker", at);
+      REQUIRE(whole.size() == sliced.size());
+      for (std::size_t i = 0; i < whole.size(); ++i) {
+        CHECK(whole[i].worker_id == sliced[i].worker_id);
+        CHECK(whole[i].position == sliced[i].position);
+        CHECK(whole[i].shift_start == sliced[i].shift_start);
+        CHECK(whole[i].shift_end == sliced[i].shift_end);
+      }
+    }
+  }
+}
