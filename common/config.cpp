@@ -57,6 +57,7 @@ void read_into(ConfigReader& r, const toml::table& root, PiketConfig& c) {
   c.zmq.dispatcher_rpc = endpoint("dispatcher_rpc");
   c.zmq.scheduler_rpc = endpoint("scheduler_rpc");
   c.zmq.dispatcher_events = endpoint("dispatcher_events");
+  if (zmq.contains("scheduler_events")) c.zmq.scheduler_events = endpoint("scheduler_events");
   c.zmq.request_timeout_ms = static_cast<int>(
       r.integer(zmq, "request_timeout_ms", "zmq.request_timeout_ms", 1000, 10, 60000));
   c.zmq.request_retries =
@@ -93,6 +94,8 @@ void read_into(ConfigReader& r, const toml::table& root, PiketConfig& c) {
   }
   c.scheduler.coverage_weeks =
       static_cast<int>(r.integer(s, "coverage_weeks", "scheduler.coverage_weeks", 8, 1, 104));
+  c.scheduler.handoff_poll_ms = static_cast<int>(
+      r.integer(s, "handoff_poll_ms", "scheduler.handoff_poll_ms", 5000, 100, 600000));
 
   const auto& n = r.table(root, "notifier", "notifier", true);
   c.notifier.webhook_secret = read_secret_ref(r, n, "notifier", "webhook_secret");

@@ -23,6 +23,7 @@ struct ZmqConfig {
   std::string dispatcher_rpc;     // endpoint the dispatcher binds (ROUTER)
   std::string scheduler_rpc;      // endpoint the scheduler binds (ROUTER)
   std::string dispatcher_events;  // endpoint the dispatcher publishes on (PUB)
+  std::string scheduler_events;   // endpoint the scheduler publishes on (PUB); optional
   int request_timeout_ms = 1000;
   int request_retries = 2;
 };
@@ -48,6 +49,7 @@ struct SchedulerConfig {
   std::string working_time_file;  // optional: the law's figures when absent
   std::string holidays_file;      // optional: public holidays
   int coverage_weeks = 8;         // how far ahead coverage gaps are looked for
+  int handoff_poll_ms = 5000;     // how often shift hand-offs are looked for
 };
 
 // Where a secret lives: an environment variable or a file, never the TOML itself. Resolved only

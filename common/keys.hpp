@@ -41,6 +41,8 @@ inline std::string roster_overrides() { return "piket:roster:overrides"; }
 inline std::string roster_leave() { return "piket:roster:leave"; }
 inline std::string roster_swaps() { return "piket:roster:swaps"; }
 inline std::string roster_version() { return "piket:roster:version"; }
+// Shift hand-offs were announced up to this instant (Unix ms).
+inline std::string handoffs_checked_until() { return "piket:roster:handoffs_until"; }
 // Secret iCalendar feed tokens: token -> "worker:<id>" or "region:<id>".
 inline std::string ical_tokens() { return "piket:roster:ical_tokens"; }
 // Per feed event: uid -> "<sequence>|<fingerprint>", so a changed event bumps SEQUENCE.

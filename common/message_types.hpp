@@ -19,6 +19,8 @@ inline constexpr std::string_view kReply = "reply";
 inline constexpr std::string_view kEventReportCreated = "event.report.created";
 inline constexpr std::string_view kEventAssignmentCreated = "event.assignment.created";
 inline constexpr std::string_view kEventAssignmentChanged = "event.assignment.changed";
+inline constexpr std::string_view kEventRosterGap = "event.roster.gap";
+inline constexpr std::string_view kEventRosterHandoff = "event.roster.handoff";
 // Stream entries.
 inline constexpr std::string_view kMatchJob = "match.job";
 inline constexpr std::string_view kAlert = "alert";

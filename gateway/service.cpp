@@ -57,6 +57,11 @@ GatewayService::GatewayService(asio::io_context& io, const PiketConfig& config, 
             logger("gateway")->warn("event=event_gap source={} expected={} received={}", gap.source,
                                     gap.expected, gap.received);
           }) {
+  if (!config.zmq.scheduler_events.empty())
+    roster_events_ = std::make_unique<zmqio::Subscriber>(
+        io, config.zmq.scheduler_events, "event.",
+        [this](const Envelope& e) { metrics_.count("piket_events_received_total", "type=\"" + e.type + "\""); },
+        [this](const zmqio::SequenceGap&) { metrics_.count("piket_event_gaps_total"); });
   metrics_.help("piket_http_requests_total", "counter", "HTTP requests by route and status");
   metrics_.help("piket_http_request_duration_seconds", "histogram", "HTTP request latency by route");
   metrics_.help("piket_reports_received_total", "counter", "Reports stored (new, not repeats)");
@@ -69,6 +74,7 @@ Status GatewayService::start() {
   dispatcher_.start();
   scheduler_.start();
   events_.start();
+  if (roster_events_) roster_events_->start();
   server_.start();
   logger("gateway")->info("event=listening address={} port={}", config_.gateway.listen, server_.port());
   return ok_status();
@@ -77,6 +83,7 @@ Status GatewayService::start() {
 void GatewayService::stop() {
   server_.stop();
   events_.stop();
+  if (roster_events_) roster_events_->stop();
   scheduler_.stop();
   dispatcher_.stop();
 }

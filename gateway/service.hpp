@@ -39,6 +39,7 @@ class GatewayService {
   zmqio::RpcClient dispatcher_;
   zmqio::RpcClient scheduler_;
   zmqio::Subscriber events_;
+  std::unique_ptr<zmqio::Subscriber> roster_events_;  // when zmq.scheduler_events is set
   Metrics metrics_;
 };
 

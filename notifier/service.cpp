@@ -108,6 +108,7 @@ asio::awaitable<void> NotifierService::deliver(redis::StreamEntry entry) {
     co_await record(alert_id, why, "failed", entry.id);
     co_return;
   }
+  const bool is_notice = alert.value("kind", std::string{}) == "handoff";
   const std::string body = alert.dump();
   const std::map<std::string, std::string> headers{
       {"Content-Type", "application/json"},
@@ -127,7 +128,8 @@ asio::awaitable<void> NotifierService::deliver(redis::StreamEntry entry) {
       co_await record(alert_id, nothing, delivered, entry.id);  // a repeat: just acknowledge
       co_return;
     }
-    if (state != "alerted") {
+    // Hand-off notices have no assignment; an alert whose assignment moved on is not sent.
+    if (!is_notice && state != "alerted") {
       log()->info("event=alert_cancelled alert={} assignment_state={}", alert_id, state);
       const json why{{"at", format_utc(clock_.now())}, {"cancelled", state}};
       co_await record(alert_id, why, "cancelled", entry.id);

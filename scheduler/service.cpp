@@ -2,6 +2,9 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "common/log.hpp"
 #include "common/message_types.hpp"
@@ -49,7 +52,10 @@ SchedulerService::SchedulerService(asio::io_context& io, const PiketConfig& conf
       zone_(date::locate_zone(config.data.time_zone)),
       redis_(io, config.redis, "scheduler"),
       store_(redis_, data_.regions, data_.workers),
-      server_(io, config.zmq.scheduler_rpc, clock) {
+      server_(io, config.zmq.scheduler_rpc, clock),
+      io_(io) {
+  if (!config.zmq.scheduler_events.empty())
+    events_ = std::make_unique<zmqio::Publisher>(io, config.zmq.scheduler_events, clock);
   roster_.rotations = data_.rotations;
   roster_.minimums = data_.minimums;
   reslice();
@@ -82,15 +88,21 @@ SchedulerService::SchedulerService(asio::io_context& io, const PiketConfig& conf
 
 Status SchedulerService::start() {
   if (auto bound = server_.bind(); !bound.ok()) return bound;
+  if (events_)
+    if (auto bound = events_->bind(); !bound.ok()) return bound;
+  running_ = true;
   server_.start();
   redis_.start();
+  asio::co_spawn(io_, handoff_loop(), asio::detached);
   log()->info("event=started regions={} workers={} rotations={}", data_.regions.regions().size(),
               data_.workers.workers().size(), data_.rotations.size());
   return ok_status();
 }
 
 void SchedulerService::stop() {
+  running_ = false;
   server_.stop();
+  if (events_) events_->stop();
   redis_.stop();
 }
 
@@ -105,6 +117,73 @@ asio::awaitable<Status> SchedulerService::reload() {
   log()->info("event=roster_loaded version={} overrides={} leave={} swaps={}", stored->version,
               roster_.overrides.size(), roster_.leave.size(), roster_.swaps.size());
   co_return ok_status();
+}
+
+void SchedulerService::publish_gaps(const json& report, const std::string& cause) {
+  if (!events_ || !report.contains("gaps_created")) return;
+  for (auto gap : report["gaps_created"]) {
+    gap["cause"] = cause;
+    log()->warn("event=coverage_gap_created region={} start={} end={} staffed={} minimum={} cause={}",
+                gap.value("region", ""), gap.value("start", ""), gap.value("end", ""),
+                gap.value("staffed", 0), gap.value("minimum", 0), cause);
+    events_->publish(msg::kEventRosterGap, gap);
+  }
+}
+
+std::vector<json> SchedulerService::handoffs_between(TimePoint from, TimePoint until) const {
+  std::vector<json> notices;
+  for (const auto& [region, part] : slices_) {
+    for (const Shift& s : expand(part, region, {from, until + std::chrono::milliseconds(1)})) {
+      if (s.position != 0 || s.start <= from || s.start > until) continue;
+      // A new piece of the same worker's duty is no hand-off.
+      auto before = on_call_at(part, region, s.role, s.start - std::chrono::milliseconds(1), s.duty);
+      const std::string outgoing = before.empty() ? std::string{} : before.front().worker_id;
+      if (outgoing == s.worker_id) continue;
+      const std::string id = "h-" + region + "-" + s.role + "-" + std::string(duty_name(s.duty)) + "-" +
+                             std::to_string(to_unix_ms(s.start));
+      notices.push_back({{"alert_id", id},
+                         {"kind", "handoff"},
+                         {"worker", s.worker_id},
+                         {"outgoing", outgoing},
+                         {"region", region},
+                         {"role", s.role},
+                         {"duty", std::string(duty_name(s.duty))},
+                         {"start", format_utc(s.start)},
+                         {"end", format_utc(s.end)},
+                         {"link", config_.gateway.public_url + "/api/v1/roster/shifts?worker=" + s.worker_id}});
+    }
+  }
+  return notices;
+}
+
+// Every few seconds: the duties that started since the last look get a hand-off notice for the
+// incoming worker (through the alert stream, so the notifier delivers it durably) and an event.
+asio::awaitable<void> SchedulerService::handoff_loop() {
+  asio::steady_timer tick{io_};
+  while (running_) {
+    tick.expires_after(std::chrono::milliseconds(config_.scheduler.handoff_poll_ms));
+    boost::system::error_code ec;
+    co_await tick.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (!running_ || !roster_loaded_ || !redis_.connected()) continue;
+    auto seen = co_await store_.handoffs_until();
+    if (!seen.ok()) continue;
+    const TimePoint now = clock_.now();
+    std::vector<std::string> notices;
+    std::vector<json> announced;
+    if (!seen->empty()) {
+      // After a long outage, announce the last hour only: older hand-offs are history.
+      TimePoint from = std::max(from_unix_ms(std::stoll(*seen)), now - std::chrono::hours(1));
+      announced = handoffs_between(from, now);
+      for (const auto& n : announced) notices.push_back(n.dump());
+    }
+    auto done = co_await store_.announce_handoffs(*seen, now, notices);
+    if (!done.ok() || *done < 0) continue;  // another scheduler announced them
+    for (const auto& n : announced) {
+      log()->info("event=handoff region={} role={} incoming={} outgoing={}", n.value("region", ""),
+                  n.value("role", ""), n.value("worker", ""), n.value("outgoing", ""));
+      if (events_) events_->publish(msg::kEventRosterHandoff, n);
+    }
+  }
 }
 
 void SchedulerService::reslice() {
@@ -227,6 +306,7 @@ SchedulerService::Reply SchedulerService::create_override(const Envelope& reques
   reslice();
   log()->info("event=override_created id={} kind={} region={} forced={}", o->id,
               request.body.value("kind", std::string{}), o->region, o->forced);
+  publish_gaps(report, o->id);
   report["override"] = to_json(*o);
   report["created"] = true;
   co_return report;
@@ -258,6 +338,7 @@ SchedulerService::Reply SchedulerService::create_leave(const Envelope& request) 
   reslice();
   log()->info("event=leave_created id={} worker={} gaps_created={}", l->id, l->worker_id,
               report["gaps_created"].size());
+  publish_gaps(report, l->id);
   report["leave"] = to_json(*l);
   report["created"] = true;
   co_return report;
@@ -334,6 +415,7 @@ SchedulerService::Reply SchedulerService::step_swap(const Envelope& request, con
   for (auto& s : roster_.swaps)
     if (s.id == id) s = next;
   reslice();
+  publish_gaps(report, next.id);
   report["swap"] = to_json(next);
   co_return report;
 }
@@ -371,6 +453,7 @@ SchedulerService::Reply SchedulerService::import_assignments(const Envelope& req
   if (!stored.ok()) co_return stored.error();
   roster_.overrides.insert(roster_.overrides.end(), imported.rows.begin(), imported.rows.end());
   reslice();
+  publish_gaps(report, "import");
   report["imported"] = imported.rows.size();
   report["created"] = true;
   co_return report;

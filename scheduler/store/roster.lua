@@ -59,9 +59,21 @@ local function sequences(keys, args)
   return out
 end
 
+-- Announces shift hand-offs once: only the instance that finds the expected "checked until"
+-- moves it on and queues the notices, so several schedulers never send one twice.
+-- KEYS: checked_until, alert_stream   ARGV: expected, new, alert_json...
+local function handoffs(keys, args)
+  local seen = redis.call('GET', keys[1]) or ''
+  if seen ~= args[1] then return -1 end
+  redis.call('SET', keys[1], args[2])
+  for i = 3, #args do redis.call('XADD', keys[2], '*', 'alert', args[i]) end
+  return #args - 2
+end
+
 redis.register_function{function_name = 'piket_roster_version', flags = {'no-writes'},
                         callback = function() return VERSION end}
 redis.register_function('piket_roster_put', put)
 redis.register_function('piket_roster_put_many', put_many)
+redis.register_function('piket_roster_handoffs', handoffs)
 redis.register_function('piket_roster_remove', remove)
 redis.register_function('piket_roster_sequences', sequences)

@@ -122,6 +122,23 @@ asio::awaitable<Result<std::vector<int>>> RosterStore::sequences(
   co_return out;
 }
 
+asio::awaitable<Result<std::string>> RosterStore::handoffs_until() {
+  auto reply = co_await client_.command(args("GET", keys::handoffs_checked_until()));
+  if (!reply.ok()) co_return reply.error();
+  co_return reply->is_nil() ? std::string{} : reply->str;
+}
+
+asio::awaitable<Result<std::int64_t>> RosterStore::announce_handoffs(
+    const std::string& expected, TimePoint until, const std::vector<std::string>& notices) {
+  std::vector<std::string> command{"FCALL", "piket_roster_handoffs", "2",
+                                   keys::handoffs_checked_until(), keys::alert_stream(), expected,
+                                   ms(until)};
+  command.insert(command.end(), notices.begin(), notices.end());
+  auto reply = co_await client_.command(std::move(command));
+  if (!reply.ok()) co_return reply.error();
+  co_return reply->integer;
+}
+
 asio::awaitable<Result<std::string>> RosterStore::ical_token_target(const std::string& token) {
   auto reply = co_await client_.command(args("HGET", keys::ical_tokens(), token));
   if (!reply.ok()) co_return reply.error();

@@ -38,6 +38,13 @@ class RosterStore {
   // SEQUENCE per event uid, bumped where the fingerprint changed since the last feed.
   boost::asio::awaitable<Result<std::vector<int>>> sequences(
       const std::vector<std::pair<std::string, std::string>>& uid_fingerprints);
+  // The instant up to which hand-offs were announced ("" when never).
+  boost::asio::awaitable<Result<std::string>> handoffs_until();
+  // Moves it from `expected` to `until` and queues the notices, or answers -1 when another
+  // scheduler did so first.
+  boost::asio::awaitable<Result<std::int64_t>> announce_handoffs(const std::string& expected,
+                                                                 TimePoint until,
+                                                                 const std::vector<std::string>& notices);
   boost::asio::awaitable<Result<std::string>> ical_token_target(const std::string& token);
   boost::asio::awaitable<Status> put_ical_token(const std::string& token, const std::string& target);
 

@@ -52,7 +52,8 @@ Stack::Stack(StackOptions options)
          << "workers_file = \"" << dir_ << "/workers.toml\"\n"
          << "[redis]\nport = " << redis_.port() << "\ncommand_timeout_ms = 2000\n"
          << "[zmq]\ndispatcher_rpc = \"" << zmq() << "\"\nscheduler_rpc = \"" << zmq()
-         << "\"\ndispatcher_events = \"" << zmq() << "\"\nrequest_timeout_ms = 500\n"
+         << "\"\ndispatcher_events = \"" << zmq() << "\"\nscheduler_events = \"" << zmq()
+         << "\"\nrequest_timeout_ms = 500\n"
          << "request_retries = 2\n"
          << "[gateway]\nport = " << gateway_port_ << "\nmax_body_bytes = 16384\n"
          << "public_url = \"http://127.0.0.1:" << gateway_port_ << "\"\n"
@@ -61,7 +62,7 @@ Stack::Stack(StackOptions options)
          << "[scheduler]\nrotations_file = \"" << demo << "rotations.toml\"\n"
          << "staffing_file = \"" << demo << "staffing.toml\"\n"
          << "working_time_file = \"" << demo << "working_time.toml\"\n"
-         << "holidays_file = \"" << demo << "holidays.toml\"\n"
+         << "holidays_file = \"" << demo << "holidays.toml\"\nhandoff_poll_ms = 500\n"
          << "[notifier]\nwebhook_secret_file = \"" << dir_ << "/secret\"\nmax_attempts = 5\n"
          << "retry_base_ms = 100\nretry_max_ms = 400\nhttp_timeout_ms = 2000\nclaim_idle_ms = 1000\n";
   write_file(dir_ + "/piket.toml", config.str());

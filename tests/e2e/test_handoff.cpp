@@ -1,0 +1,50 @@
+// Hand-offs: when the primary of a region changes, the incoming worker gets a notice.
+#include <catch.hpp>
+
+#include <thread>
+
+#include "common/clock.hpp"
+#include "tests/support/stack.hpp"
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+TEST_CASE("when an override makes another worker primary, that worker gets a hand-off notice",
+          "[e2e][roster]") {
+  piket::test::Stack stack;
+  auto on_call = stack.get("/api/v1/oncall?region=eemland").json();
+  REQUIRE(on_call["on_call"].size() >= 2);
+  const std::string primary = on_call["on_call"][0]["worker_id"];
+  const std::string backup = on_call["on_call"][1]["worker_id"];
+  const auto now = piket::SystemClock{}.now();
+  auto created = stack.post("/api/v1/roster/overrides",
+                            {{"kind", "replace"},
+                             {"region", "eemland"},
+                             {"worker_id", backup},
+                             {"replaced_worker_id", primary},
+                             {"start", piket::format_utc(now + 3s)},  // after the scheduler's first look
+                             {"end", piket::format_utc(now + 2h)},
+                             {"reason", "covering for a colleague"},
+                             {"force", true},
+                             {"force_reason", "test: the backup covers"}});
+  REQUIRE(created.status == 201);
+
+  json notice;
+  for (int i = 0; i < 150 && notice.is_null(); ++i) {
+    for (const auto& request : stack.received_alerts())
+      if (request["body"].value("kind", "") == "handoff" && request["body"]["worker"] == backup)
+        notice = request;
+    if (notice.is_null()) std::this_thread::sleep_for(200ms);
+  }
+  INFO(stack.log("scheduler"));
+  REQUIRE_FALSE(notice.is_null());
+  CHECK(notice["body"]["outgoing"] == primary);
+  CHECK(notice["body"]["region"] == "eemland");
+  CHECK(notice["status"] == 200);
+  // Once only, even though the scheduler looks twice a second.
+  std::this_thread::sleep_for(2s);
+  int notices = 0;
+  for (const auto& request : stack.received_alerts())
+    if (request["body"].value("kind", "") == "handoff" && request["body"]["worker"] == backup) ++notices;
+  CHECK(notices == 1);
+}
