@@ -244,6 +244,30 @@ std::vector<ConfigProblem> validate_rotation(const Rotation& rotation, const std
   else if (rotation.shift_start && *rotation.shift_start == *rotation.shift_end)
     problem("shift_end", "must differ from shift_start; omit both to be on call the whole turn");
   if (rotation.participants.empty()) problem("participants", "must name at least one worker");
+  // A hand-off or shift time that does not exist on a day the rotation uses it (the spring DST
+  // gap) is refused rather than silently moved: the manager picks a time that exists. The
+  // repeated autumn hour is fine: its earliest instant is taken (see resolve_local).
+  if (const date::time_zone* zone = find_zone(rotation.time_zone);
+      zone && rotation.turn_days >= 1 && rotation.turn_days <= 28) {
+    auto first_missing = [&](std::chrono::minutes time, int step_days) -> std::optional<date::local_days> {
+      const auto horizon = rotation.start_date + date::days{366 * 5};
+      for (auto d = rotation.start_date; d < horizon; d += date::days{step_days}) {
+        auto info = zone->get_info(date::local_seconds{d} + time);
+        if (info.result == date::local_info::nonexistent) return d;
+      }
+      return std::nullopt;
+    };
+    auto check = [&](const char* key, std::chrono::minutes time, int step_days) {
+      if (auto d = first_missing(time, step_days))
+        problem(key, date::format("%H:%M", time) + " does not exist on " + date::format("%F", *d) +
+                         " in " + rotation.time_zone + " (the clocks jump forward); choose another time");
+    };
+    check("handoff_time", rotation.handoff_time, rotation.turn_days);
+    if (rotation.shift_start && rotation.shift_end) {
+      check("shift_start", *rotation.shift_start, 1);
+      check("shift_end", *rotation.shift_end, 1);
+    }
+  }
   if (rotation.layer < 0 || rotation.layer > 10)
     problem("layer", "must be between 0 and 10, got " + std::to_string(rotation.layer));
 

@@ -284,8 +284,9 @@ turn_days = 7
 
 }  // namespace
 
-TEST_CASE("a valid rotation, even with a hand-off inside the spring gap, has no problems") {
-  auto problems = rotation_problems(kGood + "handoff_time = \"02:30\"\nshift_start = \"02:30\"\n"
+TEST_CASE("a valid rotation, with a weekly Monday hand-off at 02:30, has no problems") {
+  // The clocks change on Sundays, so a Monday 02:30 always exists.
+  auto problems = rotation_problems(kGood + "handoff_time = \"02:30\"\nshift_start = \"03:00\"\n"
                                             "shift_end = \"08:00\"\nparticipants = [\"w-1\"]\n");
   INFO(listed(problems));
   CHECK(problems.empty());
@@ -365,4 +366,29 @@ TEST_CASE("local times and dates are read strictly") {
   CHECK(sch::parse_local_date("2028-02-29").has_value());
   CHECK_FALSE(sch::parse_local_date("2027-02-29"));
   CHECK_FALSE(sch::parse_local_date("2026-1-5"));
+}
+
+TEST_CASE("a hand-off time that does not exist on a day the rotation hands off is refused") {
+  std::vector<piket::ConfigProblem> problems;
+  const std::string demo = std::string(PIKET_SOURCE_DIR) + "/config/demo/";
+  auto regions = piket::load_regions(demo + "regions.toml", problems);
+  auto workers = piket::load_workers(demo + "workers.toml", regions, problems);
+  REQUIRE(problems.empty());
+  SECTION("a daily 02:30 hand-off meets the spring gap on 29 March 2026") {
+    Rotation daily = rotation("daily", "02:30", 1, nullptr, nullptr, {"w-ut-01", "w-ut-02"});
+    auto found = sch::validate_rotation(daily, "rotations.toml", "rotations[0]", regions, workers);
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].key == "rotations[0].handoff_time");
+    CHECK(found[0].reason.find("2026-03-29") != std::string::npos);
+  }
+  SECTION("a weekly Monday 02:30 hand-off never does: the clocks change on Sundays") {
+    Rotation weekly = rotation("weekly", "02:30", 7, nullptr, nullptr, {"w-ut-01", "w-ut-02"});
+    CHECK(sch::validate_rotation(weekly, "rotations.toml", "rotations[0]", regions, workers).empty());
+  }
+  SECTION("a daily window starting at 02:15 is refused naming shift_start") {
+    Rotation window = rotation("window", "08:00", 7, "02:15", "08:00", {"w-ut-01", "w-ut-02"});
+    auto found = sch::validate_rotation(window, "rotations.toml", "rotations[0]", regions, workers);
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].key == "rotations[0].shift_start");
+  }
 }
