@@ -37,6 +37,7 @@ inline std::string alert_attempts(std::string_view alert_id) {
 
 // The scheduler's changeable roster parts: hashes of id -> JSON, and a version bumped on every
 // change (so other instances know to reload).
+inline std::string roster_rotations() { return "piket:roster:rotations"; }
 inline std::string roster_overrides() { return "piket:roster:overrides"; }
 inline std::string roster_leave() { return "piket:roster:leave"; }
 inline std::string roster_swaps() { return "piket:roster:swaps"; }

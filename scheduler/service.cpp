@@ -70,6 +70,9 @@ SchedulerService::SchedulerService(asio::io_context& io, const PiketConfig& conf
   bind("roster.violations", &SchedulerService::violations);
   bind("roster.fairness", &SchedulerService::fairness);
   bind("roster.override.list", &SchedulerService::list_overrides);
+  bind("roster.rotation.list", &SchedulerService::list_rotations);
+  bind("roster.rotation.put", &SchedulerService::put_rotation);
+  bind("roster.rotation.delete", &SchedulerService::delete_rotation);
   bind("roster.override.create", &SchedulerService::create_override);
   bind("roster.override.delete", &SchedulerService::delete_override);
   bind("roster.leave.create", &SchedulerService::create_leave);
@@ -80,7 +83,7 @@ SchedulerService::SchedulerService(asio::io_context& io, const PiketConfig& conf
   bind("roster.ical.feed", &SchedulerService::ical_feed);
   for (const char* step : {"accept", "approve", "reject"})
     server_.on(std::string("roster.swap.") + step,
-               [this, step](const Envelope& e) { return step_swap(e, step); });
+               [this, name = std::string(step)](const Envelope& e) { return step_swap(e, name); });
   server_.on(msg::kPing, [this](const Envelope&) -> Reply {
     co_return json{{"service", "scheduler"}, {"redis", redis_.connected()}, {"roster_loaded", roster_loaded_}};
   });
@@ -109,6 +112,14 @@ void SchedulerService::stop() {
 asio::awaitable<Status> SchedulerService::reload() {
   auto stored = co_await store_.load();
   if (!stored.ok()) co_return stored.error();
+  if (stored->rotations.empty() && !data_.rotations.empty()) {
+    // The first start on this Redis: config/'s rotations become the stored ones.
+    auto seeded = co_await store_.seed_rotations(data_.rotations, clock_.now());
+    if (!seeded.ok()) co_return seeded.error();
+    stored->rotations = data_.rotations;
+    log()->info("event=rotations_seeded count={}", data_.rotations.size());
+  }
+  roster_.rotations = std::move(stored->rotations);
   roster_.overrides = std::move(stored->overrides);
   roster_.leave = std::move(stored->leave);
   roster_.swaps = std::move(stored->swaps);
@@ -283,6 +294,51 @@ SchedulerService::Reply SchedulerService::list_overrides(const Envelope&) {
   for (const auto& l : roster_.leave) out["leave"].push_back(to_json(l));
   for (const auto& s : roster_.swaps) out["swaps"].push_back(to_json(s));
   co_return out;
+}
+
+SchedulerService::Reply SchedulerService::list_rotations(const Envelope&) {
+  json out{{"rotations", json::array()}};
+  for (const auto& r : roster_.rotations) out["rotations"].push_back(to_json(r));
+  co_return out;
+}
+
+// Creates a rotation, or replaces the one with the same id; checked like any change.
+SchedulerService::Reply SchedulerService::put_rotation(const Envelope& request) {
+  if (!roster_loaded_) co_return make_error(ErrorCode::unavailable, "", "the roster store is not reachable");
+  auto r = rotation_from_json(request.body, data_.regions, data_.workers);
+  if (!r.ok()) co_return r.error();
+  Roster planned = roster_;
+  std::set<std::string> affected(r->participants.begin(), r->participants.end());
+  bool replaced = false;
+  for (auto& existing : planned.rotations)
+    if (existing.id == r->id) {
+      affected.insert(existing.participants.begin(), existing.participants.end());
+      existing = *r;
+      replaced = true;
+    }
+  if (!replaced) planned.rotations.push_back(*r);
+  json report;
+  const Interval ahead{clock_.now(), clock_.now() + kWeek * config_.scheduler.coverage_weeks};
+  if (auto checked = check_change(planned, affected, ahead, request.body, report); !checked.ok())
+    co_return checked.error();
+  auto stored = co_await store_.put(*r, clock_.now(), actor_of(request.body));
+  if (!stored.ok()) co_return stored.error();
+  roster_.rotations = std::move(planned.rotations);
+  reslice();
+  publish_gaps(report, r->id);
+  log()->info("event=rotation_saved id={} region={} replaced={}", r->id, r->region, replaced);
+  report["rotation"] = to_json(*r);
+  report["created"] = !replaced;
+  co_return report;
+}
+
+SchedulerService::Reply SchedulerService::delete_rotation(const Envelope& request) {
+  const std::string id = text_field(request.body, "id");
+  auto removed = co_await store_.remove_rotation(id, clock_.now(), actor_of(request.body));
+  if (!removed.ok()) co_return removed.error();
+  std::erase_if(roster_.rotations, [&](const Rotation& r) { return r.id == id; });
+  reslice();
+  co_return json{{"deleted", id}};
 }
 
 SchedulerService::Reply SchedulerService::create_override(const Envelope& request) {

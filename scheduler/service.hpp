@@ -54,6 +54,9 @@ class SchedulerService {
   Reply violations(const Envelope& request);
   Reply fairness(const Envelope& request);
   Reply list_overrides(const Envelope& request);
+  Reply list_rotations(const Envelope& request);
+  Reply put_rotation(const Envelope& request);
+  Reply delete_rotation(const Envelope& request);
   Reply create_override(const Envelope& request);
   Reply delete_override(const Envelope& request);
   Reply create_leave(const Envelope& request);

@@ -2,6 +2,8 @@
 
 #include <date/tz.h>
 
+#include <tuple>
+
 namespace piket::scheduler {
 namespace {
 using nlohmann::json;
@@ -58,6 +60,86 @@ Result<Interval> interval_from_json(const json& j, int max_days) {
   if (interval.end - interval.start > std::chrono::hours(24 * max_days))
     return invalid("end", "the interval may be at most " + std::to_string(max_days) + " days long");
   return interval;
+}
+
+json to_json(const Rotation& r) {
+  json j{{"id", r.id},
+         {"region", r.region},
+         {"role", r.role},
+         {"time_zone", r.time_zone},
+         {"start_date", date::format("%F", r.start_date)},
+         {"handoff_time", date::format("%H:%M", r.handoff_time)},
+         {"turn_days", r.turn_days},
+         {"participants", r.participants},
+         {"layer", r.layer},
+         {"duty", std::string(duty_name(r.duty))}};
+  if (r.shift_start && r.shift_end) {
+    j["shift_start"] = date::format("%H:%M", *r.shift_start);
+    j["shift_end"] = date::format("%H:%M", *r.shift_end);
+  }
+  return j;
+}
+
+Result<Rotation> rotation_from_json(const json& j, const RegionDirectory& regions,
+                                    const WorkerDirectory& workers) {
+  if (!j.is_object()) return invalid("", "the rotation must be a JSON object");
+  Rotation r;
+  std::string start_date, handoff, shift_start, shift_end, duty = "on_call";
+  if (auto e = text(j, "id", true, 64, r.id)) return *e;
+  if (auto e = text(j, "region", true, 64, r.region)) return *e;
+  if (auto e = text(j, "role", false, 64, r.role)) return *e;
+  const Region* region = regions.find(r.region);
+  r.time_zone = region ? region->time_zone : r.time_zone;
+  if (auto e = text(j, "time_zone", false, 64, r.time_zone)) return *e;
+  if (auto e = text(j, "start_date", true, 10, start_date)) return *e;
+  auto day = parse_local_date(start_date);
+  if (!day) return invalid("start_date", "must be a date such as 2026-01-05");
+  r.start_date = *day;
+  if (auto e = text(j, "handoff_time", true, 5, handoff)) return *e;
+  auto time = parse_local_time(handoff);
+  if (!time) return invalid("handoff_time", "must be a local time such as 08:00");
+  r.handoff_time = *time;
+  for (auto [key, out] : {std::pair{"shift_start", &shift_start}, std::pair{"shift_end", &shift_end}})
+    if (auto e = text(j, key, false, 5, *out)) return *e;
+  if (!shift_start.empty()) {
+    auto t = parse_local_time(shift_start);
+    if (!t) return invalid("shift_start", "must be a local time such as 20:00");
+    r.shift_start = *t;
+  }
+  if (!shift_end.empty()) {
+    auto t = parse_local_time(shift_end);
+    if (!t) return invalid("shift_end", "must be a local time such as 08:00");
+    r.shift_end = *t;
+  }
+  for (auto [key, out, low, high] : {std::tuple{"turn_days", &r.turn_days, 1, 28}, std::tuple{"layer", &r.layer, 0, 10}}) {
+    if (!j.contains(key)) {
+      if (std::string(key) == "turn_days") return invalid(key, "is required");
+      continue;
+    }
+    if (!j[key].is_number_integer()) return invalid(key, "must be an integer");
+    const auto value = j[key].get<long long>();
+    if (value < low || value > high)
+      return invalid(key, "must be between " + std::to_string(low) + " and " + std::to_string(high));
+    *out = static_cast<int>(value);
+  }
+  if (auto e = text(j, "duty", false, 16, duty)) return *e;
+  auto parsed_duty = duty_from_name(duty);
+  if (!parsed_duty) return invalid("duty", "must be shift or on_call");
+  r.duty = *parsed_duty;
+  if (!j.contains("participants") || !j["participants"].is_array())
+    return invalid("participants", "is required: an array of worker ids in turn order");
+  for (std::size_t i = 0; i < j["participants"].size(); ++i) {
+    if (!j["participants"][i].is_string())
+      return invalid("participants[" + std::to_string(i) + "]", "must be a worker id");
+    r.participants.push_back(j["participants"][i].get<std::string>());
+  }
+  auto problems = validate_rotation(r, "", "rotation", regions, workers);
+  if (!problems.empty()) {
+    std::string key = problems[0].key.substr(std::string("rotation.").size());
+    ErrorCode code = key == "region" ? ErrorCode::unknown_region : ErrorCode::invalid_field;
+    return make_error(code, key, problems[0].reason);
+  }
+  return r;
 }
 
 json to_json(const Override& o) {

@@ -10,6 +10,7 @@
 
 namespace piket::scheduler {
 
+nlohmann::json to_json(const Rotation& r);
 nlohmann::json to_json(const Override& o);
 nlohmann::json to_json(const Leave& l);
 nlohmann::json to_json(const SwapRequest& s);
@@ -17,6 +18,9 @@ nlohmann::json to_json(const Shift& s, const date::time_zone& zone);
 
 // From an API request (the id is given by the caller) or from storage.
 Result<Override> override_from_json(const nlohmann::json& j, const RegionDirectory& regions,
+                                    const WorkerDirectory& workers);
+// Validated as in rotations.toml (validate_rotation); the error names the first problem's key.
+Result<Rotation> rotation_from_json(const nlohmann::json& j, const RegionDirectory& regions,
                                     const WorkerDirectory& workers);
 Result<Leave> leave_from_json(const nlohmann::json& j, const WorkerDirectory& workers);
 Result<SwapRequest> swap_from_json(const nlohmann::json& j, const RegionDirectory& regions,

@@ -31,12 +31,16 @@ std::vector<T> parse_all(const redis::Value& flat, const std::string& what, Pars
 
 asio::awaitable<Result<StoredRoster>> RosterStore::load() {
   StoredRoster roster;
+  auto rotations = co_await client_.command(args("HGETALL", keys::roster_rotations()));
   auto overrides = co_await client_.command(args("HGETALL", keys::roster_overrides()));
   auto leave = co_await client_.command(args("HGETALL", keys::roster_leave()));
   auto swaps = co_await client_.command(args("HGETALL", keys::roster_swaps()));
   auto version = co_await client_.command(args("GET", keys::roster_version()));
-  for (const auto* r : {&overrides, &leave, &swaps, &version})
+  for (const auto* r : {&rotations, &overrides, &leave, &swaps, &version})
     if (!r->ok()) co_return r->error();
+  roster.rotations = parse_all<Rotation>(*rotations, "rotation", [&](const nlohmann::json& j) {
+    return rotation_from_json(j, regions_, workers_);
+  });
   roster.overrides = parse_all<Override>(*overrides, "override", [&](const nlohmann::json& j) {
     return override_from_json(j, regions_, workers_);
   });
@@ -58,6 +62,34 @@ asio::awaitable<Result<std::int64_t>> RosterStore::put_json(const std::string& h
   std::vector<std::string> command{"FCALL", "piket_roster_put", "3", hash, keys::roster_version(),
                                    keys::audit_stream(), id, json, ms(now), actor, action,
                                    "id=" + id};
+  auto reply = co_await client_.command(std::move(command));
+  if (!reply.ok()) co_return reply.error();
+  co_return reply->integer;
+}
+
+asio::awaitable<Result<std::int64_t>> RosterStore::put(const Rotation& r, TimePoint now, const std::string& actor) {
+  co_return co_await put_json(keys::roster_rotations(), r.id, to_json(r).dump(), now, actor, "roster.rotation");
+}
+
+asio::awaitable<Result<std::int64_t>> RosterStore::seed_rotations(const std::vector<Rotation>& rotations,
+                                                                  TimePoint now) {
+  std::vector<std::string> command{"FCALL", "piket_roster_put_many", "3", keys::roster_rotations(),
+                                   keys::roster_version(), keys::audit_stream(), ms(now), "config",
+                                   "roster.rotations.seeded"};
+  for (const auto& r : rotations) {
+    command.push_back(r.id);
+    command.push_back(to_json(r).dump());
+  }
+  auto reply = co_await client_.command(std::move(command));
+  if (!reply.ok()) co_return reply.error();
+  co_return reply->integer;
+}
+
+asio::awaitable<Result<std::int64_t>> RosterStore::remove_rotation(const std::string& id, TimePoint now,
+                                                                   const std::string& actor) {
+  std::vector<std::string> command{"FCALL", "piket_roster_remove", "3", keys::roster_rotations(),
+                                   keys::roster_version(), keys::audit_stream(), id, ms(now), actor,
+                                   "roster.rotation.removed"};
   auto reply = co_await client_.command(std::move(command));
   if (!reply.ok()) co_return reply.error();
   co_return reply->integer;

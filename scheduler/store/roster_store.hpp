@@ -14,6 +14,7 @@
 namespace piket::scheduler {
 
 struct StoredRoster {
+  std::vector<Rotation> rotations;  // empty until seeded from config/ at the first start
   std::vector<Override> overrides;
   std::vector<Leave> leave;
   std::vector<SwapRequest> swaps;
@@ -26,6 +27,12 @@ class RosterStore {
       : client_(client), regions_(regions), workers_(workers) {}
 
   boost::asio::awaitable<Result<StoredRoster>> load();
+  boost::asio::awaitable<Result<std::int64_t>> put(const Rotation& r, TimePoint now, const std::string& actor);
+  // The first start: the rotations of config/ become the stored ones, in one step.
+  boost::asio::awaitable<Result<std::int64_t>> seed_rotations(const std::vector<Rotation>& rotations,
+                                                              TimePoint now);
+  boost::asio::awaitable<Result<std::int64_t>> remove_rotation(const std::string& id, TimePoint now,
+                                                               const std::string& actor);
   boost::asio::awaitable<Result<std::int64_t>> put(const Override& o, TimePoint now, const std::string& actor);
   boost::asio::awaitable<Result<std::int64_t>> put(const Leave& l, TimePoint now, const std::string& actor);
   boost::asio::awaitable<Result<std::int64_t>> put(const SwapRequest& s, TimePoint now, const std::string& actor);

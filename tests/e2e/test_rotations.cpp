@@ -1,0 +1,87 @@
+// Managers plan rotations through the API; they are stored in Redis and survive a restart.
+#include <catch.hpp>
+
+#include <thread>
+
+#include "tests/support/stack.hpp"
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+json layer_rotation() {
+  // A higher layer for region west: w-we-04 then w-we-03, on call all day, every day.
+  return {{"id", "west-cover"},
+          {"region", "west"},
+          {"role", "crisis_worker"},
+          {"start_date", "2026-01-05"},
+          {"handoff_time", "08:00"},
+          {"turn_days", 7},
+          {"layer", 5},
+          {"participants", {"w-we-04", "w-we-03"}},
+          {"force", true},
+          {"force_reason", "cover week for the whole region"}};
+}
+
+std::string primary_of(const piket::test::Stack& stack, const std::string& region) {
+  auto reply = stack.get("/api/v1/oncall?region=" + region).json();
+  return reply["on_call"].empty() ? "" : reply["on_call"][0]["worker_id"].get<std::string>();
+}
+}  // namespace
+
+TEST_CASE("a rotation set up through the API decides who is on call and survives a restart of "
+          "the scheduler",
+          "[e2e][roster]") {
+  piket::test::Stack stack;
+  auto listed = stack.get("/api/v1/roster/rotations").json();
+  CHECK(listed["rotations"].size() == 10);  // the demo's, seeded into Redis at the first start
+
+  auto saved = stack.post("/api/v1/roster/rotations", layer_rotation());
+  REQUIRE(saved.status == 201);
+  CHECK(saved.json()["rotation"]["layer"] == 5);
+  CHECK(primary_of(stack, "west") == "w-we-04");
+
+  stack.stop_daemon("scheduler");
+  stack.start_daemon("scheduler");
+  std::string primary;
+  for (int i = 0; i < 100 && primary != "w-we-04"; ++i) {
+    std::this_thread::sleep_for(100ms);
+    auto reply = stack.get("/api/v1/oncall?region=west").json();
+    if (reply.value("roster_complete", false)) primary = primary_of(stack, "west");
+  }
+  CHECK(primary == "w-we-04");
+
+  auto removed = piket::test::http("DELETE", stack.url("/api/v1/roster/rotations/west-cover"));
+  CHECK(removed.status == 200);
+  CHECK(primary_of(stack, "west") != "w-we-04");
+  CHECK(stack.get("/api/v1/roster/rotations").json()["rotations"].size() == 10);
+}
+
+TEST_CASE("a bad rotation is refused naming the field, and nothing changes", "[e2e][roster]") {
+  piket::test::Stack stack;
+  struct Case {
+    const char* key;
+    json value;
+    const char* field;
+  };
+  const std::vector<Case> cases = {
+      {"handoff_time", "02:30", "handoff_time"},  // with turn_days 1: the spring gap
+      {"participants", json::array(), "participants"},
+      {"participants", {"w-nobody"}, "participants[0]"},
+      {"participants", {"w-ut-01"}, "participants[0]"},  // another region's worker
+      {"start_date", "2026-02-30", "start_date"},
+      {"turn_days", 0, "turn_days"},
+      {"region", "atlantis", "region"},
+  };
+  for (const auto& c : cases) {
+    json body = layer_rotation();
+    body["turn_days"] = 1;
+    body[c.key] = c.value;
+    INFO(c.key << " = " << c.value.dump());
+    auto reply = stack.post("/api/v1/roster/rotations", body);
+    CHECK(reply.status >= 400);
+    CHECK(reply.status < 500);
+    CHECK(reply.json()["error"]["field"] == c.field);
+  }
+  CHECK(stack.get("/api/v1/roster/rotations").json()["rotations"].size() == 10);
+}
