@@ -40,6 +40,15 @@ std::string text_field(const json& body, const char* key) {
   return body.contains(key) && body[key].is_string() ? body[key].get<std::string>() : std::string{};
 }
 
+// "force" from JSON (true/false) or from a query string ("true"/"false").
+Result<bool> force_flag(const json& body) {
+  if (!body.contains("force") || body["force"].is_null()) return false;
+  const json& f = body["force"];
+  if (f.is_boolean()) return f.get<bool>();
+  if (f.is_string() && (f == "true" || f == "false")) return f == "true";
+  return invalid("force", "must be true or false");
+}
+
 // Working-time rules look back and ahead of a change this far (the longest rule is 16 weeks).
 constexpr auto kRuleReach = std::chrono::hours(24 * 7 * 16);
 }  // namespace
@@ -225,7 +234,9 @@ Status SchedulerService::check_change(const Roster& planned, const std::set<std:
   for (const auto& v : added) report["violations"].push_back(to_json(v));
   report["gaps_created"] = json::array();
   for (const auto& g : gaps) report["gaps_created"].push_back(to_json(g, zone()));
-  const bool forced = request.value("force", false);
+  auto force = force_flag(request);
+  if (!force.ok()) return force.error();
+  const bool forced = *force;
   if (!added.empty() && !forced)
     return make_error(ErrorCode::conflict, "working_time",
                       std::to_string(added.size()) + " working-time violation(s): " + added[0].worker_id +
@@ -343,11 +354,16 @@ SchedulerService::Reply SchedulerService::delete_rotation(const Envelope& reques
 
 SchedulerService::Reply SchedulerService::create_override(const Envelope& request) {
   if (!roster_loaded_) co_return make_error(ErrorCode::unavailable, "", "the roster store is not reachable");
-  auto o = override_from_json(request.body, data_.regions, data_.workers);
+  auto force = force_flag(request.body);
+  if (!force.ok()) co_return force.error();
+  json body = request.body;
+  body.erase("forced");  // stored, not taken from a request: "force" says it
+  body.erase("force_reason");
+  auto o = override_from_json(body, data_.regions, data_.workers);
   if (!o.ok()) co_return o.error();
   o->id = new_id("o");
   o->created_by = actor_of(request.body);
-  o->forced = request.body.value("force", false);
+  o->forced = *force;
   o->force_reason = text_field(request.body, "force_reason");
   Roster planned = roster_;
   planned.overrides.push_back(*o);
@@ -533,10 +549,14 @@ SchedulerService::Reply SchedulerService::ical_feed(const Envelope& request) {
   if (!target.ok()) co_return target.error();
   const bool is_region = target->rfind("region:", 0) == 0;
   const std::string who = target->substr(target->find(':') + 1);
+  // Duties that start in the feed's window, whole: the expansion reaches a month further on
+  // each side, so no duty in the feed is cut at an edge (which would change its UID or end
+  // from one fetch to the next).
+  const auto month = std::chrono::hours(24 * 31);
   const Interval window{clock_.now() - std::chrono::hours(24 * 30), clock_.now() + std::chrono::hours(24 * 120)};
   std::vector<Shift> shifts;
-  for (auto& s : expand(roster_, is_region ? who : "", window))
-    if (is_region || s.worker_id == who) shifts.push_back(std::move(s));
+  for (auto& s : expand(roster_, is_region ? who : "", {window.start - month, window.end + month}))
+    if ((is_region || s.worker_id == who) && window.contains(s.start)) shifts.push_back(std::move(s));
   // A changed event (end, position) keeps its UID and gets a higher SEQUENCE.
   std::vector<std::pair<std::string, std::string>> fingerprints;
   for (const auto& s : shifts)
