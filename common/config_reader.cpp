@@ -78,19 +78,23 @@ bool ConfigReader::boolean(const toml::table& t, std::string_view name, const st
   return fallback.value_or(false);
 }
 
-std::vector<std::string> ConfigReader::strings(const toml::table& t, std::string_view name,
-                                               const std::string& path, bool required) {
-  std::vector<std::string> out;
+const toml::array* ConfigReader::array(const toml::table& t, std::string_view name,
+                                       const std::string& path, bool required, const char* what) {
   const toml::node* node = t.get(name);
   if (!node) {
     if (required) problem(path, "is required");
-    return out;
+    return nullptr;
   }
   const toml::array* array = node->as_array();
-  if (!array) {
-    problem(path, "must be an array of strings");
-    return out;
-  }
+  if (!array) problem(path, std::string("must be an array of ") + what);
+  return array;
+}
+
+std::vector<std::string> ConfigReader::strings(const toml::table& t, std::string_view name,
+                                               const std::string& path, bool required) {
+  std::vector<std::string> out;
+  const toml::array* array = this->array(t, name, path, required, "strings");
+  if (!array) return out;
   for (std::size_t i = 0; i < array->size(); ++i) {
     if (auto value = (*array)[i].value<std::string>())
       out.push_back(*value);
@@ -116,16 +120,8 @@ const toml::table& ConfigReader::table(const toml::table& t, std::string_view na
 std::vector<const toml::table*> ConfigReader::tables(const toml::table& t, std::string_view name,
                                                      const std::string& path, bool required) {
   std::vector<const toml::table*> out;
-  const toml::node* node = t.get(name);
-  if (!node) {
-    if (required) problem(path, "is required");
-    return out;
-  }
-  const toml::array* array = node->as_array();
-  if (!array) {
-    problem(path, "must be an array of tables");
-    return out;
-  }
+  const toml::array* array = this->array(t, name, path, required, "tables");
+  if (!array) return out;
   for (std::size_t i = 0; i < array->size(); ++i) {
     if (const toml::table* sub = (*array)[i].as_table())
       out.push_back(sub);

@@ -48,6 +48,9 @@ class ConfigReader {
   bool ok() const { return problems_.empty(); }
 
  private:
+  // The array at `name`, or nullptr (with a problem when required or of the wrong type).
+  const toml::array* array(const toml::table& t, std::string_view name, const std::string& path,
+                           bool required, const char* what);
   std::string file_;
   std::vector<ConfigProblem> problems_;
 };
