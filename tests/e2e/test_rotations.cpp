@@ -85,3 +85,32 @@ TEST_CASE("a bad rotation is refused naming the field, and nothing changes", "[e
   }
   CHECK(stack.get("/api/v1/roster/rotations").json()["rotations"].size() == 10);
 }
+
+TEST_CASE("with Redis down the scheduler still answers who is on call, and refuses changes as "
+          "unavailable",
+          "[e2e][roster]") {
+  piket::test::Stack stack;
+  const std::string before = primary_of(stack, "eemland");
+  REQUIRE_FALSE(before.empty());
+  stack.redis().kill_hard();
+  auto answer = stack.get("/api/v1/oncall?region=eemland");
+  CHECK(answer.status == 200);
+  CHECK(primary_of(stack, "eemland") == before);
+  auto change = stack.post("/api/v1/roster/leave", {{"worker_id", before},
+                                                     {"start", "2027-01-04T08:00:00Z"},
+                                                     {"end", "2027-01-05T08:00:00Z"},
+                                                     {"category", "sick"}});
+  CHECK(change.status == 503);
+  CHECK(change.json()["error"]["code"] == "unavailable");
+  stack.redis().restart();
+  int status = 0;
+  for (int i = 0; i < 100 && status != 201; ++i) {
+    std::this_thread::sleep_for(100ms);
+    status = stack.post("/api/v1/roster/leave", {{"worker_id", before},
+                                                  {"start", "2027-01-04T08:00:00Z"},
+                                                  {"end", "2027-01-05T08:00:00Z"},
+                                                  {"category", "sick"}})
+                 .status;
+  }
+  CHECK(status == 201);
+}
