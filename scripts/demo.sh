@@ -21,7 +21,7 @@ fi
 export PIKET_WEBHOOK_SECRET
 PIKET_WEBHOOK_SECRET="$(cat "$VAR/webhook_secret")"
 
-for port in 8080 $REDIS_PORT $WEBHOOK_PORT 7101 7102 7111; do
+for port in 8080 $REDIS_PORT $WEBHOOK_PORT 7101 7102 7111 7112; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "demo: port $port is in use (an earlier demo still running?). Stop it and try again." >&2
     exit 1
