@@ -13,6 +13,7 @@ inline constexpr std::string_view kAssignmentDecline = "assignment.decline";
 inline constexpr std::string_view kOnCallQuery = "oncall.query";
 // Any daemon.
 inline constexpr std::string_view kPing = "ping";
+inline constexpr std::string_view kMetrics = "metrics";  // Prometheus text of the daemon
 // Replies.
 inline constexpr std::string_view kReply = "reply";
 // Events (PUB/SUB).

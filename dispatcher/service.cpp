@@ -99,6 +99,15 @@ DispatcherService::DispatcherService(asio::io_context& io, const PiketConfig& co
   rpc_.on(msg::kReportGet, [this](const Envelope& e) { return get_report(e); });
   rpc_.on(msg::kAssignmentAccept, [this](const Envelope& e) { return change_assignment(e, true); });
   rpc_.on(msg::kAssignmentDecline, [this](const Envelope& e) { return change_assignment(e, false); });
+  rpc_.on(msg::kMetrics, [this](const Envelope&) -> asio::awaitable<Result<json>> {
+    co_return json{{"content_type", "text/plain; version=0.0.4"}, {"text", metrics_.render()}};
+  });
+  metrics_.help("piket_reports_stored_total", "counter", "Reports stored, by triage class");
+  metrics_.help("piket_intake_duration_seconds", "histogram", "Report intake: validation, triage and the fsynced store");
+  metrics_.help("piket_alerts_queued_total", "counter", "Alerts queued for the notifier");
+  metrics_.help("piket_match_duration_seconds", "histogram", "Matching job: context, on-call query and the assignment step");
+  metrics_.help("piket_deadlines_fired_total", "counter", "Acceptance deadlines and re-match timers that fired");
+  metrics_.help("piket_coverage_failures_total", "counter", "Matching jobs that found nobody on call");
   rpc_.on(msg::kPing, [this](const Envelope&) -> asio::awaitable<Result<json>> {
     co_return json{{"service", "dispatcher"}, {"redis", redis_.connected()}};
   });
@@ -148,6 +157,7 @@ void DispatcherService::stop() {
 }
 
 asio::awaitable<Result<json>> DispatcherService::submit(const Envelope& request) {
+  const auto started = std::chrono::steady_clock::now();
   const json& body = request.body;
   std::string key, actor = "api";
   if (auto e = check_token(body, "idempotency_key", true, 128, key)) co_return *e;
@@ -164,7 +174,10 @@ asio::awaitable<Result<json>> DispatcherService::submit(const Envelope& request)
                                         input->region, input->municipality, triage.acute(),
                                         clock_.now(), actor);
   if (!outcome.ok()) co_return outcome.error();
+  metrics_.observe("piket_intake_duration_seconds", "",
+                   std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
   if (outcome->created) {
+    metrics_.count("piket_reports_stored_total", "class=\"" + triage.triage_class->id + "\"");
     log()->info("event=report_stored report={} class={} region={} acute={}", report_id,
                 triage.triage_class->id, input->region, triage.acute());
     events_.publish(msg::kEventReportCreated,
@@ -227,6 +240,7 @@ asio::awaitable<bool> DispatcherService::handle_match_job(const redis::StreamEnt
     co_return (co_await store_.drop_job(entry.id)).ok();
   }
   const std::string& report_id = report_it->second;
+  const auto started = std::chrono::steady_clock::now();
   auto context = co_await store_.match_context(report_id);
   if (!context.ok()) co_return false;  // Redis trouble: stays pending, retried
   if (!context->exists || (context->state != "matching" && context->state != "unassigned"))
@@ -247,6 +261,7 @@ asio::awaitable<bool> DispatcherService::handle_match_job(const redis::StreamEnt
     std::string why = on_call.ok() ? "nobody on call for region " + context->region
                                    : "scheduler refused: " + on_call.error().to_string();
     log()->warn("event=coverage_gap report={} region={}", report_id, context->region);
+    metrics_.count("piket_coverage_failures_total");
     auto retry_at = now + std::chrono::milliseconds(config_.dispatcher.rematch_delay_ms);
     co_return (co_await store_.no_candidate(report_id, entry.id, retry_at, now, why)).ok();
   }
@@ -273,7 +288,10 @@ asio::awaitable<bool> DispatcherService::handle_match_job(const redis::StreamEnt
              {"link", config_.gateway.public_url + "/api/v1/assignments/" + a.assignment_id}};
   auto stored = co_await store_.assign(a, now);
   if (!stored.ok()) co_return false;
+  metrics_.observe("piket_match_duration_seconds", "",
+                   std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
   if (*stored == "assigned") {
+    metrics_.count("piket_alerts_queued_total");
     log()->info("event=alert_queued report={} assignment={} worker={} reason=\"{}\"", report_id,
                 a.assignment_id, a.worker_id, a.reason);
     events_.publish(msg::kEventAssignmentCreated,
@@ -293,6 +311,7 @@ asio::awaitable<void> DispatcherService::timer_loop() {
     auto fired = co_await store_.claim_due(clock_.now(), 100);
     if (!fired.ok()) continue;
     for (const auto& member : *fired) {
+      metrics_.count("piket_deadlines_fired_total");
       log()->info("event=deadline_fired timer={}", member);
       events_.publish(msg::kEventAssignmentChanged, {{"timer", member}});
     }

@@ -11,6 +11,7 @@
 #include "common/clock.hpp"
 #include "common/config.hpp"
 #include "common/domain/regions.hpp"
+#include "common/metrics.hpp"
 #include "common/redis/client.hpp"
 #include "common/redis/stream_consumer.hpp"
 #include "common/zmq/events.hpp"
@@ -48,6 +49,7 @@ class DispatcherService {
   zmqio::RpcClient scheduler_;
   zmqio::Publisher events_;
   std::unique_ptr<redis::StreamConsumer> match_consumer_;
+  Metrics metrics_;
   bool running_ = false;
 };
 

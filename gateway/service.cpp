@@ -1,5 +1,7 @@
 #include "gateway/service.hpp"
 
+#include <array>
+
 #include "common/log.hpp"
 #include "common/message_types.hpp"
 #include "gateway/api/router.hpp"
@@ -98,7 +100,7 @@ asio::awaitable<HttpResponse> GatewayService::handle(HttpRequest request) {
     case RouteKind::accept_assignment: response = co_await change_assignment(request, r.id, true); break;
     case RouteKind::decline_assignment: response = co_await change_assignment(request, r.id, false); break;
     case RouteKind::health: response = co_await health(); break;
-    case RouteKind::metrics: response = metrics_page(); break;
+    case RouteKind::metrics: response = co_await metrics_page(); break;
     case RouteKind::scheduler: response = co_await forward_to_scheduler(request, r); break;
     case RouteKind::method_not_allowed:
       response = json_response(405, json{{"error", {{"code", "invalid_field"}, {"field", "method"},
@@ -195,11 +197,23 @@ asio::awaitable<HttpResponse> GatewayService::forward_to_scheduler(const HttpReq
   co_return json_response(status, *result);
 }
 
-HttpResponse GatewayService::metrics_page() {
+// The gateway's own figures, then each daemon's (asked over ZeroMQ), so one scrape sees all.
+asio::awaitable<HttpResponse> GatewayService::metrics_page() {
   HttpResponse r;
   r.content_type = "text/plain; version=0.0.4";
   r.body = metrics_.render();
-  return r;
+  std::string up = "# TYPE piket_peer_up gauge\n";
+  // A named array, not a brace list: GCC 12 cannot keep brace-list temporaries across co_await.
+  const std::array<std::pair<const char*, zmqio::RpcClient*>, 2> peers{
+      {{"dispatcher", &dispatcher_}, {"scheduler", &scheduler_}}};
+  for (const auto& [name, client] : peers) {
+    auto peer = co_await client->call(msg::kMetrics, json::object());
+    const bool answered = peer.ok() && peer->contains("text");
+    if (answered) r.body += (*peer)["text"].get<std::string>();
+    up += std::string("piket_peer_up{peer=\"") + name + "\"} " + (answered ? "1" : "0") + "\n";
+  }
+  r.body += up;
+  co_return r;
 }
 
 }  // namespace piket::gateway

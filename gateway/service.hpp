@@ -31,7 +31,7 @@ class GatewayService {
   boost::asio::awaitable<HttpResponse> health();
   boost::asio::awaitable<HttpResponse> forward_to_scheduler(const HttpRequest& request,
                                                             const Route& route);
-  HttpResponse metrics_page();
+  boost::asio::awaitable<HttpResponse> metrics_page();
 
   const PiketConfig config_;
   const Clock& clock_;

@@ -93,6 +93,12 @@ SchedulerService::SchedulerService(asio::io_context& io, const PiketConfig& conf
   for (const char* step : {"accept", "approve", "reject"})
     server_.on(std::string("roster.swap.") + step,
                [this, name = std::string(step)](const Envelope& e) { return step_swap(e, name); });
+  server_.on(msg::kMetrics, [this](const Envelope&) -> Reply {
+    co_return json{{"content_type", "text/plain; version=0.0.4"}, {"text", metrics_.render()}};
+  });
+  metrics_.help("piket_oncall_query_duration_seconds", "histogram", "Who-is-on-call answers");
+  metrics_.help("piket_roster_changes_total", "counter", "Roster changes stored, by kind");
+  metrics_.help("piket_handoffs_total", "counter", "Hand-off notices queued");
   server_.on(msg::kPing, [this](const Envelope&) -> Reply {
     co_return json{{"service", "scheduler"}, {"redis", redis_.connected()}, {"roster_loaded", roster_loaded_}};
   });
@@ -139,7 +145,9 @@ asio::awaitable<Status> SchedulerService::reload() {
   co_return ok_status();
 }
 
-void SchedulerService::publish_gaps(const json& report, const std::string& cause) {
+void SchedulerService::publish_gaps(const json& report, const std::string& kind,
+                                    const std::string& cause) {
+  metrics_.count("piket_roster_changes_total", "kind=\"" + kind + "\"");
   if (!events_ || !report.contains("gaps_created")) return;
   for (auto gap : report["gaps_created"]) {
     gap["cause"] = cause;
@@ -199,6 +207,7 @@ asio::awaitable<void> SchedulerService::handoff_loop() {
     auto done = co_await store_.announce_handoffs(*seen, now, notices);
     if (!done.ok() || *done < 0) continue;  // another scheduler announced them
     for (const auto& n : announced) {
+      metrics_.count("piket_handoffs_total");
       log()->info("event=handoff region={} role={} incoming={} outgoing={}", n.value("region", ""),
                   n.value("role", ""), n.value("worker", ""), n.value("outgoing", ""));
       if (events_) events_->publish(msg::kEventRosterHandoff, n);
@@ -248,10 +257,13 @@ Status SchedulerService::check_change(const Roster& planned, const std::set<std:
 }
 
 SchedulerService::Reply SchedulerService::on_call(const Envelope& request) {
+  const auto started = std::chrono::steady_clock::now();
   auto slice = slices_.find(text_field(request.body, "region"));
   const Roster& roster = slice == slices_.end() ? roster_ : slice->second;
   auto answer = answer_on_call_query(request.body, clock_.now(), data_.regions, data_.workers, roster);
   if (answer.ok()) (*answer)["roster_complete"] = roster_loaded_;
+  metrics_.observe("piket_oncall_query_duration_seconds", "",
+                   std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
   co_return answer;
 }
 
@@ -336,7 +348,7 @@ SchedulerService::Reply SchedulerService::put_rotation(const Envelope& request) 
   if (!stored.ok()) co_return stored.error();
   roster_.rotations = std::move(planned.rotations);
   reslice();
-  publish_gaps(report, r->id);
+  publish_gaps(report, "rotation", r->id);
   log()->info("event=rotation_saved id={} region={} replaced={}", r->id, r->region, replaced);
   report["rotation"] = to_json(*r);
   report["created"] = !replaced;
@@ -378,7 +390,7 @@ SchedulerService::Reply SchedulerService::create_override(const Envelope& reques
   reslice();
   log()->info("event=override_created id={} kind={} region={} forced={}", o->id,
               request.body.value("kind", std::string{}), o->region, o->forced);
-  publish_gaps(report, o->id);
+  publish_gaps(report, "override", o->id);
   report["override"] = to_json(*o);
   report["created"] = true;
   co_return report;
@@ -410,7 +422,7 @@ SchedulerService::Reply SchedulerService::create_leave(const Envelope& request) 
   reslice();
   log()->info("event=leave_created id={} worker={} gaps_created={}", l->id, l->worker_id,
               report["gaps_created"].size());
-  publish_gaps(report, l->id);
+  publish_gaps(report, "leave", l->id);
   report["leave"] = to_json(*l);
   report["created"] = true;
   co_return report;
@@ -487,7 +499,7 @@ SchedulerService::Reply SchedulerService::step_swap(const Envelope& request, con
   for (auto& s : roster_.swaps)
     if (s.id == id) s = next;
   reslice();
-  publish_gaps(report, next.id);
+  publish_gaps(report, "swap", next.id);
   report["swap"] = to_json(next);
   co_return report;
 }
@@ -525,7 +537,7 @@ SchedulerService::Reply SchedulerService::import_assignments(const Envelope& req
   if (!stored.ok()) co_return stored.error();
   roster_.overrides.insert(roster_.overrides.end(), imported.rows.begin(), imported.rows.end());
   reslice();
-  publish_gaps(report, "import");
+  publish_gaps(report, "import", "import");
   report["imported"] = imported.rows.size();
   report["created"] = true;
   co_return report;

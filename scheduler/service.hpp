@@ -15,6 +15,7 @@
 #include "common/config.hpp"
 #include "common/domain/regions.hpp"
 #include "common/domain/workers.hpp"
+#include "common/metrics.hpp"
 #include "common/redis/client.hpp"
 #include "common/zmq/events.hpp"
 #include "common/zmq/rpc.hpp"
@@ -71,7 +72,8 @@ class SchedulerService {
   boost::asio::awaitable<void> handoff_loop();
   // The hand-off notices for duties that started in (from, until].
   std::vector<nlohmann::json> handoffs_between(TimePoint from, TimePoint until) const;
-  void publish_gaps(const nlohmann::json& report, const std::string& cause);
+  // Counts the change and publishes the gaps it created.
+  void publish_gaps(const nlohmann::json& report, const std::string& kind, const std::string& cause);
   // Checks a planned roster against the current one: new violations refuse the change unless
   // forced with a reason; new gaps are reported. Fills `report` with both.
   Status check_change(const Roster& planned, const std::set<std::string>& workers,
@@ -90,7 +92,8 @@ class SchedulerService {
   redis::Client redis_;
   RosterStore store_;
   zmqio::RpcServer server_;
-  std::unique_ptr<zmqio::Publisher> events_;  // only when zmq.scheduler_events is set
+  std::unique_ptr<zmqio::Publisher> events_;
+  Metrics metrics_;  // only when zmq.scheduler_events is set
   boost::asio::io_context& io_;
   bool running_ = false;
 };

@@ -83,6 +83,12 @@ TEST_CASE("a crisis report reaches the on-call worker as a signed alert without 
   CHECK(shown.json()["assignments"][0]["worker"] == alert["body"]["worker"]);
   // The read of the report's details was logged (who, when, why).
   CHECK(stack.redis().cli("XLEN piket:stream:access").rfind("1", 0) == 0);
+  // One scrape shows every daemon's figures.
+  const std::string metrics = stack.get("/metrics").body;
+  CHECK(metrics.find("piket_reports_stored_total{class=\"T1\"} 1") != std::string::npos);
+  CHECK(metrics.find("piket_alerts_queued_total 1") != std::string::npos);
+  CHECK(metrics.find("piket_oncall_query_duration_seconds_count") != std::string::npos);
+  CHECK(metrics.find("piket_peer_up{peer=\"dispatcher\"} 1") != std::string::npos);
 }
 
 TEST_CASE("a decline alerts the next on-call worker at once", "[e2e]") {
