@@ -235,10 +235,7 @@ Client::Client(asio::io_context& io, RedisConfig config, std::string name)
       config_(std::move(config)),
       name_(std::move(name)),
       reconnect_timer_(io),
-      watchdog_timer_(io),
-      ready_signal_(io) {
-  ready_signal_.expires_at(asio::steady_timer::time_point::max());
-}
+      watchdog_timer_(io) {}
 
 Client::~Client() {
   stopping_ = true;
@@ -309,7 +306,6 @@ asio::awaitable<void> Client::run_hooks(std::uint64_t generation) {
   if (generation != generation_ || !connection_ || !connection_->up()) co_return;
   ready_ = true;
   logger("redis")->info("client={} event=connected host={} port={}", name_, config_.host, config_.port);
-  ready_signal_.cancel();
 }
 
 void Client::on_connection_lost(const std::string& why) {

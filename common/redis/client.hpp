@@ -69,7 +69,6 @@ class Client {
   std::vector<std::function<boost::asio::awaitable<Status>()>> hooks_;
   boost::asio::steady_timer reconnect_timer_;
   boost::asio::steady_timer watchdog_timer_;
-  boost::asio::steady_timer ready_signal_;  // cancelled when ready_ turns true
   std::chrono::milliseconds backoff_{100};
   std::uint64_t generation_ = 0;
   bool ready_ = false;

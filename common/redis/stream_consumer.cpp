@@ -90,6 +90,7 @@ asio::awaitable<bool> StreamConsumer::handle_batch(const Value& reply, bool& any
 
 asio::awaitable<void> StreamConsumer::run() {
   bool pending_first = true;
+  auto delay = options_.retry_delay;  // grows while the same trouble repeats
   auto last_claim = std::chrono::steady_clock::now();
   const auto block_timeout = options_.block + std::chrono::milliseconds(2000);
   while (running_) {
@@ -120,17 +121,20 @@ asio::awaitable<void> StreamConsumer::run() {
       logger("redis")->warn("stream={} event=read_failed reason=\"{}\"", options_.stream,
                             reply.error().to_string());
       pending_first = true;
-      co_await pause(options_.retry_delay);
+      co_await pause(delay);
+      delay = std::min(delay * 2, std::chrono::milliseconds(5000));
       continue;
     }
     bool any = false;
     bool all_done = co_await handle_batch(*reply, any);
     if (!all_done) {
       pending_first = true;
-      co_await pause(options_.retry_delay);
-    } else if (pending_first && !any) {
-      pending_first = false;
+      co_await pause(delay);
+      delay = std::min(delay * 2, std::chrono::milliseconds(5000));
+      continue;
     }
+    delay = options_.retry_delay;
+    if (pending_first && !any) pending_first = false;
   }
 }
 

@@ -28,7 +28,7 @@ struct StreamConsumerOptions {
   int count = 16;
   std::chrono::milliseconds block{1000};
   std::chrono::milliseconds claim_idle{30000};
-  std::chrono::milliseconds retry_delay{200};
+  std::chrono::milliseconds retry_delay{200};  // doubles while failures repeat, up to 5 s
 };
 
 class StreamConsumer {
