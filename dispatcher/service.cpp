@@ -99,6 +99,14 @@ DispatcherService::DispatcherService(asio::io_context& io, const PiketConfig& co
   rpc_.on(msg::kReportGet, [this](const Envelope& e) { return get_report(e); });
   rpc_.on(msg::kAssignmentAccept, [this](const Envelope& e) { return change_assignment(e, true); });
   rpc_.on(msg::kAssignmentDecline, [this](const Envelope& e) { return change_assignment(e, false); });
+  rpc_.on(msg::kReportsOpen, [this](const Envelope& e) -> asio::awaitable<Result<json>> {
+    std::string region;
+    if (auto error = check_token(e.body, "region", true, 64, region)) co_return *error;
+    if (!regions_.find(region)) co_return make_error(ErrorCode::unknown_region, "region", "unknown region");
+    auto ids = co_await store_.open_reports(region, clock_.now() - std::chrono::hours(24 * 30), 200);
+    if (!ids.ok()) co_return ids.error();
+    co_return json{{"region", region}, {"reports", *ids}};
+  });
   rpc_.on(msg::kMetrics, [this](const Envelope&) -> asio::awaitable<Result<json>> {
     co_return json{{"content_type", "text/plain; version=0.0.4"}, {"text", metrics_.render()}};
   });

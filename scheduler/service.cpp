@@ -62,6 +62,10 @@ SchedulerService::SchedulerService(asio::io_context& io, const PiketConfig& conf
       redis_(io, config.redis, "scheduler"),
       store_(redis_, data_.regions, data_.workers),
       server_(io, config.zmq.scheduler_rpc, clock),
+      dispatcher_(io, config.zmq.dispatcher_rpc,
+                  zmqio::RpcOptions{std::chrono::milliseconds(config.zmq.request_timeout_ms),
+                                    config.zmq.request_retries},
+                  clock),
       io_(io) {
   if (!config.zmq.scheduler_events.empty())
     events_ = std::make_unique<zmqio::Publisher>(io, config.zmq.scheduler_events, clock);
@@ -110,6 +114,7 @@ Status SchedulerService::start() {
     if (auto bound = events_->bind(); !bound.ok()) return bound;
   running_ = true;
   server_.start();
+  dispatcher_.start();
   redis_.start();
   asio::co_spawn(io_, handoff_loop(), asio::detached);
   log()->info("event=started regions={} workers={} rotations={}", data_.regions.regions().size(),
@@ -120,6 +125,7 @@ Status SchedulerService::start() {
 void SchedulerService::stop() {
   running_ = false;
   server_.stop();
+  dispatcher_.stop();
   if (events_) events_->stop();
   redis_.stop();
 }
@@ -202,7 +208,20 @@ asio::awaitable<void> SchedulerService::handoff_loop() {
       // After a long outage, announce the last hour only: older hand-offs are history.
       TimePoint from = std::max(from_unix_ms(std::stoll(*seen)), now - std::chrono::hours(1));
       announced = handoffs_between(from, now);
-      for (const auto& n : announced) notices.push_back(n.dump());
+      // The incoming worker learns which cases are open in the region (ids only). Without an
+      // answer from the dispatcher the notice still goes, saying the list is unknown.
+      std::map<std::string, json> open_cases;
+      for (auto& n : announced) {
+        const std::string region = n["region"];
+        if (!open_cases.count(region)) {
+          json query{{"region", region}};
+          auto open = co_await dispatcher_.call(msg::kReportsOpen, std::move(query));
+          open_cases[region] = open.ok() ? (*open)["reports"] : json();
+        }
+        n["open_cases"] = open_cases[region];
+        n["open_cases_known"] = !open_cases[region].is_null();
+        notices.push_back(n.dump());
+      }
     }
     auto done = co_await store_.announce_handoffs(*seen, now, notices);
     if (!done.ok() || *done < 0) continue;  // another scheduler announced them

@@ -92,6 +92,7 @@ class SchedulerService {
   redis::Client redis_;
   RosterStore store_;
   zmqio::RpcServer server_;
+  zmqio::RpcClient dispatcher_;  // the open cases for hand-off notices
   std::unique_ptr<zmqio::Publisher> events_;
   Metrics metrics_;  // only when zmq.scheduler_events is set
   boost::asio::io_context& io_;

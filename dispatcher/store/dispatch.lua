@@ -169,6 +169,21 @@ local function read_report(keys, args)
   return {r, assignments}
 end
 
+-- The reports of a region that are still open (every state until closing exists), newest
+-- first, for hand-off notices. KEYS: reports_index   ARGV: region, since_ms, report_prefix, limit
+local function open_reports(keys, args)
+  local out = {}
+  local ids = redis.call('ZREVRANGEBYSCORE', keys[1], '+inf', args[2], 'LIMIT', 0, 5000)
+  for _, id in ipairs(ids) do
+    local r = redis.call('HMGET', args[3] .. id, 'region', 'state')
+    if r[1] == args[1] and r[2] ~= 'closed' and r[2] ~= 'referred' then
+      out[#out + 1] = id
+      if #out >= tonumber(args[4]) then break end
+    end
+  end
+  return out
+end
+
 redis.register_function{function_name = 'piket_dispatch_version', flags = {'no-writes'},
                         callback = function() return VERSION end}
 redis.register_function('piket_submit_report', submit_report)
@@ -181,3 +196,5 @@ redis.register_function('piket_accept', accept)
 redis.register_function('piket_decline', decline)
 redis.register_function('piket_claim_due', claim_due)
 redis.register_function('piket_read_report', read_report)
+redis.register_function{function_name = 'piket_open_reports', flags = {'no-writes'},
+                        callback = open_reports}

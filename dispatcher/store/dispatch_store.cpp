@@ -175,6 +175,17 @@ asio::awaitable<Result<std::vector<std::string>>> DispatchStore::claim_due(TimeP
   co_return fired;
 }
 
+asio::awaitable<Result<std::vector<std::string>>> DispatchStore::open_reports(
+    const std::string& region, TimePoint since, int limit) {
+  auto command = fcall("piket_open_reports", {keys::reports_index()},
+                       {region, ms(since), keys::report_prefix(), std::to_string(limit)});
+  auto reply = co_await client_.command(std::move(command));
+  if (!reply.ok()) co_return reply.error();
+  std::vector<std::string> ids;
+  for (const auto& e : reply->elements) ids.push_back(e.str);
+  co_return ids;
+}
+
 asio::awaitable<Result<nlohmann::json>> DispatchStore::read_report(const std::string& report_id,
                                                                    TimePoint now,
                                                                    const std::string& actor,

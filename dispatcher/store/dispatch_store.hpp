@@ -72,6 +72,9 @@ class DispatchStore {
                                                            const std::string& reason);
   // The deadlines that fired (members such as "ack:<assignment>" and "rematch:<report>").
   boost::asio::awaitable<Result<std::vector<std::string>>> claim_due(TimePoint now, int limit);
+  // Ids of the region's open reports created since `since`, newest first, at most `limit`.
+  boost::asio::awaitable<Result<std::vector<std::string>>> open_reports(const std::string& region,
+                                                                        TimePoint since, int limit);
   boost::asio::awaitable<Result<nlohmann::json>> read_report(const std::string& report_id,
                                                              TimePoint now, const std::string& actor,
                                                              const std::string& purpose);

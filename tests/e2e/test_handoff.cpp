@@ -12,6 +12,11 @@ using nlohmann::json;
 TEST_CASE("when an override makes another worker primary, that worker gets a hand-off notice",
           "[e2e][roster]") {
   piket::test::Stack stack;
+  auto report = stack.post("/api/v1/reports", {{"source", "police"},
+                                               {"municipality", "Amersfoort"},
+                                               {"indicators", {"weapon"}}});
+  REQUIRE(report.status == 201);
+  const std::string report_id = report.json()["id"];
   auto on_call = stack.get("/api/v1/oncall?region=eemland").json();
   REQUIRE(on_call["on_call"].size() >= 2);
   const std::string primary = on_call["on_call"][0]["worker_id"];
@@ -40,6 +45,10 @@ TEST_CASE("when an override makes another worker primary, that worker gets a han
   REQUIRE_FALSE(notice.is_null());
   CHECK(notice["body"]["outgoing"] == primary);
   CHECK(notice["body"]["region"] == "eemland");
+  // The incoming worker learns which cases are open in the region: ids only, no details.
+  CHECK(notice["body"]["open_cases_known"] == true);
+  CHECK(notice["body"]["open_cases"] == json::array({report_id}));
+  CHECK(notice["raw"].get<std::string>().find("Amersfoort") == std::string::npos);
   CHECK(notice["status"] == 200);
   // Once only, even though the scheduler looks twice a second.
   std::this_thread::sleep_for(2s);
