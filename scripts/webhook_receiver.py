@@ -120,6 +120,12 @@ class Handler(BaseHTTPRequestHandler):
             status = 400
             print(f"{now()}  WARNING: body on {self.path} is not a JSON object: rejected with 400",
                   flush=True)
+        elif alert.get("kind") == "handoff":
+            status = 200
+            print(f"{now()}  HAND-OFF worker={alert.get('worker', path_worker)} "
+                  f"region={alert.get('region', '?')} duty={alert.get('duty', '?')} "
+                  f"from={alert.get('outgoing', '?')} open_cases={len(alert.get('open_cases') or [])}",
+                  flush=True)
         else:
             status = 200
             print(f"{now()}  worker={alert.get('worker', path_worker)} alert={alert_id} "
