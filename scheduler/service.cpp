@@ -1,5 +1,7 @@
 #include "scheduler/service.hpp"
 
+#include <charconv>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -204,9 +206,13 @@ asio::awaitable<void> SchedulerService::handoff_loop() {
     const TimePoint now = clock_.now();
     std::vector<std::string> notices;
     std::vector<json> announced;
-    if (!seen->empty()) {
+    std::int64_t seen_ms = 0;
+    const bool readable = !seen->empty() && std::from_chars(seen->data(), seen->data() + seen->size(), seen_ms).ec == std::errc{};
+    if (!seen->empty() && !readable)
+      log()->error("event=handoff_marker_unreadable value_length={}; starting again from now", seen->size());
+    if (readable) {
       // After a long outage, announce the last hour only: older hand-offs are history.
-      TimePoint from = std::max(from_unix_ms(std::stoll(*seen)), now - std::chrono::hours(1));
+      TimePoint from = std::max(from_unix_ms(seen_ms), now - std::chrono::hours(1));
       announced = handoffs_between(from, now);
       // The incoming worker learns which cases are open in the region (ids only). Without an
       // answer from the dispatcher the notice still goes, saying the list is unknown.
@@ -253,11 +259,21 @@ Result<Interval> SchedulerService::period(const json& body, std::chrono::hours d
 
 Status SchedulerService::check_change(const Roster& planned, const std::set<std::string>& workers,
                                       Interval changed, const json& request, json& report) const {
+  // Only the regions where the affected workers have duties, before or after, are expanded:
+  // a change in one region does not re-check the whole country.
+  std::set<std::string> regions = regions_of(roster_, workers);
+  regions.merge(regions_of(planned, workers));
   const Interval reach{changed.start - kRuleReach, changed.end + kRuleReach};
-  auto added = added_violations(violations_for(roster_, workers, reach, data_.limits, zone()),
-                                violations_for(planned, workers, reach, data_.limits, zone()));
+  auto added = added_violations(violations_for(roster_, workers, regions, reach, data_.limits, zone()),
+                                violations_for(planned, workers, regions, reach, data_.limits, zone()));
   const Interval ahead{clock_.now(), clock_.now() + kWeek * config_.scheduler.coverage_weeks};
-  auto gaps = added_gaps(find_gaps(roster_, ahead), find_gaps(planned, ahead));
+  std::vector<Gap> gaps;
+  for (const auto& region : regions) {
+    auto current = slices_.find(region);
+    auto before = find_gaps(current == slices_.end() ? slice(roster_, region) : current->second, ahead);
+    auto found = added_gaps(before, find_gaps(slice(planned, region), ahead));
+    gaps.insert(gaps.end(), found.begin(), found.end());
+  }
   report["violations"] = json::array();
   for (const auto& v : added) report["violations"].push_back(to_json(v));
   report["gaps_created"] = json::array();
@@ -312,7 +328,9 @@ SchedulerService::Reply SchedulerService::violations(const Envelope& request) {
   std::set<std::string> everyone;
   for (const auto& w : data_.workers.workers()) everyone.insert(w.id);
   json out{{"from", format_utc(p->start)}, {"to", format_utc(p->end)}, {"violations", json::array()}};
-  for (const auto& v : violations_for(roster_, everyone, *p, data_.limits, zone()))
+  std::set<std::string> regions;
+  for (const auto& r : data_.regions.regions()) regions.insert(r.id);
+  for (const auto& v : violations_for(roster_, everyone, regions, *p, data_.limits, zone()))
     out["violations"].push_back(to_json(v));
   co_return out;
 }
@@ -432,8 +450,9 @@ SchedulerService::Reply SchedulerService::create_leave(const Envelope& request) 
   Roster planned = roster_;
   planned.leave.push_back(*l);
   json report;
-  // Leave itself never breaks a working-time rule; what it does to coverage is the point.
-  if (auto checked = check_change(planned, {}, l->interval, request.body, report); !checked.ok())
+  // Leave takes duties away, so it breaks no working-time rule; what it does to coverage is
+  // the point.
+  if (auto checked = check_change(planned, {l->worker_id}, l->interval, request.body, report); !checked.ok())
     co_return checked.error();
   auto stored = co_await store_.put(*l, clock_.now(), actor_of(request.body));
   if (!stored.ok()) co_return stored.error();

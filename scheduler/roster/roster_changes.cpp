@@ -8,12 +8,30 @@
 
 namespace piket::scheduler {
 
+std::set<std::string> regions_of(const Roster& roster, const std::set<std::string>& workers) {
+  std::set<std::string> regions;
+  auto any = [&](std::initializer_list<const std::string*> ids) {
+    for (const auto* id : ids)
+      if (workers.count(*id)) return true;
+    return false;
+  };
+  for (const Rotation& r : roster.rotations)
+    for (const auto& p : r.participants)
+      if (workers.count(p)) regions.insert(r.region);
+  for (const Override& o : roster.overrides)
+    if (any({&o.worker_id, &o.replaced_worker_id})) regions.insert(o.region);
+  for (const SwapRequest& s : roster.swaps)
+    if (any({&s.requester_id, &s.peer_id})) regions.insert(s.region);
+  return regions;
+}
+
 std::vector<Violation> violations_for(const Roster& roster, const std::set<std::string>& workers,
-                                      Interval window, const WorkingTimeLimits& limits,
-                                      const date::time_zone& zone) {
+                                      const std::set<std::string>& regions, Interval window,
+                                      const WorkingTimeLimits& limits, const date::time_zone& zone) {
   std::map<std::string, std::vector<Shift>> by_worker;
-  for (auto& shift : expand(roster, "", window))
-    if (workers.count(shift.worker_id)) by_worker[shift.worker_id].push_back(std::move(shift));
+  for (const auto& region : regions)
+    for (auto& shift : expand(roster, region, window))
+      if (workers.count(shift.worker_id)) by_worker[shift.worker_id].push_back(std::move(shift));
   std::vector<Violation> out;
   for (auto& [worker, shifts] : by_worker) {
     auto found = check_working_time(worker, std::move(shifts), {}, limits, zone);

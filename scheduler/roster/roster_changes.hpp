@@ -14,10 +14,14 @@
 
 namespace piket::scheduler {
 
-// Violations of `workers` over `window`, from the expanded roster.
+// The regions whose duties name any of `workers` (rotations, overrides, swaps): a change that
+// touches those workers is checked there and nowhere else.
+std::set<std::string> regions_of(const Roster& roster, const std::set<std::string>& workers);
+
+// Violations of `workers` over `window`, from the roster expanded in `regions` only.
 std::vector<Violation> violations_for(const Roster& roster, const std::set<std::string>& workers,
-                                      Interval window, const WorkingTimeLimits& limits,
-                                      const date::time_zone& zone);
+                                      const std::set<std::string>& regions, Interval window,
+                                      const WorkingTimeLimits& limits, const date::time_zone& zone);
 // Those in `after` that are not in `before` (same worker, rule and interval).
 std::vector<Violation> added_violations(const std::vector<Violation>& before,
                                         const std::vector<Violation>& after);

@@ -1,5 +1,7 @@
 #include "scheduler/store/roster_store.hpp"
 
+#include <charconv>
+
 #include "common/keys.hpp"
 #include "common/log.hpp"
 #include "scheduler/store/roster_codec.hpp"
@@ -50,7 +52,8 @@ asio::awaitable<Result<StoredRoster>> RosterStore::load() {
   roster.swaps = parse_all<SwapRequest>(*swaps, "swap", [&](const nlohmann::json& j) {
     return swap_from_json(j, regions_, workers_);
   });
-  roster.version = version->is_nil() ? 0 : std::stoll(version->str);
+  if (!version->is_nil())
+    std::from_chars(version->str.data(), version->str.data() + version->str.size(), roster.version);
   co_return roster;
 }
 

@@ -1,28 +1,14 @@
 #include <catch.hpp>
 
 #include "scheduler/store/roster_codec.hpp"
+#include "tests/support/demo_data.hpp"
 
 using nlohmann::json;
 using piket::ErrorCode;
 using namespace piket::scheduler;
 
 namespace {
-struct Directory {
-  piket::RegionDirectory regions;
-  piket::WorkerDirectory workers;
-};
-
-const Directory& demo() {
-  static const Directory d = [] {
-    std::vector<piket::ConfigProblem> problems;
-    Directory out;
-    out.regions = piket::load_regions(std::string(PIKET_SOURCE_DIR) + "/config/demo/regions.toml", problems);
-    out.workers = piket::load_workers(std::string(PIKET_SOURCE_DIR) + "/config/demo/workers.toml",
-                                      out.regions, problems);
-    return out;
-  }();
-  return d;
-}
+const piket::test::DemoData& demo() { return piket::test::demo_data(); }
 
 json replace_override() {
   return {{"kind", "replace"},         {"region", "eemland"},

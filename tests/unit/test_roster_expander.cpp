@@ -2,6 +2,9 @@
 // split at exact instants; on_call_at() gives the same answer for one instant.
 #include <catch.hpp>
 
+#include "scheduler/roster/roster_changes.hpp"
+#include "tests/support/demo_data.hpp"
+
 #include <date/tz.h>
 
 #include <algorithm>
@@ -473,13 +476,9 @@ TEST_CASE("a bad layer or duty is reported once with its key", "[unit][roster]")
 
 TEST_CASE("a region's slice of the roster answers exactly as the whole roster does",
           "[unit][roster]") {
-  std::vector<piket::ConfigProblem> problems;
-  const std::string demo = std::string(PIKET_SOURCE_DIR) + "/config/demo/";
-  auto regions = piket::load_regions(demo + "regions.toml", problems);
-  auto workers = piket::load_workers(demo + "workers.toml", regions, problems);
+  const auto& regions = piket::test::demo_data().regions;
   sch::Roster roster;
-  roster.rotations = sch::load_rotations(demo + "rotations.toml", regions, workers, problems);
-  REQUIRE(problems.empty());
+  roster.rotations = piket::test::demo_data().rotations;
   const auto t0 = utc("2026-10-20T00:00:00Z");
   roster.leave.push_back({"l-1", "w-em-01", {t0, t0 + std::chrono::hours(30)}, "sick"});
   roster.leave.push_back({"l-2", "w-ut-02", {t0, t0 + std::chrono::hours(90)}, "holiday"});
@@ -506,4 +505,20 @@ TEST_CASE("a region's slice of the roster answers exactly as the whole roster do
       }
     }
   }
+}
+
+TEST_CASE("a change is checked in the regions where its workers have duties, and only there",
+          "[unit][roster]") {
+  sch::Roster roster;
+  roster.rotations = piket::test::demo_data().rotations;
+  CHECK(sch::regions_of(roster, {"w-em-02"}) == std::set<std::string>{"eemland"});
+  CHECK(sch::regions_of(roster, {"w-em-02", "w-ut-01"}) == std::set<std::string>{"eemland", "utrecht-stad"});
+  CHECK(sch::regions_of(roster, {"w-nobody"}).empty());
+  sch::Override o;
+  o.id = "o-1";
+  o.kind = sch::Override::Kind::add;
+  o.region = "west";
+  o.worker_id = "w-em-02";  // lent to a neighbouring region
+  roster.overrides.push_back(o);
+  CHECK(sch::regions_of(roster, {"w-em-02"}) == std::set<std::string>{"eemland", "west"});
 }
