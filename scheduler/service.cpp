@@ -258,14 +258,17 @@ Result<Interval> SchedulerService::period(const json& body, std::chrono::hours d
 }
 
 Status SchedulerService::check_change(const Roster& planned, const std::set<std::string>& workers,
-                                      Interval changed, const json& request, json& report) const {
+                                      Interval changed, const json& request, json& report,
+                                      bool adds_duty) const {
   // Only the regions where the affected workers have duties, before or after, are expanded:
   // a change in one region does not re-check the whole country.
   std::set<std::string> regions = regions_of(roster_, workers);
   regions.merge(regions_of(planned, workers));
   const Interval reach{changed.start - kRuleReach, changed.end + kRuleReach};
-  auto added = added_violations(violations_for(roster_, workers, regions, reach, data_.limits, zone()),
-                                violations_for(planned, workers, regions, reach, data_.limits, zone()));
+  std::vector<Violation> added;
+  if (adds_duty)
+    added = added_violations(violations_for(roster_, workers, regions, reach, data_.limits, zone()),
+                             violations_for(planned, workers, regions, reach, data_.limits, zone()));
   const Interval ahead{clock_.now(), clock_.now() + kWeek * config_.scheduler.coverage_weeks};
   std::vector<Gap> gaps;
   for (const auto& region : regions) {
@@ -452,7 +455,9 @@ SchedulerService::Reply SchedulerService::create_leave(const Envelope& request) 
   json report;
   // Leave takes duties away, so it breaks no working-time rule; what it does to coverage is
   // the point.
-  if (auto checked = check_change(planned, {l->worker_id}, l->interval, request.body, report); !checked.ok())
+  if (auto checked = check_change(planned, {l->worker_id}, l->interval, request.body, report,
+                                  /*adds_duty=*/false);
+      !checked.ok())
     co_return checked.error();
   auto stored = co_await store_.put(*l, clock_.now(), actor_of(request.body));
   if (!stored.ok()) co_return stored.error();

@@ -76,8 +76,10 @@ class SchedulerService {
   void publish_gaps(const nlohmann::json& report, const std::string& kind, const std::string& cause);
   // Checks a planned roster against the current one: new violations refuse the change unless
   // forced with a reason; new gaps are reported. Fills `report` with both.
+  // `adds_duty` false (leave) skips the working-time check: taking duty away breaks no rule.
   Status check_change(const Roster& planned, const std::set<std::string>& workers,
-                      Interval changed, const nlohmann::json& request, nlohmann::json& report) const;
+                      Interval changed, const nlohmann::json& request, nlohmann::json& report,
+                      bool adds_duty = true) const;
   Result<Interval> period(const nlohmann::json& body, std::chrono::hours default_length) const;
   const date::time_zone& zone() const { return *zone_; }
 
