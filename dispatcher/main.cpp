@@ -1,5 +1,6 @@
 // piket-dispatcher: flags, configuration, the service, the loop.
 #include "common/daemon.hpp"
+#include "common/domain/holidays.hpp"
 #include "common/log.hpp"
 #include "dispatcher/service.hpp"
 
@@ -9,6 +10,9 @@ int main(int argc, char** argv) {
   std::vector<ConfigProblem> problems;
   RegionDirectory regions = load_regions(config.data.regions_file, problems);
   dispatcher::TriageRules triage = dispatcher::load_triage_rules(config.dispatcher.triage_file, problems);
+  // Working-day deadlines (T3) skip public holidays; without the file only weekends.
+  if (!config.scheduler.holidays_file.empty())
+    triage.set_holidays(HolidayCalendar(load_holidays(config.scheduler.holidays_file, problems)));
   if (!problems.empty()) exit_with_config_problems(problems);
 
   boost::asio::io_context io;

@@ -171,16 +171,21 @@ asio::awaitable<Result<json>> DispatcherService::submit(const Envelope& request)
   if (auto e = check_token(body, "idempotency_key", true, 128, key)) co_return *e;
   if (auto e = check_token(body, "actor", false, 64, actor)) co_return *e;
   if (!body.contains("report")) co_return invalid("report", "is required");
-  auto input = parse_report_input(body["report"], regions_, triage_);
+  const TimePoint now = clock_.now();
+  auto input = parse_report_input(body["report"], regions_, triage_, now);
   if (!input.ok()) co_return input.error();
-  TriageResult triage = triage_.triage(input->indicators);
+  TriageFacts facts{input->indicators, input->source, input->child_ages(), now};
+  const Region* region = regions_.find(input->region);
+  facts.time_zone = region ? region->time_zone : config_.data.time_zone;  // advice: no region
+  TriageResult triage = triage_.triage(facts);
+  const bool dispatch = triage.acute() && !input->advice();  // advice is never dispatched
   const json report_json = input->to_json();
   const json triage_json = triage.to_json();
   const std::string fingerprint = sha256_hex(report_json.dump());
   const std::string report_id = new_id("r");
   auto outcome = co_await store_.submit(report_id, key, fingerprint, report_json, triage_json,
-                                        input->region, input->municipality, triage.acute(),
-                                        clock_.now(), actor);
+                                        input->region, input->municipality, dispatch, now,
+                                        actor);
   if (!outcome.ok()) co_return outcome.error();
   metrics_.observe("piket_intake_duration_seconds", "",
                    std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
@@ -195,7 +200,7 @@ asio::awaitable<Result<json>> DispatcherService::submit(const Envelope& request)
                  {"created", outcome->created},
                  {"region", input->region},
                  {"municipality", input->municipality},
-                 {"state", triage.acute() ? "matching" : "queued"},
+                 {"state", dispatch ? "matching" : "queued"},
                  {"triage", triage_json}};
 }
 

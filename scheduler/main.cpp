@@ -6,12 +6,12 @@
 #include "common/clock.hpp"
 #include "common/config.hpp"
 #include "common/daemon.hpp"
+#include "common/domain/holidays.hpp"
 #include "common/domain/regions.hpp"
 #include "common/domain/workers.hpp"
 #include "common/log.hpp"
 #include "scheduler/coverage/staffing.hpp"
 #include "scheduler/roster/rotation.hpp"
-#include "scheduler/rules/holidays.hpp"
 #include "scheduler/rules/working_time.hpp"
 #include "scheduler/service.hpp"
 
@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   if (!config.scheduler.working_time_file.empty())
     data.limits = scheduler::load_working_time_limits(config.scheduler.working_time_file, problems);
   if (!config.scheduler.holidays_file.empty())
-    data.holidays = scheduler::HolidayCalendar(scheduler::load_holidays(config.scheduler.holidays_file, problems));
+    data.holidays = HolidayCalendar(load_holidays(config.scheduler.holidays_file, problems));
   if (!scheduler::find_zone(config.data.time_zone))
     problems.push_back({config.file, "data.time_zone", "unknown time zone " + config.data.time_zone});
   if (!problems.empty()) exit_with_config_problems(problems);

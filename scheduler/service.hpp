@@ -13,6 +13,7 @@
 
 #include "common/clock.hpp"
 #include "common/config.hpp"
+#include "common/domain/holidays.hpp"
 #include "common/domain/regions.hpp"
 #include "common/domain/workers.hpp"
 #include "common/metrics.hpp"
@@ -20,7 +21,6 @@
 #include "common/zmq/events.hpp"
 #include "common/zmq/rpc.hpp"
 #include "scheduler/model/roster.hpp"
-#include "scheduler/rules/holidays.hpp"
 #include "scheduler/rules/working_time.hpp"
 #include "scheduler/store/roster_store.hpp"
 

@@ -4,14 +4,21 @@
 #include <array>
 #include <set>
 
+#include "dispatcher/intake/report_sources.hpp"
+
 namespace piket::dispatcher {
 namespace {
 
-constexpr std::array kSources = {"police", "professional", "citizen", "school", "hospital",
-                                  "restraining_order"};
+constexpr const auto& kSources = kReportSources;
+constexpr std::array kKinds = {"report", "advice"};
 constexpr std::array kPersonRoles = {"child", "parent", "partner", "other"};
-const std::set<std::string> kKnownFields = {"source", "municipality", "address", "family_reference",
-                                            "indicators", "narrative", "reporter", "people"};
+const std::set<std::string> kKnownFields = {
+    "kind",       "source",    "municipality", "address", "family_reference",
+    "indicators", "narrative", "reporter",     "people",  "restraining_order"};
+// An order is imposed before it is reported; a few minutes ahead is clock skew. After 28 days
+// every order has ended.
+constexpr auto kClockSkew = std::chrono::minutes(5);
+constexpr auto kOrderMaxAge = std::chrono::hours(24 * 28);
 
 Error invalid(std::string field, std::string message) {
   return make_error(ErrorCode::invalid_field, std::move(field), std::move(message));
@@ -46,7 +53,39 @@ std::optional<Error> optional_string(const nlohmann::json& j, const std::string&
   return std::nullopt;
 }
 
+std::optional<Error> read_restraining_order(const nlohmann::json& body, const std::string& source,
+                                           TimePoint now,
+                                           std::optional<RestrainingOrderInput>& out) {
+  const std::string field = "restraining_order.imposed_at";
+  if (!body.contains("restraining_order") || body["restraining_order"].is_null()) {
+    if (source == "restraining_order")
+      return invalid(field, "is required when the source is restraining_order");
+    return std::nullopt;
+  }
+  const auto& order = body["restraining_order"];
+  if (!order.is_object()) return invalid("restraining_order", "must be an object");
+  for (const auto& [key, value] : order.items())
+    if (key != "imposed_at") return invalid("restraining_order." + key, "unknown field");
+  if (!order.contains("imposed_at") || !order["imposed_at"].is_string())
+    return invalid(field, "is required: when the order was imposed (RFC 3339)");
+  TimePoint imposed_at;
+  if (!parse_utc(order["imposed_at"].get<std::string>(), imposed_at))
+    return invalid(field, "must be an RFC 3339 time such as 2026-10-20T10:00:00+02:00");
+  if (imposed_at > now + kClockSkew) return invalid(field, "must not be in the future");
+  if (imposed_at < now - kOrderMaxAge)
+    return invalid(field, "is more than 28 days ago: the order has ended");
+  out = RestrainingOrderInput{imposed_at};
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::vector<int> ReportInput::child_ages() const {
+  std::vector<int> ages;
+  for (const auto& p : people)
+    if (p.role == "child" && p.age >= 0) ages.push_back(p.age);
+  return ages;
+}
 
 nlohmann::json ReportInput::to_json() const {
   nlohmann::json people_json = nlohmann::json::array();
@@ -55,7 +94,8 @@ nlohmann::json ReportInput::to_json() const {
     if (p.age >= 0) person["age"] = p.age;
     people_json.push_back(person);
   }
-  nlohmann::json j{{"source", source},         {"municipality", municipality},
+  nlohmann::json j{{"kind", kind},
+                   {"source", source},         {"municipality", municipality},
                    {"region", region},         {"address", address},
                    {"family_reference", family_reference},
                    {"indicators", indicators}, {"narrative", narrative},
@@ -64,11 +104,13 @@ nlohmann::json ReportInput::to_json() const {
     j["reporter"] = {{"name", reporter->name},
                      {"phone", reporter->phone},
                      {"organisation", reporter->organisation}};
+  if (restraining_order)
+    j["restraining_order"] = {{"imposed_at", format_utc(restraining_order->imposed_at)}};
   return j;
 }
 
 Result<ReportInput> parse_report_input(const nlohmann::json& body, const RegionDirectory& regions,
-                                       const TriageRules& triage) {
+                                       const TriageRules& triage, TimePoint now) {
   if (!body.is_object()) return invalid("", "the report must be a JSON object");
   for (const auto& [key, value] : body.items())
     if (!kKnownFields.count(key))
@@ -82,26 +124,44 @@ Result<ReportInput> parse_report_input(const nlohmann::json& body, const RegionD
   r.source = body["source"].get<std::string>();
   if (!one_of(r.source, kSources)) return invalid("source", "must be one of " + list(kSources));
 
-  if (!body.contains("municipality") || !body["municipality"].is_string() ||
-      body["municipality"].get<std::string>().empty())
-    return invalid("municipality", "is required: the municipality where the family lives");
-  const std::string municipality = body["municipality"].get<std::string>();
-  const Region* region = regions.region_for_municipality(municipality);
-  if (!region)
-    return make_error(ErrorCode::unknown_region, "municipality",
-                      "no configured region serves " + municipality.substr(0, 100) +
-                          "; refer the caller to that region's service");
-  r.municipality = regions.canonical_municipality(municipality).value_or(municipality);
-  r.region = region->id;
+  if (body.contains("kind") && !body["kind"].is_null()) {
+    if (!body["kind"].is_string() || !one_of(body["kind"].get<std::string>(), kKinds))
+      return invalid("kind", "must be one of " + list(kKinds));
+    r.kind = body["kind"].get<std::string>();
+  }
+  if (r.advice() && r.source == "restraining_order")
+    return invalid("kind", "a restraining order is a report, not advice");
+
+  // Advice may come without a municipality (left out, null or blank); one that is given must be
+  // served.
+  const bool has_municipality = body.contains("municipality") && !body["municipality"].is_null() &&
+                                body["municipality"] != "";
+  if (!r.advice() || has_municipality) {
+    if (!has_municipality || !body["municipality"].is_string() ||
+        body["municipality"].get<std::string>().empty())
+      return invalid("municipality", "is required: the municipality where the family lives");
+    const std::string municipality = body["municipality"].get<std::string>();
+    const Region* region = regions.region_for_municipality(municipality);
+    if (!region)
+      return make_error(ErrorCode::unknown_region, "municipality",
+                        "no configured region serves " + municipality.substr(0, 100) +
+                            "; refer the caller to that region's service");
+    r.municipality = regions.canonical_municipality(municipality).value_or(municipality);
+    r.region = region->id;
+  }
 
   if (auto e = optional_string(body, "address", "address", 200, r.address)) return *e;
   if (auto e = optional_string(body, "family_reference", "family_reference", 64, r.family_reference))
     return *e;
   if (auto e = optional_string(body, "narrative", "narrative", 20000, r.narrative)) return *e;
 
-  if (!body.contains("indicators") || !body["indicators"].is_array())
+  // Advice may leave the indicators out.
+  const bool has_indicators = body.contains("indicators") && !body["indicators"].is_null();
+  if (!has_indicators && !r.advice())
     return invalid("indicators", "is required: an array of indicator names (may be empty)");
-  const auto& indicators = body["indicators"];
+  if (has_indicators && !body["indicators"].is_array())
+    return invalid("indicators", "is required: an array of indicator names (may be empty)");
+  const nlohmann::json indicators = has_indicators ? body["indicators"] : nlohmann::json::array();
   if (indicators.size() > 50) return invalid("indicators", "must have at most 50 entries");
   for (std::size_t i = 0; i < indicators.size(); ++i) {
     const std::string path = "indicators[" + std::to_string(i) + "]";
@@ -152,6 +212,7 @@ Result<ReportInput> parse_report_input(const nlohmann::json& body, const RegionD
       r.people.push_back(person);
     }
   }
+  if (auto e = read_restraining_order(body, r.source, now, r.restraining_order)) return *e;
   return r;
 }
 

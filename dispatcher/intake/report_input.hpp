@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/clock.hpp"
 #include "common/domain/regions.hpp"
 #include "common/result.hpp"
 #include "dispatcher/triage/triage.hpp"
@@ -23,9 +24,14 @@ struct Reporter {
   std::string organisation;
 };
 
+struct RestrainingOrderInput {
+  TimePoint imposed_at;
+};
+
 struct ReportInput {
+  std::string kind = "report";  // report | advice: advice may be anonymous, is never dispatched
   std::string source;  // police, professional, citizen, school, hospital, restraining_order
-  std::string municipality;  // canonical spelling
+  std::string municipality;  // canonical spelling; may be empty for advice
   std::string region;        // the region that serves the municipality
   std::string address;
   std::string family_reference;  // opaque link to a case system; never a national ID
@@ -33,12 +39,16 @@ struct ReportInput {
   std::string narrative;  // stored, never sent in an alert
   std::optional<Reporter> reporter;  // kept from the family, alerts and workers who do not need it
   std::vector<Person> people;
+  std::optional<RestrainingOrderInput> restraining_order;  // required for that source
 
+  bool advice() const { return kind == "advice"; }
+  std::vector<int> child_ages() const;  // the known ages of the children
   nlohmann::json to_json() const;
 };
 
-// Validates and routes. The first problem found is returned, naming the field.
+// Validates and routes. The first problem found is returned, naming the field. `now` bounds a
+// restraining order's imposed_at: at most 5 minutes ahead (clock skew), at most 28 days back.
 Result<ReportInput> parse_report_input(const nlohmann::json& body, const RegionDirectory& regions,
-                                       const TriageRules& triage);
+                                       const TriageRules& triage, TimePoint now);
 
 }  // namespace piket::dispatcher

@@ -1,21 +1,85 @@
 #include "dispatcher/triage/triage.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <set>
 
+#include "common/domain/workers.hpp"
+#include "dispatcher/triage/local_time.hpp"
+
 namespace piket::dispatcher {
+namespace {
+
+bool contains(const std::vector<std::string>& list, const std::string& value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+void add_unique(std::vector<std::string>& list, const std::vector<std::string>& more) {
+  for (const auto& v : more)
+    if (!contains(list, v)) list.push_back(v);
+}
+
+bool in_window(std::pair<int, int> window, int minute) {
+  const auto [from, to] = window;
+  return from < to ? minute >= from && minute < to : minute >= from || minute < to;
+}
+
+bool matches(const TriageCondition& c, const TriageFacts& facts, int local_minute) {
+  if (!c.indicators_any.empty() &&
+      std::none_of(c.indicators_any.begin(), c.indicators_any.end(),
+                   [&](const std::string& i) { return contains(facts.indicators, i); }))
+    return false;
+  if (!std::all_of(c.indicators_all.begin(), c.indicators_all.end(),
+                   [&](const std::string& i) { return contains(facts.indicators, i); }))
+    return false;
+  if (!c.sources.empty() && !contains(c.sources, facts.source)) return false;
+  if (c.child_max_age >= 0 &&
+      std::none_of(facts.child_ages.begin(), facts.child_ages.end(),
+                   [&](int age) { return age >= 0 && age <= c.child_max_age; }))
+    return false;
+  if (c.local_time && !in_window(*c.local_time, local_minute)) return false;
+  return true;
+}
+
+// "End of the n-th working day" is the next local midnight: the whole day counts.
+TimePoint end_of_working_day(const HolidayCalendar& holidays, const date::time_zone& zone,
+                             date::local_days report_day, int n) {
+  const date::year_month_day day = holidays.add_working_days(date::year_month_day{report_day}, n);
+  return from_local(zone, LocalTime{date::local_days{day} + date::days{1}});
+}
+
+}  // namespace
+
+bool TriageCondition::empty() const {
+  return indicators_any.empty() && indicators_all.empty() && sources.empty() &&
+         child_max_age < 0 && !local_time;
+}
 
 nlohmann::json TriageResult::to_json() const {
   nlohmann::json rules = nlohmann::json::array();
-  for (const auto* r : fired)
-    rules.push_back({{"rule", r->id}, {"indicator", r->indicator}, {"class", r->class_id},
-                     {"reason", r->reason}});
-  return {{"class", triage_class->id},
-          {"class_name", triage_class->name},
+  for (const auto* r : fired) {
+    nlohmann::json rule{{"rule", r->id}, {"class", r->class_id}, {"reason", r->reason}};
+    // A one-indicator rule names it, as before conditions existed.
+    if (r->when.indicators_any.size() == 1) rule["indicator"] = r->when.indicators_any[0];
+    rules.push_back(std::move(rule));
+  }
+  nlohmann::json warning_times = nlohmann::json::array();
+  for (const auto& w : warnings) warning_times.push_back(format_utc(w));
+  const TriageClass* c = triage_class;
+  return {{"class", c ? c->id : ""},
+          {"class_name", c ? c->name : ""},
           {"acute", acute()},
-          {"accept_within_s", triage_class->accept_within.count()},
-          {"first_contact", triage_class->first_contact},
-          {"rules_fired", rules}};
+          {"accept_within_s", c ? c->accept_within.count() : 0},
+          {"first_contact", c ? c->first_contact : ""},
+          {"rules_fired", rules},
+          {"route", route},
+          {"roles", roles},
+          {"skills", skills},
+          {"two_person", two_person},
+          {"physician", physician},
+          {"first_contact_by",
+           first_contact_by ? nlohmann::json(format_utc(*first_contact_by)) : nlohmann::json()},
+          {"warnings", warning_times}};
 }
 
 TriageRules::TriageRules(std::vector<TriageClass> classes, std::vector<TriageRule> rules,
@@ -23,12 +87,20 @@ TriageRules::TriageRules(std::vector<TriageClass> classes, std::vector<TriageRul
     : classes_(std::move(classes)), rules_(std::move(rules)), default_class_(std::move(default_class)) {
   std::set<std::string> seen;
   for (const auto& r : rules_)
-    if (seen.insert(r.indicator).second) indicators_.push_back(r.indicator);
+    for (const auto* list : {&r.when.indicators_any, &r.when.indicators_all})
+      for (const auto& i : *list)
+        if (seen.insert(i).second) indicators_.push_back(i);
 }
 
 bool TriageRules::knows_indicator(const std::string& indicator) const {
-  return std::find(indicators_.begin(), indicators_.end(), indicator) != indicators_.end();
+  return contains(indicators_, indicator);
 }
+
+bool is_known_route(const std::string& route) {
+  return std::any_of(kRoutes.begin(), kRoutes.end(), [&](const char* r) { return route == r; });
+}
+
+bool TriageRules::knows_route(const std::string& route) const { return is_known_route(route); }
 
 const TriageClass* TriageRules::find_class(const std::string& id) const {
   for (const auto& c : classes_)
@@ -36,77 +108,78 @@ const TriageClass* TriageRules::find_class(const std::string& id) const {
   return nullptr;
 }
 
-TriageResult TriageRules::triage(const std::vector<std::string>& indicators) const {
+TriageResult TriageRules::triage(const TriageFacts& facts) const {
+  return decide(facts, nullptr, "");
+}
+
+Result<TriageResult> TriageRules::with_override(const TriageFacts& facts,
+                                                const std::string& class_id,
+                                                const std::string& route) const {
+  const TriageClass* c = find_class(class_id);
+  if (!c)
+    return make_error(ErrorCode::invalid_field, "class",
+                      class_id.empty() ? "is required" : "unknown class " + class_id.substr(0, 64));
+  if (!route.empty() && !knows_route(route))
+    return make_error(ErrorCode::invalid_field, "route", "unknown route " + route.substr(0, 64));
+  return decide(facts, c, route);
+}
+
+TriageResult TriageRules::decide(const TriageFacts& facts, const TriageClass* forced_class,
+                                 const std::string& forced_route) const {
+  const date::time_zone& zone = zone_or_utc(facts.time_zone);
+  const LocalTime local = to_local(zone, facts.at);
+  const date::local_days local_day = date::floor<date::days>(local);
+  const int local_minute =
+      static_cast<int>(std::chrono::duration_cast<std::chrono::minutes>(local - local_day).count());
+
   TriageResult result;
   for (const auto& rule : rules_) {
-    if (std::find(indicators.begin(), indicators.end(), rule.indicator) == indicators.end()) continue;
+    if (!matches(rule.when, facts, local_minute)) continue;
     result.fired.push_back(&rule);
-    const TriageClass* c = find_class(rule.class_id);
+    const TriageClass* c = rule.class_id.empty() ? nullptr : find_class(rule.class_id);
     if (c && (!result.triage_class || c->rank < result.triage_class->rank)) result.triage_class = c;
+    add_unique(result.roles, rule.roles);
+    add_unique(result.skills, rule.skills);
+    result.two_person = result.two_person || rule.two_person;
+    result.physician = result.physician || rule.physician;
   }
+  if (forced_class) result.triage_class = forced_class;
   if (!result.triage_class) result.triage_class = find_class(default_class_);
+  const TriageClass* c = result.triage_class;
+
+  // A rule less urgent than the class does not steer the route: "concern" beside "weapon"
+  // still goes to crisis intervention. Rules without a class rank after every class.
+  const TriageRule* route_rule = nullptr;
+  int route_rank = INT_MAX;
+  for (const TriageRule* rule : result.fired) {
+    if (rule->route.empty()) continue;
+    const TriageClass* rc = rule->class_id.empty() ? nullptr : find_class(rule->class_id);
+    const int rank = rc ? rc->rank : INT_MAX;
+    if (rc && c && rank > c->rank) continue;
+    if (!route_rule || rank < route_rank) {
+      route_rule = rule;
+      route_rank = rank;
+    }
+  }
+  if (!forced_route.empty())
+    result.route = forced_route;
+  else if (route_rule)
+    result.route = route_rule->route;
+  else if (c)
+    result.route = c->route;
+
+  if (!c) return result;
+  if (c->dispatch && !contains(result.roles, kRoleCrisisWorker))
+    result.roles.insert(result.roles.begin(), kRoleCrisisWorker);
+  if (c->first_contact_within) {
+    result.first_contact_by = facts.at + *c->first_contact_within;
+  } else if (c->first_contact_working_days > 0) {
+    result.first_contact_by =
+        end_of_working_day(holidays_, zone, local_day, c->first_contact_working_days);
+    for (int day : c->warn_at_working_days)
+      result.warnings.push_back(end_of_working_day(holidays_, zone, local_day, day));
+  }
   return result;
-}
-
-TriageRules parse_triage_table(ConfigReader& r, const toml::table& root) {
-  std::vector<TriageClass> classes;
-  std::set<std::string> class_ids;
-  auto class_tables = r.tables(root, "classes", "classes", true);
-  for (std::size_t i = 0; i < class_tables.size(); ++i) {
-    const auto& t = *class_tables[i];
-    const std::string path = "classes[" + std::to_string(i) + "]";
-    TriageClass c;
-    c.id = r.string(t, "id", path + ".id");
-    c.name = r.string(t, "name", path + ".name");
-    c.rank = static_cast<int>(i);
-    c.dispatch = r.boolean(t, "dispatch", path + ".dispatch", false);
-    c.accept_within = std::chrono::seconds(
-        r.integer(t, "accept_within_s", path + ".accept_within_s", 0, 0, 7 * 24 * 3600));
-    if (c.dispatch && c.accept_within.count() == 0)
-      r.problem(path + ".accept_within_s", "must be set (> 0) for a class that is dispatched");
-    c.first_contact = r.string(t, "first_contact", path + ".first_contact", "");
-    if (!c.id.empty() && !class_ids.insert(c.id).second)
-      r.problem(path + ".id", "duplicate class id " + c.id);
-    classes.push_back(std::move(c));
-  }
-  std::vector<TriageRule> rules;
-  std::set<std::string> rule_ids;
-  auto rule_tables = r.tables(root, "rules", "rules", true);
-  for (std::size_t i = 0; i < rule_tables.size(); ++i) {
-    const auto& t = *rule_tables[i];
-    const std::string path = "rules[" + std::to_string(i) + "]";
-    TriageRule rule;
-    rule.id = r.string(t, "id", path + ".id");
-    rule.indicator = r.string(t, "indicator", path + ".indicator");
-    rule.class_id = r.string(t, "class", path + ".class");
-    rule.reason = r.string(t, "reason", path + ".reason");
-    if (!rule.class_id.empty() && !class_ids.count(rule.class_id))
-      r.problem(path + ".class", "unknown class " + rule.class_id);
-    if (!rule.id.empty() && !rule_ids.insert(rule.id).second)
-      r.problem(path + ".id", "duplicate rule id " + rule.id);
-    rules.push_back(std::move(rule));
-  }
-  std::string default_class = r.string(root, "default_class", "default_class");
-  if (!default_class.empty() && !class_ids.count(default_class))
-    r.problem("default_class", "unknown class " + default_class);
-  return TriageRules(std::move(classes), std::move(rules), std::move(default_class));
-}
-
-TriageRules load_triage_rules(const std::string& file, std::vector<ConfigProblem>& problems) {
-  ConfigReader r{file};
-  auto root = r.parse_file();
-  TriageRules rules = root ? parse_triage_table(r, *root) : TriageRules{};
-  problems.insert(problems.end(), r.problems().begin(), r.problems().end());
-  return rules;
-}
-
-TriageRules parse_triage_rules(const std::string& file, std::string_view text,
-                               std::vector<ConfigProblem>& problems) {
-  ConfigReader r{file};
-  auto root = r.parse_text(text);
-  TriageRules rules = root ? parse_triage_table(r, *root) : TriageRules{};
-  problems.insert(problems.end(), r.problems().begin(), r.problems().end());
-  return rules;
 }
 
 }  // namespace piket::dispatcher

@@ -1,16 +1,28 @@
 #pragma once
-// First triage: which urgency class a report gets, from indicator rules kept as data
-// (config/*/triage.toml). Pure: no I/O, tested in microseconds.
+// First triage: the urgency class, route, required roles and skills and the first-contact
+// deadline of a report, from rules kept as data (config/*/triage.toml). Pure: no I/O, tested in
+// microseconds.
+#include <array>
 #include <chrono>
-#include <map>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "common/clock.hpp"
 #include "common/config_reader.hpp"
+#include "common/domain/holidays.hpp"
+#include "common/result.hpp"
 
 namespace piket::dispatcher {
+
+// Where a report goes next (DOMAIN.md, outcomes).
+inline constexpr std::array<const char*, 5> kRoutes = {
+    "crisis_intervention", "save_team", "local_team", "veilig_thuis_investigation",
+    "child_protection_board_request"};
+bool is_known_route(const std::string& route);
 
 struct TriageClass {
   std::string id;    // "T1"
@@ -19,18 +31,58 @@ struct TriageClass {
   bool dispatch = false;  // paged to the on-call worker now
   std::chrono::seconds accept_within{0};  // alert -> accept deadline, when dispatched
   std::string first_contact;  // human text: "same day; on scene within 2 h"
+  // Elapsed deadline from the report (T0/T1 2 h, T2 24 h) ...
+  std::optional<std::chrono::seconds> first_contact_within;
+  // ... or the end (next local midnight) of the n-th working day after the report's day (T3: 5).
+  int first_contact_working_days = 0;
+  std::vector<int> warn_at_working_days;  // T3: {3, 4}, each ended at local midnight
+  std::string route;                      // default route of the class
 };
 
+struct TriageCondition {
+  std::vector<std::string> indicators_any;
+  std::vector<std::string> indicators_all;
+  std::vector<std::string> sources;
+  int child_max_age = -1;  // fires only if some child has a known age <= this
+  // Minutes since local midnight, [from, to); wraps midnight when from > to ("22:00-07:00").
+  std::optional<std::pair<int, int>> local_time;
+
+  bool empty() const;
+};
+
+// Every condition kind that is set must hold. A rule without a class only adds requirements
+// (a night visit needs two workers).
 struct TriageRule {
   std::string id;
-  std::string indicator;
-  std::string class_id;
   std::string reason;
+  std::string class_id;  // may be empty
+  std::string route;     // may be empty
+  std::vector<std::string> roles;
+  std::vector<std::string> skills;
+  bool two_person = false;
+  bool physician = false;  // a confidential physician consult
+  TriageCondition when;
+};
+
+struct TriageFacts {
+  std::vector<std::string> indicators;
+  std::string source;
+  std::vector<int> child_ages;  // known ages of the people with role "child"
+  TimePoint at{};               // when the report came in
+  std::string time_zone = "Europe/Amsterdam";  // the region's
 };
 
 struct TriageResult {
   const TriageClass* triage_class = nullptr;
-  std::vector<const TriageRule*> fired;
+  std::vector<const TriageRule*> fired;  // in file order
+  std::string route;
+  std::vector<std::string> roles;  // includes crisis_worker for a dispatched class
+  std::vector<std::string> skills;
+  bool two_person = false;
+  bool physician = false;
+  std::optional<TimePoint> first_contact_by;
+  std::vector<TimePoint> warnings;  // before first_contact_by, in order
+
   bool acute() const { return triage_class && triage_class->dispatch; }
   nlohmann::json to_json() const;
 };
@@ -41,19 +93,36 @@ class TriageRules {
   TriageRules(std::vector<TriageClass> classes, std::vector<TriageRule> rules,
               std::string default_class);
 
+  // Working days skip these holidays; without a calendar only weekends are skipped.
+  void set_holidays(HolidayCalendar calendar) { holidays_ = std::move(calendar); }
+
   bool knows_indicator(const std::string& indicator) const;
+  bool knows_route(const std::string& route) const;
   const std::vector<std::string>& indicators() const { return indicators_; }
   const TriageClass* find_class(const std::string& id) const;
-  // The most urgent class among the rules that fire; the default class when none does.
-  TriageResult triage(const std::vector<std::string>& indicators) const;
+
+  // The most urgent class among the rules that fire (the default class when none does); the
+  // route of the most urgent firing rule that has one and is not less urgent than that class,
+  // else the class route; the requirements of every firing rule.
+  TriageResult triage(const TriageFacts& facts) const;
+  // The desk overrides the class (and, when `route` is not empty, the route): deadlines follow
+  // the new class, the fired rules and their requirements stay. invalid_field "class" / "route"
+  // for an unknown one.
+  Result<TriageResult> with_override(const TriageFacts& facts, const std::string& class_id,
+                                     const std::string& route) const;
 
  private:
+  TriageResult decide(const TriageFacts& facts, const TriageClass* forced_class,
+                      const std::string& forced_route) const;
+
   std::vector<TriageClass> classes_;
   std::vector<TriageRule> rules_;
   std::vector<std::string> indicators_;
   std::string default_class_;
+  HolidayCalendar holidays_;
 };
 
+// Problems name their key: "rules[3].when.child_max_age".
 TriageRules load_triage_rules(const std::string& file, std::vector<ConfigProblem>& problems);
 TriageRules parse_triage_rules(const std::string& file, std::string_view text,
                                std::vector<ConfigProblem>& problems);

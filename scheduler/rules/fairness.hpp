@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "common/domain/holidays.hpp"
 #include "scheduler/model/roster.hpp"
-#include "scheduler/rules/holidays.hpp"
 
 namespace piket::scheduler {
 

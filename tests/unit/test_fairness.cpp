@@ -34,8 +34,8 @@ Shift duty(const std::string& worker, const std::string& start, const std::strin
   return s;
 }
 
-sch::HolidayCalendar christmas() {
-  return sch::HolidayCalendar(
+piket::HolidayCalendar christmas() {
+  return piket::HolidayCalendar(
       {{date::year_month_day{date::year{2026}, date::December, date::day{25}}, "Christmas Day",
         false},
        {date::year_month_day{date::year{2026}, date::April, date::day{3}}, "Good Friday", true}});

@@ -7,11 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "scheduler/rules/holidays.hpp"
+#include "common/domain/holidays.hpp"
 
 namespace {
 
-namespace sch = piket::scheduler;
 using date::year_month_day;
 using piket::ConfigProblem;
 
@@ -33,17 +32,17 @@ year_month_day plus(year_month_day day, int n) {
   return year_month_day{date::sys_days{day} + date::days{n}};
 }
 
-std::vector<sch::Holiday> demo(std::vector<ConfigProblem>& problems) {
-  return sch::load_holidays(PIKET_SOURCE_DIR "/config/demo/holidays.toml", problems);
+std::vector<piket::Holiday> demo(std::vector<ConfigProblem>& problems) {
+  return piket::load_holidays(PIKET_SOURCE_DIR "/config/demo/holidays.toml", problems);
 }
 
-sch::HolidayCalendar demo_calendar() {
+piket::HolidayCalendar demo_calendar() {
   std::vector<ConfigProblem> problems;
-  return sch::HolidayCalendar(demo(problems));
+  return piket::HolidayCalendar(demo(problems));
 }
 
-std::string name_on(const sch::HolidayCalendar& calendar, year_month_day day) {
-  const sch::Holiday* h = calendar.find(day);
+std::string name_on(const piket::HolidayCalendar& calendar, year_month_day day) {
+  const piket::Holiday* h = calendar.find(day);
   return h ? h->name : "";
 }
 
@@ -54,7 +53,7 @@ TEST_CASE("the demo holiday file loads with no problems and covers 2025 to 2028"
   const auto holidays = demo(problems);
   for (const auto& p : problems) INFO(p.to_string());
   CHECK(problems.empty());
-  const sch::HolidayCalendar calendar(holidays);
+  const piket::HolidayCalendar calendar(holidays);
   for (int y = 2025; y <= 2028; ++y) CHECK(calendar.covers(date::year{y}));
   CHECK_FALSE(calendar.covers(date::year{2029}));
 }
@@ -73,7 +72,7 @@ TEST_CASE("Easter Monday, Ascension Day and Whit Monday follow the computed East
     CHECK(calendar.find(plus(e, -2))->by_agreement);
     // Exactly the seven holidays of every year, plus Good Friday by agreement.
     const auto& all = calendar.holidays();
-    const auto in_year = std::count_if(all.begin(), all.end(), [&](const sch::Holiday& h) {
+    const auto in_year = std::count_if(all.begin(), all.end(), [&](const piket::Holiday& h) {
       return h.date.year() == date::year{y};
     });
     CHECK(in_year == (y == 2025 ? 9 : 8));  // 2025: Liberation Day (lustrum)
@@ -107,9 +106,9 @@ TEST_CASE("King's Day is 26 April when the 27th is a Sunday", "[unit][rules]") {
 TEST_CASE("Good Friday is a holiday only by agreement", "[unit][rules]") {
   std::vector<ConfigProblem> problems;
   const auto holidays = demo(problems);
-  CHECK_FALSE(sch::HolidayCalendar(holidays).is_holiday(ymd(2026, 4, 3)));
-  CHECK(sch::HolidayCalendar(holidays).is_working_day(ymd(2026, 4, 3)));
-  CHECK(sch::HolidayCalendar(holidays, true).is_holiday(ymd(2026, 4, 3)));
+  CHECK_FALSE(piket::HolidayCalendar(holidays).is_holiday(ymd(2026, 4, 3)));
+  CHECK(piket::HolidayCalendar(holidays).is_working_day(ymd(2026, 4, 3)));
+  CHECK(piket::HolidayCalendar(holidays, true).is_holiday(ymd(2026, 4, 3)));
 }
 
 TEST_CASE("five working days from Christmas Eve skip Christmas, the weekends and New Year",
@@ -126,7 +125,7 @@ TEST_CASE("five working days from Christmas Eve skip Christmas, the weekends and
 
 TEST_CASE("a holiday file with a bad or duplicate date names the key", "[unit][rules]") {
   std::vector<ConfigProblem> problems;
-  const auto holidays = sch::parse_holidays("h.toml", R"(
+  const auto holidays = piket::parse_holidays("h.toml", R"(
 [[holidays]]
 date = "2026-12-25"
 name = "Christmas Day"

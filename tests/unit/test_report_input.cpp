@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/clock.hpp"
 #include "common/domain/regions.hpp"
 #include "dispatcher/intake/report_input.hpp"
 #include "dispatcher/triage/triage.hpp"
@@ -18,6 +19,15 @@ using piket::ConfigProblem;
 using piket::ErrorCode;
 
 const std::string kDemo = std::string(PIKET_SOURCE_DIR) + "/config/demo/";
+
+piket::TimePoint utc(const std::string& text) {
+  piket::TimePoint t;
+  if (!piket::parse_utc(text, t)) throw std::invalid_argument("not RFC 3339: " + text);
+  return t;
+}
+
+// The desk's clock for every parse here.
+const piket::TimePoint kNow = utc("2026-10-20T12:00:00Z");
 
 struct Demo {
   piket::RegionDirectory regions;
@@ -48,7 +58,7 @@ json valid_report() {
 }
 
 piket::Result<piket::dispatcher::ReportInput> parse(const json& body) {
-  return piket::dispatcher::parse_report_input(body, demo().regions, demo().triage);
+  return piket::dispatcher::parse_report_input(body, demo().regions, demo().triage, kNow);
 }
 
 // Parses and expects a refusal with `code` naming `field`.
@@ -296,4 +306,181 @@ TEST_CASE("text limits count characters, so accented names fit as written", "[un
   body["narrative"] = accented;
   REQUIRE(parse(body).ok());
   CHECK(parse(body)->narrative == accented);
+}
+
+TEST_CASE("a report is of kind report unless it says advice", "[unit][intake]") {
+  auto result = parse(valid_report());
+  REQUIRE(result.ok());
+  CHECK(result->kind == "report");
+  CHECK_FALSE(result->advice());
+  CHECK(result->to_json()["kind"] == "report");
+
+  auto body = valid_report();
+  body["kind"] = "advice";
+  result = parse(body);
+  REQUIRE(result.ok());
+  CHECK(result->advice());
+  CHECK(result->region == "eemland");  // a municipality that is given still routes
+}
+
+TEST_CASE("an unknown kind is refused naming kind", "[unit][intake]") {
+  auto body = valid_report();
+  SECTION("a word") { body["kind"] = "complaint"; }
+  SECTION("a number") { body["kind"] = 1; }
+  auto error = refused(body, "kind");
+  CHECK(error.message.find("advice") != std::string::npos);
+}
+
+TEST_CASE("an anonymous advice contact needs only a source", "[unit][intake]") {
+  auto result = parse(json{{"kind", "advice"}, {"source", "citizen"}});
+  REQUIRE(result.ok());
+  CHECK(result->advice());
+  CHECK(result->municipality.empty());
+  CHECK(result->region.empty());
+  CHECK(result->indicators.empty());
+  CHECK_FALSE(result->reporter.has_value());
+  const json j = result->to_json();
+  CHECK(j["kind"] == "advice");
+  CHECK(j["region"] == "");
+
+  json again = j;
+  again.erase("region");
+  auto second = parse(again);  // a blank municipality is no municipality
+  REQUIRE(second.ok());
+  CHECK(second->to_json() == j);
+}
+
+TEST_CASE("an advice contact's municipality and indicators are checked when given",
+          "[unit][intake]") {
+  json body{{"kind", "advice"}, {"source", "citizen"}};
+  SECTION("a municipality outside every region") {
+    body["municipality"] = "Zwolle";
+    refused(body, "municipality", ErrorCode::unknown_region);
+  }
+  SECTION("a municipality that is not a string") {
+    body["municipality"] = 42;
+    refused(body, "municipality");
+  }
+  SECTION("an unknown indicator") {
+    body["indicators"] = json::array({"concern", "dragons"});
+    refused(body, "indicators[1]");
+  }
+  SECTION("indicators that are not an array") {
+    body["indicators"] = "concern";
+    refused(body, "indicators");
+  }
+}
+
+TEST_CASE("a report, unlike advice, still needs its municipality and indicators",
+          "[unit][intake]") {
+  refused(json{{"source", "citizen"}, {"indicators", json::array()}}, "municipality");
+  refused(json{{"source", "citizen"}, {"municipality", "Houten"}}, "indicators");
+}
+
+TEST_CASE("a restraining order cannot be advice", "[unit][intake]") {
+  json body{{"kind", "advice"},
+            {"source", "restraining_order"},
+            {"restraining_order", {{"imposed_at", "2026-10-20T10:00:00Z"}}}};
+  auto error = refused(body, "kind");
+  CHECK(error.message.find("report") != std::string::npos);
+}
+
+namespace {
+json restraining_order_report(const json& order) {
+  json body{{"source", "restraining_order"},
+            {"municipality", "Utrecht"},
+            {"indicators", json::array()},
+            {"restraining_order", order}};
+  if (order.is_null()) body.erase("restraining_order");
+  return body;
+}
+}  // namespace
+
+TEST_CASE("a report from a restraining order carries when it was imposed", "[unit][intake]") {
+  auto result = parse(restraining_order_report({{"imposed_at", "2026-10-20T10:00:00+02:00"}}));
+  REQUIRE(result.ok());
+  REQUIRE(result->restraining_order.has_value());
+  CHECK(result->restraining_order->imposed_at == utc("2026-10-20T08:00:00Z"));
+  CHECK(result->to_json()["restraining_order"] ==
+        json{{"imposed_at", "2026-10-20T08:00:00.000Z"}});
+
+  json again = result->to_json();
+  again.erase("region");
+  auto second = parse(again);
+  REQUIRE(second.ok());
+  CHECK(second->to_json() == result->to_json());
+}
+
+TEST_CASE("another source may name a restraining order too, and need not", "[unit][intake]") {
+  auto body = valid_report();
+  CHECK_FALSE(parse(body)->restraining_order.has_value());
+  CHECK_FALSE(parse(body)->to_json().contains("restraining_order"));
+  body["restraining_order"] = {{"imposed_at", "2026-10-19T22:00:00Z"}};
+  auto result = parse(body);
+  REQUIRE(result.ok());
+  CHECK(result->restraining_order->imposed_at == utc("2026-10-19T22:00:00Z"));
+}
+
+TEST_CASE("a restraining order without a valid imposed_at is refused naming it",
+          "[unit][intake]") {
+  std::string field = "restraining_order.imposed_at";
+  std::string words;
+  json body;
+  SECTION("missing entirely") {
+    body = restraining_order_report(nullptr);
+    words = "required";
+  }
+  SECTION("an empty object") {
+    body = restraining_order_report(json::object());
+    words = "required";
+  }
+  SECTION("not a time") {
+    body = restraining_order_report({{"imposed_at", "yesterday"}});
+    words = "RFC 3339";
+  }
+  SECTION("a number") {
+    body = restraining_order_report({{"imposed_at", 1792476000000}});
+    words = "required";
+  }
+  SECTION("more than 5 minutes ahead of the desk's clock") {
+    body = restraining_order_report({{"imposed_at", "2026-10-20T12:05:01Z"}});
+    words = "future";
+  }
+  SECTION("more than 28 days ago") {
+    body = restraining_order_report({{"imposed_at", "2026-09-22T11:59:59Z"}});
+    words = "28 days";
+  }
+  SECTION("an unknown field beside it") {
+    body = restraining_order_report({{"imposed_at", "2026-10-20T10:00:00Z"}, {"until", "x"}});
+    field = "restraining_order.until";
+    words = "unknown";
+  }
+  SECTION("not an object") {
+    body = restraining_order_report("2026-10-20T10:00:00Z");
+    field = "restraining_order";
+    words = "object";
+  }
+  auto error = refused(body, field);
+  CHECK(error.message.find(words) != std::string::npos);
+}
+
+TEST_CASE("imposed_at at the edges of the allowed span is accepted", "[unit][intake]") {
+  for (const char* at : {"2026-10-20T12:05:00Z", "2026-09-22T12:00:00Z"}) {
+    CAPTURE(at);
+    auto result = parse(restraining_order_report({{"imposed_at", at}}));
+    REQUIRE(result.ok());
+    CHECK(result->restraining_order->imposed_at == utc(at));
+  }
+}
+
+TEST_CASE("the children's known ages are listed for triage", "[unit][intake]") {
+  auto body = valid_report();
+  body["people"] = json::array({{{"role", "child"}, {"age", 4}},
+                                {{"role", "child"}},
+                                {{"role", "parent"}, {"age", 40}},
+                                {{"role", "child"}, {"age", 0}},
+                                {{"role", "other"}, {"age", 2}}});
+  auto result = parse(body);
+  REQUIRE(result.ok());
+  CHECK(result->child_ages() == std::vector<int>{4, 0});
 }

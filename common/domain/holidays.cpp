@@ -1,12 +1,10 @@
-#include "scheduler/rules/holidays.hpp"
+#include "common/domain/holidays.hpp"
 
 #include <algorithm>
 #include <map>
 #include <sstream>
 
-#include "scheduler/roster/rotation.hpp"
-
-namespace piket::scheduler {
+namespace piket {
 
 HolidayCalendar::HolidayCalendar(std::vector<Holiday> holidays, bool count_by_agreement)
     : holidays_(std::move(holidays)), count_by_agreement_(count_by_agreement) {
@@ -49,6 +47,23 @@ bool HolidayCalendar::covers(date::year year) const {
 
 namespace {
 
+// "YYYY-MM-DD", digits only, a real calendar day.
+std::optional<date::local_days> parse_date(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+  const auto number = [&](std::size_t at, std::size_t n) {
+    int v = 0;
+    for (std::size_t i = at; i < at + n; ++i) v = v * 10 + (text[i] - '0');
+    return v;
+  };
+  const date::year_month_day ymd{date::year{number(0, 4)},
+                                 date::month{static_cast<unsigned>(number(5, 2))},
+                                 date::day{static_cast<unsigned>(number(8, 2))}};
+  if (!ymd.ok()) return std::nullopt;  // 2026-02-30
+  return date::local_days{ymd};
+}
+
 std::string iso(date::year_month_day day) {
   std::ostringstream out;
   out << day;  // YYYY-MM-DD
@@ -73,7 +88,7 @@ std::vector<Holiday> read_holidays(ConfigReader& reader, const toml::table& root
       continue;
     }
     if (auto text = node->value_exact<std::string>()) {
-      day = parse_local_date(*text);
+      day = parse_date(*text);
       if (!day) {
         reader.problem(path + ".date", "must be a date YYYY-MM-DD, got \"" + *text + "\"");
         continue;
@@ -127,4 +142,4 @@ std::vector<Holiday> parse_holidays(const std::string& file, std::string_view te
   return finish(reader, root, problems);
 }
 
-}  // namespace piket::scheduler
+}  // namespace piket

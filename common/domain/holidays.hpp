@@ -11,7 +11,7 @@
 
 #include "common/config_reader.hpp"
 
-namespace piket::scheduler {
+namespace piket {
 
 struct Holiday {
   date::year_month_day date{};
@@ -52,4 +52,4 @@ std::vector<Holiday> load_holidays(const std::string& file, std::vector<ConfigPr
 std::vector<Holiday> parse_holidays(const std::string& file, std::string_view text,
                                     std::vector<ConfigProblem>& problems);
 
-}  // namespace piket::scheduler
+}  // namespace piket
