@@ -27,6 +27,13 @@ SecretRef read_secret_ref(ConfigReader& r, const toml::table& t, const std::stri
   return ref;
 }
 
+// An optional file key: "" when absent or empty, otherwise resolved against the config file.
+std::string optional_path(ConfigReader& r, const toml::table& t, const std::string& section,
+                          const char* key, const std::string& config_file) {
+  std::string value = r.string(t, key, section + "." + key, "");
+  return value.empty() ? "" : resolve_relative(config_file, value);
+}
+
 void read_into(ConfigReader& r, const toml::table& root, PiketConfig& c) {
   c.log_level = r.string(root, "log_level", "log_level", "info");
   if (c.log_level != "trace" && c.log_level != "debug" && c.log_level != "info" &&
@@ -36,6 +43,7 @@ void read_into(ConfigReader& r, const toml::table& root, PiketConfig& c) {
   const auto& data = r.table(root, "data", "data", true);
   c.data.regions_file = resolve_relative(c.file, r.string(data, "regions_file", "data.regions_file"));
   c.data.workers_file = resolve_relative(c.file, r.string(data, "workers_file", "data.workers_file"));
+  c.data.places_file = optional_path(r, data, "data", "places_file", c.file);
   c.data.time_zone = r.string(data, "time_zone", "data.time_zone", "Europe/Amsterdam");
 
   const auto& redis = r.table(root, "redis", "redis", true);
@@ -76,6 +84,7 @@ void read_into(ConfigReader& r, const toml::table& root, PiketConfig& c) {
 
   const auto& d = r.table(root, "dispatcher", "dispatcher", true);
   c.dispatcher.triage_file = resolve_relative(c.file, r.string(d, "triage_file", "dispatcher.triage_file"));
+  c.dispatcher.escalation_file = optional_path(r, d, "dispatcher", "escalation_file", c.file);
   c.dispatcher.timer_poll_ms =
       static_cast<int>(r.integer(d, "timer_poll_ms", "dispatcher.timer_poll_ms", 100, 10, 10000));
   c.dispatcher.rematch_delay_ms = static_cast<int>(
@@ -86,12 +95,9 @@ void read_into(ConfigReader& r, const toml::table& root, PiketConfig& c) {
   const auto& s = r.table(root, "scheduler", "scheduler", true);
   c.scheduler.rotations_file =
       resolve_relative(c.file, r.string(s, "rotations_file", "scheduler.rotations_file"));
-  for (auto [key, target] : {std::pair{"staffing_file", &c.scheduler.staffing_file},
-                             std::pair{"working_time_file", &c.scheduler.working_time_file},
-                             std::pair{"holidays_file", &c.scheduler.holidays_file}}) {
-    std::string value = r.string(s, key, std::string("scheduler.") + key, "");
-    *target = value.empty() ? "" : resolve_relative(c.file, value);
-  }
+  c.scheduler.staffing_file = optional_path(r, s, "scheduler", "staffing_file", c.file);
+  c.scheduler.working_time_file = optional_path(r, s, "scheduler", "working_time_file", c.file);
+  c.scheduler.holidays_file = optional_path(r, s, "scheduler", "holidays_file", c.file);
   c.scheduler.coverage_weeks =
       static_cast<int>(r.integer(s, "coverage_weeks", "scheduler.coverage_weeks", 8, 1, 104));
   c.scheduler.handoff_poll_ms = static_cast<int>(

@@ -38,6 +38,7 @@ struct GatewayConfig {
 
 struct DispatcherConfig {
   std::string triage_file;
+  std::string escalation_file;  // optional: escalation policies per region
   int timer_poll_ms = 100;
   int rematch_delay_ms = 30000;  // retry when nobody is on call
   int match_claim_idle_ms = 10000;
@@ -72,6 +73,7 @@ struct NotifierConfig {
 struct DataConfig {
   std::string regions_file;
   std::string workers_file;
+  std::string places_file;  // optional: municipality coordinates, for travel distance
   std::string time_zone = "Europe/Amsterdam";
 };
 

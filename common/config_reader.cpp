@@ -1,6 +1,7 @@
 #include "common/config_reader.hpp"
 
 #include <filesystem>
+#include <sstream>
 
 namespace piket {
 
@@ -63,6 +64,29 @@ std::int64_t ConfigReader::integer(const toml::table& t, std::string_view name,
     return fallback.value_or(min);
   }
   return *value;
+}
+
+double ConfigReader::number(const toml::table& t, std::string_view name, const std::string& path,
+                            std::optional<double> fallback, double min, double max) {
+  const toml::node* node = t.get(name);
+  if (!node) {
+    if (fallback) return *fallback;
+    problem(path, "is required");
+    return min;
+  }
+  // A quoted "52.1" is a typo worth reporting, not a number to guess at.
+  if (!node->is_number()) {
+    problem(path, "must be a number");
+    return fallback.value_or(min);
+  }
+  const double value = *node->value<double>();
+  if (!(value >= min && value <= max)) {  // also refuses TOML's nan
+    std::ostringstream reason;
+    reason << "must be between " << min << " and " << max << ", got " << value;
+    problem(path, reason.str());
+    return fallback.value_or(min);
+  }
+  return value;
 }
 
 bool ConfigReader::boolean(const toml::table& t, std::string_view name, const std::string& path,

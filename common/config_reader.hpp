@@ -31,6 +31,9 @@ class ConfigReader {
                      std::optional<std::string> fallback = std::nullopt);
   std::int64_t integer(const toml::table& t, std::string_view name, const std::string& path,
                        std::optional<std::int64_t> fallback, std::int64_t min, std::int64_t max);
+  // An integer or a float (hours, coordinates), within [min, max].
+  double number(const toml::table& t, std::string_view name, const std::string& path,
+                std::optional<double> fallback, double min, double max);
   bool boolean(const toml::table& t, std::string_view name, const std::string& path,
                std::optional<bool> fallback);
   std::vector<std::string> strings(const toml::table& t, std::string_view name,

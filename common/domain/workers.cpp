@@ -46,6 +46,12 @@ WorkerDirectory read_workers(ConfigReader& reader, const toml::table& root,
     w.skills = reader.strings(*t, "skills", path + ".skills", false);
     w.webhook_url = reader.string(*t, "webhook_url", path + ".webhook_url");
     w.active = reader.boolean(*t, "active", path + ".active", true);
+    w.base = reader.string(*t, "base", path + ".base", "");
+    w.daily_case_limit = static_cast<int>(
+        reader.integer(*t, "daily_case_limit", path + ".daily_case_limit", 4, 1, 20));
+    w.contract_hours_per_week = reader.number(*t, "contract_hours_per_week",
+                                              path + ".contract_hours_per_week", 36.0, 0.0, 60.0);
+    w.team = reader.string(*t, "team", path + ".team", "");
 
     if (t->get("id") && fold_case(w.id).empty()) reader.problem(path + ".id", "must not be empty");
     if (!w.id.empty() && !ids.insert(w.id).second)
@@ -60,6 +66,17 @@ WorkerDirectory read_workers(ConfigReader& reader, const toml::table& root,
                        "unknown role \"" + w.roles[i] +
                            "\" (known: crisis_worker, behavioural_scientist, "
                            "confidential_physician, team_lead)");
+    // A base outside every region is refused: distances are only known for configured places.
+    auto given = [&](std::string_view key) { return t->get(key) && t->get(key)->is_string(); };
+    if (given("base")) {
+      if (auto canonical = regions.canonical_municipality(w.base))
+        w.base = *canonical;
+      else
+        reader.problem(path + ".base", "unknown municipality \"" + w.base +
+                                           "\" (not in any configured region)");
+    }
+    if (given("team") && fold_case(w.team).empty())
+      reader.problem(path + ".team", "must not be empty; leave it out for no team");
     if (t->get("webhook_url") && !starts_with(w.webhook_url, "http://") &&
         !starts_with(w.webhook_url, "https://"))
       reader.problem(path + ".webhook_url", "must start with http:// or https://");

@@ -25,6 +25,11 @@ struct Worker {
   std::vector<std::string> skills;
   std::string webhook_url;  // contact method for the skeleton's webhook channel
   bool active = true;
+  // Municipality of the home base (canonical spelling), for travel distance; "" when unknown.
+  std::string base;
+  int daily_case_limit = 4;  // cases a day; once reached, matching passes the worker by
+  double contract_hours_per_week = 36;
+  std::string team;  // team id, free text; "" when none
 
   bool has_role(const std::string& role) const;
 };
@@ -41,7 +46,9 @@ class WorkerDirectory {
   std::map<std::string, std::size_t> by_id_;
 };
 
-// Loads workers.toml: [[workers]] id, name, region, roles, skills?, webhook_url, active?
+// Loads workers.toml: [[workers]] id, name, region, roles, skills?, webhook_url, active?,
+// base? (a municipality of any configured region), daily_case_limit? (1..20, default 4),
+// contract_hours_per_week? (0..60, default 36), team?
 WorkerDirectory load_workers(const std::string& file, const RegionDirectory& regions,
                              std::vector<ConfigProblem>& problems);
 WorkerDirectory parse_workers(const std::string& file, std::string_view text,

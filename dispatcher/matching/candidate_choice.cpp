@@ -34,6 +34,9 @@ std::vector<Candidate> candidates_from_on_call(const nlohmann::json& answer) {
       c.position = static_cast<int>(position);
     }
     if (e.contains("reason") && e["reason"].is_string()) c.reason = e["reason"].get<std::string>();
+    // A malformed end is left out rather than dropping the worker: it only informs the ranking.
+    if (e.contains("shift_end") && e["shift_end"].is_string())
+      parse_utc(e["shift_end"].get<std::string>(), c.shift_end);
     // The same worker in two rotations counts once, at their best position.
     auto same = std::find_if(out.begin(), out.end(), [&](const Candidate& o) { return o.worker_id == c.worker_id; });
     if (same == out.end())

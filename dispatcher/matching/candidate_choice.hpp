@@ -9,12 +9,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/clock.hpp"
+
 namespace piket::dispatcher {
 
 struct Candidate {
   std::string worker_id;
   int position = 0;  // 0 = primary
   std::string reason;  // from the scheduler
+  TimePoint shift_end{};  // end of the duty the scheduler names; epoch when it gave none
 };
 
 struct Choice {

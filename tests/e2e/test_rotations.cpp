@@ -34,7 +34,7 @@ TEST_CASE("a rotation set up through the API decides who is on call and survives
           "[e2e][roster]") {
   piket::test::Stack stack;
   auto listed = stack.get("/api/v1/roster/rotations").json();
-  CHECK(listed["rotations"].size() == 10);  // the demo's, seeded into Redis at the first start
+  CHECK(listed["rotations"].size() == 20);  // the demo's, seeded into Redis at the first start
 
   auto saved = stack.post("/api/v1/roster/rotations", layer_rotation());
   REQUIRE(saved.status == 201);
@@ -54,7 +54,7 @@ TEST_CASE("a rotation set up through the API decides who is on call and survives
   auto removed = piket::test::http("DELETE", stack.url("/api/v1/roster/rotations/west-cover"));
   CHECK(removed.status == 200);
   CHECK(primary_of(stack, "west") != "w-we-04");
-  CHECK(stack.get("/api/v1/roster/rotations").json()["rotations"].size() == 10);
+  CHECK(stack.get("/api/v1/roster/rotations").json()["rotations"].size() == 20);
 }
 
 TEST_CASE("a bad rotation is refused naming the field, and nothing changes", "[e2e][roster]") {
@@ -83,7 +83,7 @@ TEST_CASE("a bad rotation is refused naming the field, and nothing changes", "[e
     CHECK(reply.status < 500);
     CHECK(reply.json()["error"]["field"] == c.field);
   }
-  CHECK(stack.get("/api/v1/roster/rotations").json()["rotations"].size() == 10);
+  CHECK(stack.get("/api/v1/roster/rotations").json()["rotations"].size() == 20);
 }
 
 TEST_CASE("with Redis down the scheduler still answers who is on call, and refuses changes as "

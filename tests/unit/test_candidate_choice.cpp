@@ -222,3 +222,17 @@ TEST_CASE("report ids with look-alike letters are not ours", "[unit][matching]")
   CHECK_FALSE(piket::dispatcher::report_id_of_assignment("rilolilolilolilolilol-1").has_value());
   CHECK(piket::dispatcher::valid_report_id(piket::new_id("r")));
 }
+
+TEST_CASE("the end of each worker's duty is read from the scheduler's answer",
+          "[unit][matching]") {
+  json answer = {{"on_call",
+                  {{{"worker_id", "w-x"}, {"position", 0}, {"shift_end", "2026-03-02T19:00:00.000Z"}},
+                   {{"worker_id", "w-y"}, {"position", 1}, {"shift_end", "tomorrow"}},
+                   {{"worker_id", "w-z"}, {"position", 2}}}}};
+  auto candidates = piket::dispatcher::candidates_from_on_call(answer);
+  REQUIRE(worker_ids(candidates) == std::vector<std::string>{"w-x", "w-y", "w-z"});
+  CHECK(piket::format_utc(candidates[0].shift_end) == "2026-03-02T19:00:00.000Z");
+  // A malformed or missing end leaves the worker a candidate, with no end known.
+  CHECK(candidates[1].shift_end == piket::TimePoint{});
+  CHECK(candidates[2].shift_end == piket::TimePoint{});
+}

@@ -10,8 +10,10 @@
 #include <unistd.h>
 
 #include "common/config.hpp"
+#include "common/domain/places.hpp"
 #include "common/domain/regions.hpp"
 #include "common/domain/workers.hpp"
+#include "dispatcher/matching/escalation.hpp"
 #include "dispatcher/triage/triage.hpp"
 #include "scheduler/roster/rotation.hpp"
 
@@ -87,6 +89,8 @@ TEST_CASE("the example config/piket.toml loads without a single problem", "[unit
   CHECK(std::filesystem::exists(load.config.data.workers_file));
   CHECK(std::filesystem::exists(load.config.dispatcher.triage_file));
   CHECK(std::filesystem::exists(load.config.scheduler.rotations_file));
+  CHECK(std::filesystem::exists(load.config.data.places_file));
+  CHECK(std::filesystem::exists(load.config.dispatcher.escalation_file));
   CHECK(load.config.notifier.webhook_secret.env == "PIKET_WEBHOOK_SECRET");
 }
 
@@ -100,6 +104,20 @@ TEST_CASE("a minimal valid config takes the documented defaults", "[unit][config
   CHECK(load.config.notifier.max_attempts == 6);
   CHECK(load.config.data.time_zone == "Europe/Amsterdam");
   CHECK(load.config.data.regions_file == "/etc/piket/demo/regions.toml");
+  // Optional files: without them matching has no distances and uses the product's ladder.
+  CHECK(load.config.data.places_file.empty());
+  CHECK(load.config.dispatcher.escalation_file.empty());
+}
+
+TEST_CASE("the places and escalation files are read relative to the config", "[unit][config]") {
+  std::string text = kValid;
+  text.replace(text.find("[redis]"), 0, "places_file = \"demo/places.toml\"\n\n");
+  text.replace(text.find("triage_file"), 0, "escalation_file = \"demo/escalation.toml\"\n");
+  auto load = piket::parse_config("/etc/piket/piket.toml", text);
+  INFO(listed(load.problems));
+  REQUIRE(load.ok());
+  CHECK(load.config.data.places_file == "/etc/piket/demo/places.toml");
+  CHECK(load.config.dispatcher.escalation_file == "/etc/piket/demo/escalation.toml");
 }
 
 TEST_CASE("a config with several faults reports all of them at once, each naming its key",
@@ -232,8 +250,13 @@ TEST_CASE("every demo data file in config/demo loads without a single problem", 
   auto rotations =
       piket::scheduler::load_rotations(kDemo + "rotations.toml", regions, workers, problems);
   auto triage = piket::dispatcher::load_triage_rules(kDemo + "triage.toml", problems);
+  auto places = piket::load_places(kDemo + "places.toml", regions, problems);
+  auto escalation =
+      piket::dispatcher::load_escalation_policies(kDemo + "escalation.toml", regions, problems);
   INFO(listed(problems));
   CHECK(problems.empty());
+  CHECK(places.size() == 26);
+  CHECK(escalation.policies().size() == 2);
   CHECK_FALSE(regions.regions().empty());
   CHECK_FALSE(workers.workers().empty());
   CHECK_FALSE(rotations.empty());
@@ -250,6 +273,8 @@ TEST_CASE("every data file the example config names loads without a single probl
   auto workers = piket::load_workers(c.data.workers_file, regions, problems);
   piket::scheduler::load_rotations(c.scheduler.rotations_file, regions, workers, problems);
   piket::dispatcher::load_triage_rules(c.dispatcher.triage_file, problems);
+  piket::load_places(c.data.places_file, regions, problems);
+  piket::dispatcher::load_escalation_policies(c.dispatcher.escalation_file, regions, problems);
   INFO(listed(problems));
   CHECK(problems.empty());
 }

@@ -7,8 +7,10 @@
 #include <vector>
 
 #include "scheduler/coverage/coverage.hpp"
+#include "scheduler/coverage/staffing.hpp"
 #include "scheduler/model/roster.hpp"
 #include "scheduler/roster/rotation.hpp"
+#include "tests/support/demo_data.hpp"
 
 namespace {
 
@@ -139,4 +141,20 @@ TEST_CASE("an add override fills a gap and a remove override opens one", "[unit]
   CHECK(gaps[0].interval.start == utc("2026-01-06T00:00:00Z"));
   CHECK(gaps[0].interval.end == utc("2026-01-07T00:00:00Z"));
   CHECK(gaps[0].staffed == 1);
+}
+
+TEST_CASE("the demo roster meets every demo staffing minimum for a whole year",
+          "[unit][coverage]") {
+  const auto& demo = piket::test::demo_data();
+  std::vector<piket::ConfigProblem> problems;
+  sch::Roster roster;
+  roster.rotations = demo.rotations;
+  roster.minimums =
+      sch::load_staffing(PIKET_SOURCE_DIR "/config/demo/staffing.toml", demo.regions, problems);
+  REQUIRE(problems.empty());
+  // Crisis workers, team leads and physicians in each of the five regions.
+  CHECK(roster.minimums.size() == 15);
+  const auto gaps =
+      sch::find_gaps(roster, {utc("2026-01-05T07:00:00Z"), utc("2027-01-04T07:00:00Z")});
+  CHECK(gaps.empty());
 }

@@ -107,10 +107,32 @@ TEST_CASE("without role and at the query means a crisis worker now", "[scheduler
 }
 
 TEST_CASE("a known role nobody rosters is an empty list, not an error", "[scheduler]") {
-  auto answer = ask({{"region", "west"}, {"role", "team_lead"}});
+  auto answer = ask({{"region", "west"}, {"role", "behavioural_scientist"}});
   REQUIRE(answer.ok());
   CHECK((*answer)["on_call"].is_array());
   CHECK((*answer)["on_call"].empty());
+}
+
+TEST_CASE("the demo's team leads take weekly turns around the clock", "[scheduler]") {
+  // Turn 8 of the team-lead rotation (two participants): the first team lead is primary from
+  // Monday 08:00 CET to the next Monday 08:00, the other one is backup.
+  auto answer = ask({{"region", "west"}, {"role", "team_lead"}, {"at", "2026-03-04T02:00:00Z"}});
+  REQUIRE(answer.ok());
+  const json& on_call = (*answer)["on_call"];
+  REQUIRE(on_call.size() == 2);
+  CHECK(on_call[0]["worker_id"] == "w-we-01");
+  CHECK(on_call[0]["shift_start"] == "2026-03-02T07:00:00.000Z");
+  CHECK(on_call[0]["shift_end"] == "2026-03-09T07:00:00.000Z");
+  CHECK(on_call[1]["worker_id"] == "w-we-05");
+  CHECK(on_call[1]["position"] == 1);
+}
+
+TEST_CASE("the demo's confidential physician of a region is on call for it", "[scheduler]") {
+  auto answer = ask({{"region", "eemland"}, {"role", "confidential_physician"}});
+  REQUIRE(answer.ok());
+  REQUIRE((*answer)["on_call"].size() == 1);
+  CHECK((*answer)["on_call"][0]["worker_id"] == "w-em-vA");
+  CHECK((*answer)["on_call"][0]["position"] == 0);
 }
 
 TEST_CASE("an inactive worker is left out and the first backup comes first", "[scheduler]") {

@@ -51,8 +51,8 @@ TEST_CASE("the demo regions, workers and rotations load without a single problem
   INFO(listed(problems));
   CHECK(problems.empty());
   CHECK(regions.regions().size() == 5);
-  CHECK(workers.workers().size() == 20);
-  CHECK(rotations.size() == 10);
+  CHECK(workers.workers().size() == 30);
+  CHECK(rotations.size() == 20);
 }
 
 TEST_CASE("every municipality of the province of Utrecht routes to its Veilig Thuis region") {

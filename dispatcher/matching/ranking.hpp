@@ -1,0 +1,81 @@
+#pragma once
+// Matching v2: which of the workers on call fit a report, and in what order. Pure.
+// Stage 1 filters (every exclusion kept with its reason), stage 2 a weighted score in which
+// continuity with the family comes first; every term of a score is explained in words, so a
+// team lead can see why one worker was called before another. Region is not a filter here: the
+// scheduler's on-call list for the region already decides that, lent workers included.
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/domain/places.hpp"
+#include "common/domain/workers.hpp"
+#include "dispatcher/matching/candidate_choice.hpp"
+
+namespace piket::dispatcher {
+
+struct WorkerLoad {
+  int cases_today = 0;
+  double work_hours_24h = 0;            // shifts and call-outs in the last 24 h
+  std::int64_t last_dispatched_ms = 0;  // 0 = never
+};
+
+struct MatchingWeights {
+  double continuity = 1000;
+  double preferred_skill = 50;     // per preferred skill held
+  double case_today = 30;          // per case already taken today
+  double km = 1;                   // per km from the home base
+  double fairness = 10;            // for the most loaded candidate; the least loaded gets 0
+  double position = 5;             // per place behind the scheduler's primary
+  double max_work_hours_24h = 13;  // consignatie: 13 h work per 24 h incl. call-outs
+  double min_job_hours = 0.5;      // every call-out counts as at least 30 min
+};
+
+struct MatchRequest {
+  std::string region, municipality;  // the on-call list's region; the family's municipality
+  std::vector<std::string> required_skills, preferred_skills;
+  int people_needed = 1;  // 1 or 2; the ladder takes this many per step, each is ranked alone
+  std::vector<std::string> family_workers;  // continuity: workers who already work with the family
+  std::vector<Candidate> on_call;           // from the scheduler, for the required role
+  std::map<std::string, WorkerLoad> loads;  // absent = no load
+  std::map<std::string, double> fairness;   // load score per worker, higher = more loaded
+  std::set<std::string> exclude;            // workers who declined this report
+};
+
+struct RankedCandidate {
+  std::string worker_id;
+  int position = 0;  // the scheduler's
+  double score = 0;
+  std::optional<double> km;  // from the home base to the family's municipality
+  bool continuity = false;
+  std::vector<std::string> reasons;  // one per score term, with its points
+  TimePoint shift_end{};
+};
+
+struct Exclusion {
+  std::string worker_id;
+  std::string reason;
+};
+
+struct MatchResult {
+  std::vector<RankedCandidate> ranked;  // best first
+  std::vector<Exclusion> excluded;      // in the scheduler's order
+  // Family workers who cannot be called out (not on call, or excluded): they get an
+  // information notice instead. Unknown and inactive workers are left out.
+  std::vector<std::string> informed;
+  nlohmann::json to_json() const;
+};
+
+// Ties in score go to the better scheduler position, then to whoever was dispatched least
+// recently, then to the lower worker id, so the same input always gives the same order.
+// A worker whose distance is unknown (no base, or no places) counts as far as the farthest
+// known candidate: a missing base never wins on distance.
+MatchResult rank_candidates(const MatchRequest& request, const WorkerDirectory& workers,
+                            const Places* places, const MatchingWeights& weights);
+
+}  // namespace piket::dispatcher
