@@ -3,6 +3,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 
 namespace piket {
@@ -31,6 +33,24 @@ class ManualClock final : public Clock {
  private:
   std::atomic<std::int64_t> now_ms_;
 };
+
+// The system clock moved by an offset read from a file (milliseconds, one integer), re-read
+// whenever the file changes. Only for end-to-end tests that must move the daemons' time (a
+// night, a DST change, an escalation ladder) without waiting: PIKET_TEST_CLOCK_FILE turns it on.
+class OffsetFileClock final : public Clock {
+ public:
+  explicit OffsetFileClock(std::string path) : path_(std::move(path)) {}
+  TimePoint now() const override;
+
+ private:
+  std::string path_;
+  mutable std::mutex mutex_;
+  mutable std::int64_t seen_change_ns_ = -1;
+  mutable std::int64_t offset_ms_ = 0;
+};
+
+// SystemClock, or OffsetFileClock when PIKET_TEST_CLOCK_FILE names a file.
+std::unique_ptr<Clock> make_daemon_clock();
 
 std::int64_t to_unix_ms(TimePoint t);
 TimePoint from_unix_ms(std::int64_t ms);

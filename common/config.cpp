@@ -91,6 +91,10 @@ void read_into(ConfigReader& r, const toml::table& root, PiketConfig& c) {
       r.integer(d, "rematch_delay_ms", "dispatcher.rematch_delay_ms", 30000, 100, 3600000));
   c.dispatcher.match_claim_idle_ms = static_cast<int>(
       r.integer(d, "match_claim_idle_ms", "dispatcher.match_claim_idle_ms", 10000, 100, 3600000));
+  c.dispatcher.visit_minutes = static_cast<int>(
+      r.integer(d, "visit_minutes", "dispatcher.visit_minutes", 90, 15, 480));
+  c.dispatcher.checkin_interval_s = static_cast<int>(
+      r.integer(d, "checkin_interval_s", "dispatcher.checkin_interval_s", 1800, 60, 14400));
 
   const auto& s = r.table(root, "scheduler", "scheduler", true);
   c.scheduler.rotations_file =

@@ -42,6 +42,9 @@ struct DispatcherConfig {
   int timer_poll_ms = 100;
   int rematch_delay_ms = 30000;  // retry when nobody is on call
   int match_claim_idle_ms = 10000;
+  int visit_minutes = 90;          // how long a home visit is planned for
+  int checkin_interval_s = 1800;   // lone-worker safety: check in at least this often
+
 };
 
 struct SchedulerConfig {

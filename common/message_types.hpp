@@ -10,8 +10,14 @@ inline constexpr std::string_view kReportGet = "report.get";
 inline constexpr std::string_view kReportsOpen = "report.open";  // ids only, for hand-offs
 inline constexpr std::string_view kAssignmentAccept = "assignment.accept";
 inline constexpr std::string_view kAssignmentDecline = "assignment.decline";
+inline constexpr std::string_view kReportTriageOverride = "report.triage_override";
+inline constexpr std::string_view kReportOutcome = "report.outcome";
+inline constexpr std::string_view kAdviceConvert = "advice.convert";
+inline constexpr std::string_view kVisitGet = "visit.get";
+inline constexpr std::string_view kVisitCheckin = "visit.checkin";
 // Requests to the scheduler.
 inline constexpr std::string_view kOnCallQuery = "oncall.query";
+inline constexpr std::string_view kOnCallQueryMany = "oncall.query_many";  // several, with fairness
 // Any daemon.
 inline constexpr std::string_view kPing = "ping";
 inline constexpr std::string_view kMetrics = "metrics";  // Prometheus text of the daemon
@@ -21,6 +27,8 @@ inline constexpr std::string_view kReply = "reply";
 inline constexpr std::string_view kEventReportCreated = "event.report.created";
 inline constexpr std::string_view kEventAssignmentCreated = "event.assignment.created";
 inline constexpr std::string_view kEventAssignmentChanged = "event.assignment.changed";
+inline constexpr std::string_view kEventEscalation = "event.escalation";  // a timer fired
+inline constexpr std::string_view kEventVisitPlanned = "event.visit.planned";
 inline constexpr std::string_view kEventRosterGap = "event.roster.gap";
 inline constexpr std::string_view kEventRosterHandoff = "event.roster.handoff";
 // Stream entries.

@@ -8,16 +8,22 @@ int main(int argc, char** argv) {
   using namespace piket;
   PiketConfig config = load_daemon_config(argc, argv, "piket-dispatcher");
   std::vector<ConfigProblem> problems;
-  RegionDirectory regions = load_regions(config.data.regions_file, problems);
-  dispatcher::TriageRules triage = dispatcher::load_triage_rules(config.dispatcher.triage_file, problems);
-  // Working-day deadlines (T3) skip public holidays; without the file only weekends.
+  dispatcher::DispatcherData data;
+  data.regions = load_regions(config.data.regions_file, problems);
+  data.workers = load_workers(config.data.workers_file, data.regions, problems);
+  if (!config.data.places_file.empty())
+    data.places = load_places(config.data.places_file, data.regions, problems);
+  data.triage = dispatcher::load_triage_rules(config.dispatcher.triage_file, problems);
   if (!config.scheduler.holidays_file.empty())
-    triage.set_holidays(HolidayCalendar(load_holidays(config.scheduler.holidays_file, problems)));
+    data.triage.set_holidays(HolidayCalendar(load_holidays(config.scheduler.holidays_file, problems)));
+  if (!config.dispatcher.escalation_file.empty())
+    data.escalation = dispatcher::load_escalation_policies(config.dispatcher.escalation_file, data.regions, problems);
   if (!problems.empty()) exit_with_config_problems(problems);
 
   boost::asio::io_context io;
-  SystemClock clock;
-  dispatcher::DispatcherService service{io, config, clock, std::move(regions), std::move(triage)};
+  const auto clock_owner = make_daemon_clock();
+  const Clock& clock = *clock_owner;
+  dispatcher::DispatcherService service{io, config, clock, std::move(data)};
   if (auto started = service.start(); !started.ok()) {
     logger("dispatcher")->critical("event=start_failed reason=\"{}\"", started.error().to_string());
     return 69;  // EX_UNAVAILABLE

@@ -1,7 +1,10 @@
 #pragma once
-// The dispatcher daemon: takes reports in (ZeroMQ RPC), triages and stores them durably,
-// matches them to the on-call worker (asking the scheduler), alerts through the alert stream,
-// and fires acceptance deadlines kept in Redis.
+// The dispatcher daemon: takes reports and advice contacts in (ZeroMQ RPC), triages and stores
+// them durably, matches acute reports to on-call professionals (asking the scheduler), runs the
+// escalation ladder from timers kept in Redis, plans the same-day visit on acceptance, watches
+// the visit's check-ins and records the outcome.
+// Members are defined by purpose: service.cpp (wiring, intake, reads), match_job.cpp
+// (matching and the ladder), follow_up.cpp (answers, visit, outcome, triage override, timers).
 #include <memory>
 
 #include <boost/asio/awaitable.hpp>
@@ -10,30 +13,52 @@
 
 #include "common/clock.hpp"
 #include "common/config.hpp"
+#include "common/domain/places.hpp"
 #include "common/domain/regions.hpp"
+#include "common/domain/workers.hpp"
 #include "common/metrics.hpp"
 #include "common/redis/client.hpp"
 #include "common/redis/stream_consumer.hpp"
 #include "common/zmq/events.hpp"
 #include "common/zmq/rpc.hpp"
+#include "dispatcher/matching/escalation.hpp"
+#include "dispatcher/matching/ranking.hpp"
 #include "dispatcher/store/dispatch_store.hpp"
 #include "dispatcher/triage/triage.hpp"
 
 namespace piket::dispatcher {
 
+// Everything the dispatcher reads from config/ at start-up.
+struct DispatcherData {
+  RegionDirectory regions;
+  WorkerDirectory workers;
+  Places places;
+  TriageRules triage;
+  EscalationPolicies escalation;
+  MatchingWeights weights;
+};
+
 class DispatcherService {
  public:
   DispatcherService(boost::asio::io_context& io, const PiketConfig& config, const Clock& clock,
-                    RegionDirectory regions, TriageRules triage);
+                    DispatcherData data);
   Status start();  // binds sockets, starts Redis clients, consumers and the timer loop
   void stop();
   redis::Client& redis() { return redis_; }
 
  private:
-  boost::asio::awaitable<Result<nlohmann::json>> submit(const Envelope& request);
-  boost::asio::awaitable<Result<nlohmann::json>> get_report(const Envelope& request);
-  boost::asio::awaitable<Result<nlohmann::json>> change_assignment(const Envelope& request,
-                                                                   bool accept);
+  using Reply = boost::asio::awaitable<Result<nlohmann::json>>;
+  Reply submit(const Envelope& request);
+  Reply convert_advice(const Envelope& request);
+  Reply get_report(const Envelope& request);
+  Reply get_visit(const Envelope& request);
+  Reply change_assignment(const Envelope& request, bool accept);
+  Reply override_triage(const Envelope& request);
+  Reply record_outcome(const Envelope& request);
+  Reply checkin(const Envelope& request);
+  // Validates, triages and stores one report (or advice contact); `from_advice` links it.
+  Reply store_report(const nlohmann::json& body, const std::string& idempotency_key,
+                     const std::string& actor, const std::string& from_advice);
   boost::asio::awaitable<bool> handle_match_job(const redis::StreamEntry& entry);
   boost::asio::awaitable<void> timer_loop();
   boost::asio::awaitable<Status> check_durability();
@@ -41,8 +66,7 @@ class DispatcherService {
   boost::asio::io_context& io_;
   PiketConfig config_;
   const Clock& clock_;
-  RegionDirectory regions_;
-  TriageRules triage_;
+  DispatcherData data_;
   redis::Client redis_;
   DispatchStore store_;
   zmqio::RpcServer rpc_;

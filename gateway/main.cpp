@@ -7,7 +7,8 @@ int main(int argc, char** argv) {
   using namespace piket;
   PiketConfig config = load_daemon_config(argc, argv, "piket-gateway");
   boost::asio::io_context io;
-  SystemClock clock;
+  const auto clock_owner = make_daemon_clock();
+  const Clock& clock = *clock_owner;
   gateway::GatewayService service{io, config, clock};
   if (auto started = service.start(); !started.ok()) {
     logger("gateway")->critical("event=start_failed reason=\"{}\"", started.error().to_string());

@@ -101,7 +101,8 @@ asio::awaitable<HttpResponse> GatewayService::handle(HttpRequest request) {
     case RouteKind::decline_assignment: response = co_await change_assignment(request, r.id, false); break;
     case RouteKind::health: response = co_await health(); break;
     case RouteKind::metrics: response = co_await metrics_page(); break;
-    case RouteKind::scheduler: response = co_await forward_to_scheduler(request, r); break;
+    case RouteKind::scheduler: response = co_await forward(request, r, scheduler_); break;
+    case RouteKind::dispatcher: response = co_await forward(request, r, dispatcher_); break;
     case RouteKind::method_not_allowed:
       response = json_response(405, json{{"error", {{"code", "invalid_field"}, {"field", "method"},
                                                     {"message", request.method + " is not allowed here"}}}});
@@ -169,10 +170,11 @@ asio::awaitable<HttpResponse> GatewayService::health() {
   co_return json_response(dispatcher_up && redis_up ? 200 : 503, body);
 }
 
-// The roster API: the JSON body (or CSV text), the query parameters and the path's id become
-// one scheduler request. A reply with "content_type" and "text" is sent as that document.
-asio::awaitable<HttpResponse> GatewayService::forward_to_scheduler(const HttpRequest& request,
-                                                                   const Route& r) {
+// The roster and follow-up API: the JSON body (or CSV text), the query parameters and the
+// path's id become one request to the daemon. A reply with "content_type" and "text" is sent
+// as that document.
+asio::awaitable<HttpResponse> GatewayService::forward(const HttpRequest& request, const Route& r,
+                                                      zmqio::RpcClient& daemon) {
   json body = json::object();
   if (r.body_is_text) {
     body["csv"] = request.body;
@@ -185,7 +187,7 @@ asio::awaitable<HttpResponse> GatewayService::forward_to_scheduler(const HttpReq
     if (!body.contains(name)) body[name] = value;
   if (!r.id.empty()) body["id"] = r.id;
   body["actor"] = "api";
-  auto result = co_await scheduler_.call(r.rpc, std::move(body));
+  auto result = co_await daemon.call(r.rpc, std::move(body));
   if (!result.ok()) co_return error_response(result.error());
   if (result->contains("content_type") && result->contains("text")) {
     HttpResponse doc;

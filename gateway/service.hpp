@@ -29,8 +29,8 @@ class GatewayService {
   boost::asio::awaitable<HttpResponse> change_assignment(const HttpRequest& request,
                                                          const std::string& id, bool accept);
   boost::asio::awaitable<HttpResponse> health();
-  boost::asio::awaitable<HttpResponse> forward_to_scheduler(const HttpRequest& request,
-                                                            const Route& route);
+  boost::asio::awaitable<HttpResponse> forward(const HttpRequest& request, const Route& route,
+                                               zmqio::RpcClient& daemon);
   boost::asio::awaitable<HttpResponse> metrics_page();
 
   const PiketConfig config_;

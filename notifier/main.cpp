@@ -13,7 +13,8 @@ int main(int argc, char** argv) {
   if (!problems.empty()) exit_with_config_problems(problems);
 
   boost::asio::io_context io;
-  SystemClock clock;
+  const auto clock_owner = make_daemon_clock();
+  const Clock& clock = *clock_owner;
   notifier::NotifierService service{io, config, clock, std::move(workers), std::move(secret)};
   service.start();
   Lifecycle lifecycle{io, "notifier"};

@@ -108,7 +108,14 @@ asio::awaitable<void> NotifierService::deliver(redis::StreamEntry entry) {
     co_await record(alert_id, why, "failed", entry.id);
     co_return;
   }
-  const bool is_notice = alert.value("kind", std::string{}) == "handoff";
+  // A call-out names its assignment (a repeat on a second channel shares it); notices (hand-off,
+  // information, visit, consult, overdue check-in) have none and are always delivered.
+  const std::string kind = alert.value("kind", std::string{"callout"});
+  const std::string assignment_id =
+      alert.contains("assignment") && alert["assignment"].is_string() ? alert["assignment"].get<std::string>()
+      : kind == "callout"                                             ? alert_id
+                                                                      : std::string{};
+  const bool is_notice = assignment_id.empty();
   const std::string body = alert.dump();
   const std::map<std::string, std::string> headers{
       {"Content-Type", "application/json"},
@@ -119,7 +126,7 @@ asio::awaitable<void> NotifierService::deliver(redis::StreamEntry entry) {
     // An accepted, declined or expired assignment needs no more paging.
     std::vector<std::string> status_command{"FCALL_RO", "piket_alert_status", "2",
                                             keys::alert_delivery(alert_id),
-                                            keys::assignment(alert_id)};
+                                            keys::assignment(is_notice ? alert_id : assignment_id)};
     auto status = co_await redis_.command(std::move(status_command));
     if (!status.ok() || status->elements.size() != 2) co_return;  // Redis trouble: stays pending
     const std::string delivered = status->elements[0].str, state = status->elements[1].str;
@@ -128,7 +135,7 @@ asio::awaitable<void> NotifierService::deliver(redis::StreamEntry entry) {
       co_await record(alert_id, nothing, delivered, entry.id);  // a repeat: just acknowledge
       co_return;
     }
-    // Hand-off notices have no assignment; an alert whose assignment moved on is not sent.
+    // An alert whose assignment moved on (accepted by someone, declined, cancelled) is not sent.
     if (!is_notice && state != "alerted") {
       log()->info("event=alert_cancelled alert={} assignment_state={}", alert_id, state);
       const json why{{"at", format_utc(clock_.now())}, {"cancelled", state}};

@@ -41,7 +41,8 @@ int main(int argc, char** argv) {
   data.workers = std::move(workers);
 
   boost::asio::io_context io;
-  SystemClock clock;
+  const auto clock_owner = make_daemon_clock();
+  const Clock& clock = *clock_owner;
   scheduler::SchedulerService service{io, config, clock, std::move(data)};
   if (auto started = service.start(); !started.ok()) {
     logger("scheduler")->critical("event=start_failed reason=\"{}\"", started.error().to_string());

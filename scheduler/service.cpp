@@ -1,6 +1,8 @@
 #include "scheduler/service.hpp"
 
 #include <charconv>
+#include <map>
+#include <set>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -80,6 +82,7 @@ SchedulerService::SchedulerService(asio::io_context& io, const PiketConfig& conf
     server_.on(type, [this, method](const Envelope& e) { return (this->*method)(e); });
   };
   bind(msg::kOnCallQuery, &SchedulerService::on_call);
+  bind(msg::kOnCallQueryMany, &SchedulerService::on_call_many);
   bind("roster.shifts", &SchedulerService::shifts);
   bind("roster.coverage", &SchedulerService::coverage);
   bind("roster.violations", &SchedulerService::violations);
@@ -303,6 +306,41 @@ SchedulerService::Reply SchedulerService::on_call(const Envelope& request) {
   metrics_.observe("piket_oncall_query_duration_seconds", "",
                    std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
   co_return answer;
+}
+
+// Several on-call questions in one request (the dispatcher asks for the region's crisis
+// workers, team leads, physicians and the neighbouring regions at once), with each worker's
+// fairness figure over the last four weeks for the matching's ranking.
+SchedulerService::Reply SchedulerService::on_call_many(const Envelope& request) {
+  const auto started = std::chrono::steady_clock::now();
+  if (!request.body.contains("queries") || !request.body["queries"].is_array() ||
+      request.body["queries"].empty() || request.body["queries"].size() > 32)
+    co_return invalid("queries", "must be an array of 1 to 32 on-call questions");
+  json answers = json::array();
+  std::map<std::string, std::set<std::string>> workers_by_region;
+  for (const auto& query : request.body["queries"]) {
+    const std::string region = query.is_object() ? text_field(query, "region") : "";
+    auto slice = slices_.find(region);
+    const Roster& roster = slice == slices_.end() ? roster_ : slice->second;
+    auto answer = answer_on_call_query(query, clock_.now(), data_.regions, data_.workers, roster);
+    if (!answer.ok()) {
+      answers.push_back({{"error", error_to_json(answer.error())}});
+      continue;
+    }
+    for (const auto& e : (*answer)["on_call"]) workers_by_region[region].insert(e.value("worker_id", ""));
+    answers.push_back(*answer);
+  }
+  json fairness = json::object();
+  const Interval last_weeks{clock_.now() - kWeek * 4, clock_.now()};
+  for (const auto& [region, workers] : workers_by_region) {
+    auto slice = slices_.find(region);
+    if (slice == slices_.end()) continue;
+    for (const auto& row : fairness_report(expand(slice->second, "", last_weeks), last_weeks, data_.holidays, zone()))
+      if (workers.count(row.worker_id)) fairness[row.worker_id] = load_score(row);
+  }
+  metrics_.observe("piket_oncall_query_duration_seconds", "",
+                   std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
+  co_return json{{"answers", answers}, {"fairness", fairness}, {"roster_complete", roster_loaded_}};
 }
 
 SchedulerService::Reply SchedulerService::shifts(const Envelope& request) {

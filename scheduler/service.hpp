@@ -50,6 +50,7 @@ class SchedulerService {
  private:
   using Reply = boost::asio::awaitable<Result<nlohmann::json>>;
   Reply on_call(const Envelope& request);
+  Reply on_call_many(const Envelope& request);
   Reply shifts(const Envelope& request);
   Reply coverage(const Envelope& request);
   Reply violations(const Envelope& request);

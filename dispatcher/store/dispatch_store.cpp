@@ -39,8 +39,12 @@ Result<AssignmentChange> change_from(const Result<Value>& reply, std::string_vie
   if (!reply.ok()) return reply.error();
   const auto& v = reply.value();
   if (!v.is_array() || v.elements.size() != 4) return unexpected(what);
-  return AssignmentChange{v.elements[0].str, v.elements[1].str, v.elements[2].str,
-                          v.elements[3].integer == 1};
+  AssignmentChange change;
+  change.state = v.elements[0].str;
+  change.report_id = v.elements[1].str;
+  change.worker_id = v.elements[2].str;
+  change.changed = v.elements[3].integer == 1;
+  return change;
 }
 }  // namespace
 
@@ -65,50 +69,87 @@ std::optional<std::string> report_id_of_assignment(const std::string& assignment
   return report;
 }
 
-asio::awaitable<Result<SubmitOutcome>> DispatchStore::submit(
-    const std::string& report_id, const std::string& idempotency_key, const std::string& fingerprint,
-    const nlohmann::json& report, const nlohmann::json& triage, const std::string& region,
-    const std::string& municipality, bool dispatch, TimePoint now, const std::string& actor) {
-    auto command = fcall(
-      "piket_submit_report",
-      {keys::idempotency(idempotency_key), keys::report(report_id), keys::reports_index(),
-       keys::match_stream(), keys::audit_stream()},
-      {report_id, fingerprint, report.dump(), triage.dump(), ms(now), region, std::string(dispatch ? "1" : "0"),
-       std::string(dispatch ? "matching" : "queued"), actor, triage.value("class", std::string{}), municipality});
+asio::awaitable<Result<SubmitOutcome>> DispatchStore::submit(const NewReport& r, TimePoint now) {
+  nlohmann::json timers = nlohmann::json::array();
+  for (const auto& [member, at] : r.timers) timers.push_back({{"member", member}, {"at", to_unix_ms(at)}});
+  nlohmann::json argument{{"id", r.id},
+                          {"fingerprint", r.fingerprint},
+                          {"report", r.report.dump()},
+                          {"triage", r.triage.dump()},
+                          {"now", to_unix_ms(now)},
+                          {"region", r.region},
+                          {"municipality", r.municipality},
+                          {"class", r.triage_class},
+                          {"state", r.state},
+                          {"actor", r.actor},
+                          {"kind", r.kind},
+                          {"needed", r.needed},
+                          {"visit_required", r.visit_required ? "1" : "0"},
+                          {"first_contact_by", r.first_contact_by_ms},
+                          {"family_key", r.family_key},
+                          {"from_advice", r.from_advice},
+                          {"timers", timers}};
+  auto command = fcall("piket_submit_report", {keys::idempotency(r.idempotency_key)}, {argument.dump()});
   auto reply = co_await client_.command(std::move(command));
   if (!reply.ok()) co_return reply.error();
   if (!reply->is_array() || reply->elements.size() != 2) co_return unexpected("submit");
   co_return SubmitOutcome{reply->elements[0].str, reply->elements[1].integer == 1};
 }
 
+namespace {
+std::vector<std::string> strings_of(const nlohmann::json& j) {
+  std::vector<std::string> out;
+  if (j.is_array())  // (an empty Lua table arrives as {})
+    for (const auto& e : j)
+      if (e.is_string()) out.push_back(e.get<std::string>());
+  return out;
+}
+}  // namespace
+
 asio::awaitable<Result<MatchContext>> DispatchStore::match_context(const std::string& report_id) {
-    auto command = 
-      fcall("piket_match_context", {keys::report(report_id), keys::report_assignments(report_id)},
-            {keys::assignment_prefix()});
+  auto command = fcall("piket_match_context", {keys::report(report_id)}, {report_id});
   auto reply = co_await client_.command(std::move(command));
   if (!reply.ok()) co_return reply.error();
+  auto j = nlohmann::json::parse(reply->str, nullptr, false);
+  if (!j.is_object()) co_return unexpected("match context");
   MatchContext context;
-  if (!reply->is_array()) co_return unexpected("match context");
-  if (reply->elements.size() < 4) co_return context;  // no such report
+  if (!j.value("exists", false)) co_return context;
   context.exists = true;
-  context.state = reply->elements[0].str;
-  context.region = reply->elements[1].str;
-  context.triage = nlohmann::json::parse(reply->elements[2].str, nullptr, false);
-  context.municipality = reply->elements[3].str;
-  for (std::size_t i = 4; i < reply->elements.size(); ++i)
-    context.alerted_workers.push_back(reply->elements[i].str);
+  context.state = j.value("state", "");
+  context.region = j.value("region", "");
+  context.municipality = j.value("municipality", "");
+  context.triage = nlohmann::json::parse(j.value("triage", "{}"), nullptr, false);
+  context.needed = j.value("needed", 1);
+  context.round = j.value("round", 0);
+  context.family_workers = strings_of(j["family_workers"]);
+  context.declined = strings_of(j["declined"]);
   co_return context;
 }
 
-asio::awaitable<Result<std::string>> DispatchStore::assign(const NewAssignment& a, TimePoint now) {
-    auto command = fcall(
-      "piket_assign",
-      {keys::report(a.report_id), keys::assignment(a.assignment_id),
-       keys::report_assignments(a.report_id), keys::alert_stream(), keys::timers(),
-       keys::match_stream(), keys::audit_stream()},
-      {a.report_id, a.assignment_id, a.worker_id, ms(a.deadline), ms(now), a.match_entry_id,
-       std::string(keys::kMatchGroup), a.alert.dump(), a.candidates.dump(),
-       std::to_string(a.position), a.reason, kActorDispatcher});
+asio::awaitable<Result<std::vector<WorkerLoadRow>>> DispatchStore::worker_loads(
+    const std::vector<std::string>& workers, TimePoint day_start, TimePoint since) {
+  std::vector<std::string> argv{ms(day_start), ms(since)};
+  argv.insert(argv.end(), workers.begin(), workers.end());
+  auto command = fcall("piket_worker_loads", {}, std::move(argv));
+  auto reply = co_await client_.command(std::move(command));
+  if (!reply.ok()) co_return reply.error();
+  if (!reply->is_array() || reply->elements.size() != workers.size()) co_return unexpected("worker loads");
+  std::vector<WorkerLoadRow> rows;
+  for (std::size_t i = 0; i < workers.size(); ++i) {
+    const auto& e = reply->elements[i];
+    if (e.elements.size() != 3) co_return unexpected("worker loads");
+    WorkerLoadRow row;
+    row.worker_id = workers[i];
+    row.cases_today = static_cast<int>(e.elements[0].integer);
+    row.jobs_24h = static_cast<int>(e.elements[1].integer);
+    row.last_ms = std::strtoll(e.elements[2].str.c_str(), nullptr, 10);
+    rows.push_back(row);
+  }
+  co_return rows;
+}
+
+asio::awaitable<Result<std::string>> DispatchStore::start_ladder(const nlohmann::json& plan) {
+  auto command = fcall("piket_start_ladder", {keys::report(plan.value("report", ""))}, {plan.dump()});
   auto reply = co_await client_.command(std::move(command));
   if (!reply.ok()) co_return reply.error();
   co_return reply->str;
@@ -118,67 +159,80 @@ asio::awaitable<Result<std::string>> DispatchStore::no_candidate(const std::stri
                                                                  const std::string& match_entry_id,
                                                                  TimePoint retry_at, TimePoint now,
                                                                  const std::string& reason) {
-    auto command = 
-      fcall("piket_no_candidate",
-            {keys::report(report_id), keys::timers(), keys::match_stream(), keys::audit_stream()},
-            {report_id, ms(retry_at), ms(now), match_entry_id, std::string(keys::kMatchGroup),
-             reason, kActorDispatcher});
+  auto command = fcall("piket_no_candidate", {keys::report(report_id)},
+                       {report_id, ms(retry_at), ms(now), match_entry_id, reason, kActorDispatcher});
   auto reply = co_await client_.command(std::move(command));
   if (!reply.ok()) co_return reply.error();
   co_return reply->str;
 }
 
 asio::awaitable<Status> DispatchStore::drop_job(const std::string& match_entry_id) {
-    auto command = fcall("piket_drop_job", {keys::match_stream()},
-                                              {match_entry_id, std::string(keys::kMatchGroup)});
+  auto command = fcall("piket_drop_job", {keys::match_stream()}, {match_entry_id});
   auto reply = co_await client_.command(std::move(command));
   if (!reply.ok()) co_return reply.error();
   co_return ok_status();
 }
 
-asio::awaitable<Result<AssignmentChange>> DispatchStore::accept(const std::string& assignment_id,
-                                                                TimePoint now,
-                                                                const std::string& actor) {
-  auto report_id = report_id_of_assignment(assignment_id).value_or("");
-    auto command = 
-      fcall("piket_accept",
-            {keys::assignment(assignment_id), keys::report(report_id), keys::timers(),
-             keys::audit_stream()},
-            {assignment_id, ms(now), actor});
+asio::awaitable<Result<AssignmentChange>> DispatchStore::accept(
+    const std::string& assignment_id, TimePoint now, const std::string& actor,
+    std::chrono::milliseconds visit_length, std::chrono::milliseconds checkin_interval,
+    const std::string& link_base) {
+  nlohmann::json argument{{"assignment", assignment_id}, {"now", to_unix_ms(now)},
+                          {"actor", actor},              {"visit_ms", visit_length.count()},
+                          {"checkin_ms", checkin_interval.count()}, {"link_base", link_base}};
+  auto command = fcall("piket_accept", {keys::assignment(assignment_id)}, {argument.dump()});
   auto reply = co_await client_.command(std::move(command));
-  co_return change_from(reply, "accept");
+  if (!reply.ok()) co_return reply.error();
+  auto j = nlohmann::json::parse(reply->str, nullptr, false);
+  if (!j.is_object()) co_return unexpected("accept");
+  AssignmentChange change;
+  change.state = j.value("state", "");
+  change.report_id = j.value("report", "");
+  change.worker_id = j.value("worker", "");
+  change.changed = j.value("changed", false);
+  change.visit_id = j.value("visit", "");
+  change.visit_start_ms = j.value("visit_start", std::int64_t{0});
+  change.late = j.value("late", false);
+  co_return change;
 }
 
 asio::awaitable<Result<AssignmentChange>> DispatchStore::decline(const std::string& assignment_id,
                                                                  TimePoint now,
                                                                  const std::string& actor,
                                                                  const std::string& reason) {
-  auto report_id = report_id_of_assignment(assignment_id).value_or("");
-    auto command = 
-      fcall("piket_decline",
-            {keys::assignment(assignment_id), keys::report(report_id), keys::timers(),
-             keys::match_stream(), keys::audit_stream()},
-            {assignment_id, ms(now), actor, reason});
+  auto command = fcall("piket_decline", {keys::assignment(assignment_id)},
+                       {assignment_id, ms(now), actor, reason});
   auto reply = co_await client_.command(std::move(command));
   co_return change_from(reply, "decline");
 }
 
-asio::awaitable<Result<std::vector<std::string>>> DispatchStore::claim_due(TimePoint now, int limit) {
-    auto command = 
-      fcall("piket_claim_due", {keys::timers(), keys::match_stream(), keys::audit_stream()},
-            {ms(now), std::to_string(limit), keys::report_prefix(), keys::assignment_prefix(),
-             kActorDispatcher});
+asio::awaitable<Result<ClaimedTimers>> DispatchStore::claim_due(TimePoint now, int limit) {
+  auto command = fcall("piket_claim_due", {keys::timers()}, {ms(now), std::to_string(limit)});
   auto reply = co_await client_.command(std::move(command));
   if (!reply.ok()) co_return reply.error();
-  std::vector<std::string> fired;
-  for (const auto& e : reply->elements) fired.push_back(e.str);
-  co_return fired;
+  if (!reply->is_array() || reply->elements.size() != 3) co_return unexpected("claim due");
+  ClaimedTimers out;
+  for (const auto& e : reply->elements[0].elements) out.fired.push_back(e.str);
+  for (const auto& e : reply->elements[1].elements) out.late_ms.push_back(e.integer);
+  const std::string& next = reply->elements[2].str;
+  if (!next.empty()) out.next_due = from_unix_ms(std::strtoll(next.c_str(), nullptr, 10));
+  co_return out;
+}
+
+asio::awaitable<Result<nlohmann::json>> DispatchStore::call_json(std::string_view function,
+                                                                 const nlohmann::json& argument) {
+  auto command = fcall(function, {}, {argument.dump()});
+  auto reply = co_await client_.command(std::move(command));
+  if (!reply.ok()) co_return reply.error();
+  auto j = nlohmann::json::parse(reply->str, nullptr, false);
+  if (j.is_discarded()) co_return unexpected(function);
+  co_return j;
 }
 
 asio::awaitable<Result<std::vector<std::string>>> DispatchStore::open_reports(
     const std::string& region, TimePoint since, int limit) {
   auto command = fcall("piket_open_reports", {keys::reports_index()},
-                       {region, ms(since), keys::report_prefix(), std::to_string(limit)});
+                       {region, ms(since), std::to_string(limit)});
   auto reply = co_await client_.command(std::move(command));
   if (!reply.ok()) co_return reply.error();
   std::vector<std::string> ids;
@@ -186,20 +240,45 @@ asio::awaitable<Result<std::vector<std::string>>> DispatchStore::open_reports(
   co_return ids;
 }
 
+namespace {
+nlohmann::json json_list(const Value& list) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& e : list.elements) {
+    auto j = nlohmann::json::parse(e.str, nullptr, false);
+    if (!j.is_discarded()) out.push_back(j);
+  }
+  return out;
+}
+}  // namespace
+
 asio::awaitable<Result<nlohmann::json>> DispatchStore::read_report(const std::string& report_id,
                                                                    TimePoint now,
                                                                    const std::string& actor,
                                                                    const std::string& purpose) {
-    auto command = 
-      fcall("piket_read_report",
-            {keys::report(report_id), keys::report_assignments(report_id), keys::access_stream()},
-            {ms(now), actor, purpose, keys::assignment_prefix(), report_id});
+  auto command = fcall("piket_read_report", {keys::report(report_id), keys::access_stream()},
+                       {report_id, ms(now), actor, purpose});
   auto reply = co_await client_.command(std::move(command));
   if (!reply.ok()) co_return reply.error();
-  if (!reply->is_array() || reply->elements.size() != 2) co_return unexpected("read report");
-  nlohmann::json out = hash_to_json(reply->elements[0]);
+  if (!reply->is_array() || reply->elements.size() != 7) co_return unexpected("read report");
+  const auto& e = reply->elements;
+  nlohmann::json out = hash_to_json(e[0]);
   out["assignments"] = nlohmann::json::array();
-  for (const auto& a : reply->elements[1].elements) out["assignments"].push_back(hash_to_json(a));
+  for (const auto& a : e[1].elements) out["assignments"].push_back(hash_to_json(a));
+  out["timeline"] = json_list(e[2]);
+  out["visit"] = e[3].elements.empty() ? nlohmann::json() : hash_to_json(e[3]);
+  out["checkins"] = json_list(e[4]);
+  out["overrides"] = json_list(e[5]);
+  out["notices"] = json_list(e[6]);
+  co_return out;
+}
+
+asio::awaitable<Result<nlohmann::json>> DispatchStore::read_visit(const std::string& visit_id) {
+  auto command = fcall("piket_read_visit", {}, {visit_id});
+  auto reply = co_await client_.command(std::move(command));
+  if (!reply.ok()) co_return reply.error();
+  if (!reply->is_array() || reply->elements.size() != 2) co_return unexpected("read visit");
+  nlohmann::json out = hash_to_json(reply->elements[0]);
+  out["checkins"] = json_list(reply->elements[1]);
   co_return out;
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 // The dispatcher's state in Redis: each method is one Redis Function call (one round trip,
 // one atomic step). Key names come from common/keys.hpp.
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,13 +19,36 @@ struct SubmitOutcome {
   bool created = false;  // false: the Idempotency-Key named an existing report
 };
 
+// What piket_submit_report stores; timers are notices such as "notice:<id>:warn_day_3".
+struct NewReport {
+  std::string id, idempotency_key, fingerprint, actor;
+  std::string kind = "report";  // or "advice"
+  nlohmann::json report, triage;
+  std::string region, municipality, triage_class;
+  std::string state;  // matching | queued | advice
+  int needed = 1;
+  bool visit_required = false;
+  std::int64_t first_contact_by_ms = 0;
+  std::string family_key;   // hash of the family reference: continuity across reports
+  std::string from_advice;  // the advice contact this report was made from
+  std::vector<std::pair<std::string, TimePoint>> timers;
+};
+
 struct MatchContext {
   bool exists = false;
-  std::string state;
-  std::string region;
-  std::string municipality;
+  std::string state, region, municipality;
   nlohmann::json triage;
-  std::vector<std::string> alerted_workers;
+  int needed = 1;
+  int round = 0;
+  std::vector<std::string> family_workers;
+  std::vector<std::string> declined;
+};
+
+struct WorkerLoadRow {
+  std::string worker_id;
+  int cases_today = 0;
+  int jobs_24h = 0;
+  std::int64_t last_ms = 0;
 };
 
 struct AssignmentChange {
@@ -31,53 +56,54 @@ struct AssignmentChange {
   std::string report_id;
   std::string worker_id;
   bool changed = false;  // false: it already was in that state
+  std::string visit_id;  // set when this acceptance planned the visit
+  std::int64_t visit_start_ms = 0;
+  bool late = false;
 };
 
-struct NewAssignment {
-  std::string report_id;
-  std::string assignment_id;
-  std::string worker_id;
-  TimePoint deadline;
-  std::string match_entry_id;
-  nlohmann::json alert;
-  nlohmann::json candidates;
-  int position = 0;
-  std::string reason;
+struct ClaimedTimers {
+  std::vector<std::string> fired;
+  std::vector<std::int64_t> late_ms;  // per fired timer: now - its deadline
+  std::optional<TimePoint> next_due;
 };
 
 class DispatchStore {
  public:
   explicit DispatchStore(redis::Client& client) : client_(client) {}
 
-  boost::asio::awaitable<Result<SubmitOutcome>> submit(const std::string& report_id,
-                                                       const std::string& idempotency_key,
-                                                       const std::string& fingerprint,
-                                                       const nlohmann::json& report,
-                                                       const nlohmann::json& triage,
-                                                       const std::string& region,
-                                                       const std::string& municipality, bool dispatch,
-                                                       TimePoint now, const std::string& actor);
+  boost::asio::awaitable<Result<SubmitOutcome>> submit(const NewReport& report, TimePoint now);
   boost::asio::awaitable<Result<MatchContext>> match_context(const std::string& report_id);
-  // "assigned" or "skipped" (the job was a repeat).
-  boost::asio::awaitable<Result<std::string>> assign(const NewAssignment& a, TimePoint now);
+  boost::asio::awaitable<Result<std::vector<WorkerLoadRow>>> worker_loads(
+      const std::vector<std::string>& workers, TimePoint day_start, TimePoint since);
+  // Stores the ranking and the ladder and fires its first step. "alerted", "exhausted",
+  // "restarted" or "skipped" (a repeated job).
+  boost::asio::awaitable<Result<std::string>> start_ladder(const nlohmann::json& plan);
   boost::asio::awaitable<Result<std::string>> no_candidate(const std::string& report_id,
                                                            const std::string& match_entry_id,
                                                            TimePoint retry_at, TimePoint now,
                                                            const std::string& reason);
   boost::asio::awaitable<Status> drop_job(const std::string& match_entry_id);
   boost::asio::awaitable<Result<AssignmentChange>> accept(const std::string& assignment_id,
-                                                          TimePoint now, const std::string& actor);
+                                                          TimePoint now, const std::string& actor,
+                                                          std::chrono::milliseconds visit_length,
+                                                          std::chrono::milliseconds checkin_interval,
+                                                          const std::string& link_base);
   boost::asio::awaitable<Result<AssignmentChange>> decline(const std::string& assignment_id,
                                                            TimePoint now, const std::string& actor,
                                                            const std::string& reason);
-  // The deadlines that fired (members such as "ack:<assignment>" and "rematch:<report>").
-  boost::asio::awaitable<Result<std::vector<std::string>>> claim_due(TimePoint now, int limit);
+  // The timers that fired ("step:<report>", "rematch:<report>", "checkin:<visit>",
+  // "notice:<report>:<label>"), how late, and when the next one is due.
+  boost::asio::awaitable<Result<ClaimedTimers>> claim_due(TimePoint now, int limit);
+  // One JSON-in, JSON-out function: checkin, record_outcome, override_triage.
+  boost::asio::awaitable<Result<nlohmann::json>> call_json(std::string_view function,
+                                                           const nlohmann::json& argument);
   // Ids of the region's open reports created since `since`, newest first, at most `limit`.
   boost::asio::awaitable<Result<std::vector<std::string>>> open_reports(const std::string& region,
                                                                         TimePoint since, int limit);
   boost::asio::awaitable<Result<nlohmann::json>> read_report(const std::string& report_id,
                                                              TimePoint now, const std::string& actor,
                                                              const std::string& purpose);
+  boost::asio::awaitable<Result<nlohmann::json>> read_visit(const std::string& visit_id);
 
  private:
   redis::Client& client_;

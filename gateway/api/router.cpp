@@ -26,9 +26,11 @@ struct SchedulerRoute {
   const char* rpc;
   const char* name;
   bool body_is_text = false;
+  bool to_dispatcher = false;
 };
 
-// The roster API: each path is one scheduler request.
+// The roster API (each path one scheduler request) and the report follow-up API (each path
+// one dispatcher request).
 const std::vector<SchedulerRoute>& scheduler_routes() {
   static const std::vector<SchedulerRoute> kRoutes = {
       {"GET", {"oncall"}, "oncall.query", "oncall"},
@@ -50,6 +52,11 @@ const std::vector<SchedulerRoute>& scheduler_routes() {
       {"POST", {"roster", "swaps", "{id}", "reject"}, "roster.swap.reject", "roster_swap_step"},
       {"POST", {"roster", "import", "assignments"}, "roster.import.assignments", "roster_import", true},
       {"POST", {"roster", "ical-feeds"}, "roster.ical.create", "roster_ical_create"},
+      {"POST", {"reports", "{id}", "triage"}, "report.triage_override", "report_triage", false, true},
+      {"POST", {"reports", "{id}", "outcome"}, "report.outcome", "report_outcome", false, true},
+      {"POST", {"advice", "{id}", "convert"}, "advice.convert", "advice_convert", false, true},
+      {"GET", {"visits", "{id}"}, "visit.get", "visit", false, true},
+      {"POST", {"visits", "{id}", "checkin"}, "visit.checkin", "visit_checkin", false, true},
   };
   return kRoutes;
 }
@@ -94,12 +101,12 @@ Route route(const std::string& method, const std::string& target) {
     if (!match) continue;
     path_matched = true;
     if (method != sr.method) continue;
-    Route r = plain(RouteKind::scheduler, id, sr.name);
+    Route r = plain(sr.to_dispatcher ? RouteKind::dispatcher : RouteKind::scheduler, id, sr.name);
     r.rpc = sr.rpc;
     r.body_is_text = sr.body_is_text;
     return r;
   }
-  if (path_matched) return plain(RouteKind::method_not_allowed, "", "roster");
+  if (path_matched) return plain(RouteKind::method_not_allowed, "", "api");
   if (p.size() == 3 && p[2] == "reports")
     return with_method(method, "POST", RouteKind::submit_report, "", "reports");
   if (p.size() == 4 && p[2] == "reports" && !p[3].empty())

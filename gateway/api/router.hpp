@@ -12,7 +12,8 @@ enum class RouteKind {
   decline_assignment,
   health,
   metrics,
-  scheduler,  // forwarded to the scheduler as `rpc`
+  scheduler,   // forwarded to the scheduler as `rpc`
+  dispatcher,  // forwarded to the dispatcher as `rpc`
   not_found,
   method_not_allowed,
 };
@@ -21,7 +22,7 @@ struct Route {
   RouteKind kind = RouteKind::not_found;
   std::string id;     // the {id} in the path, when there is one
   std::string name;   // a stable label for metrics ("reports", "report", ...)
-  std::string rpc;    // for RouteKind::scheduler: the request type
+  std::string rpc;    // for RouteKind::scheduler and ::dispatcher: the request type
   bool body_is_text = false;  // the body is passed on as text (CSV), not parsed as JSON
 };
 

@@ -9,6 +9,13 @@
 #include "common/envelope.hpp"
 
 namespace piket::test {
+
+TimePoint weekday_afternoon() {
+  TimePoint at;
+  parse_utc("2026-12-02T13:00:00Z", at);
+  return at;
+}
+
 namespace {
 std::string read_file(const std::string& path) {
   std::ifstream in{path};
@@ -29,13 +36,9 @@ Stack::Stack(StackOptions options)
       gateway_port_(free_port()),
       webhook_port_(free_port()) {
   const std::string demo = source_dir() + "/config/demo/";
-  // The demo triage rules, with the acceptance deadline the test asks for.
-  std::string triage = read_file(demo + "triage.toml");
-  const std::string deadline = "accept_within_s = " + std::to_string(options.accept_within_s);
-  for (std::size_t at = 0; (at = triage.find("accept_within_s = 300", at)) != std::string::npos;
-       at += deadline.size())
-    triage.replace(at, 21, deadline);
-  write_file(dir_ + "/triage.toml", triage);
+  if (!options.escalation_toml.empty()) write_file(dir_ + "/escalation.toml", options.escalation_toml);
+  const std::string escalation_file =
+      options.escalation_toml.empty() ? demo + "escalation.toml" : dir_ + "/escalation.toml";
   // Every worker's webhook points at this test's receiver.
   std::string workers = read_file(demo + "workers.toml");
   const std::string receiver_address = "127.0.0.1:" + std::to_string(webhook_port_);
@@ -44,12 +47,15 @@ Stack::Stack(StackOptions options)
     workers.replace(at, 14, receiver_address);
   write_file(dir_ + "/workers.toml", workers);
   write_file(dir_ + "/secret", secret_ + "\n");
+  ::setenv("PIKET_TEST_CLOCK_FILE", (dir_ + "/clock").c_str(), 1);
+  set_time(options.start_at.value_or(SystemClock{}.now()));
 
   auto zmq = [] { return "tcp://127.0.0.1:" + std::to_string(free_port()); };
   std::ostringstream config;
   config << "log_level = \"debug\"\n"
          << "[data]\nregions_file = \"" << demo << "regions.toml\"\n"
          << "workers_file = \"" << dir_ << "/workers.toml\"\n"
+         << "places_file = \"" << demo << "places.toml\"\n"
          << "[redis]\nport = " << redis_.port() << "\ncommand_timeout_ms = 2000\n"
          << "[zmq]\ndispatcher_rpc = \"" << zmq() << "\"\nscheduler_rpc = \"" << zmq()
          << "\"\ndispatcher_events = \"" << zmq() << "\"\nscheduler_events = \"" << zmq()
@@ -57,7 +63,8 @@ Stack::Stack(StackOptions options)
          << "request_retries = 2\n"
          << "[gateway]\nport = " << gateway_port_ << "\nmax_body_bytes = 16384\n"
          << "public_url = \"http://127.0.0.1:" << gateway_port_ << "\"\n"
-         << "[dispatcher]\ntriage_file = \"" << dir_ << "/triage.toml\"\ntimer_poll_ms = 50\n"
+         << "[dispatcher]\ntriage_file = \"" << demo << "triage.toml\"\ntimer_poll_ms = 50\n"
+         << "escalation_file = \"" << escalation_file << "\"\n"
          << "rematch_delay_ms = 1000\nmatch_claim_idle_ms = 1000\n"
          << "[scheduler]\nrotations_file = \"" << demo << "rotations.toml\"\n"
          << "staffing_file = \"" << demo << "staffing.toml\"\n"
@@ -138,6 +145,15 @@ std::vector<nlohmann::json> Stack::wait_for_alerts(std::size_t n, std::chrono::m
   }
   return alerts;
 }
+
+void Stack::set_time(TimePoint at) {
+  offset_ms_ = to_unix_ms(at) - to_unix_ms(SystemClock{}.now());
+  // Written aside and renamed, so a daemon never reads half a number.
+  write_file(dir_ + "/clock.tmp", std::to_string(offset_ms_) + "\n");
+  std::filesystem::rename(dir_ + "/clock.tmp", dir_ + "/clock");
+}
+
+TimePoint Stack::now() const { return SystemClock{}.now() + std::chrono::milliseconds(offset_ms_); }
 
 std::string Stack::log(const std::string& name) const { return read_file(dir_ + "/" + name + ".log"); }
 

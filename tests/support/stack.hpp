@@ -3,10 +3,13 @@
 // webhook receiver, on free loopback ports, with a config written to a temp folder.
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "common/clock.hpp"
 
 #include "tests/support/http.hpp"
 #include "tests/support/process.hpp"
@@ -14,9 +17,20 @@
 namespace piket::test {
 
 struct StackOptions {
-  int accept_within_s = 300;  // T1 acceptance deadline (shorter to test escalation)
   int webhook_fail_first = 0;  // the receiver answers 503 to this many first requests
+  std::optional<TimePoint> start_at;  // the daemons' clock starts here (and runs on)
+  std::string escalation_toml;        // replaces config/demo/escalation.toml when set
 };
+
+// Wednesday 2 December 2026, 14:00 in Amsterdam: a working day, day shifts on, no night rules.
+TimePoint weekday_afternoon();
+
+inline StackOptions starting_at(TimePoint at, std::string escalation_toml = "") {
+  StackOptions options;
+  options.start_at = at;
+  options.escalation_toml = std::move(escalation_toml);
+  return options;
+}
 
 class Stack {
  public:
@@ -32,6 +46,10 @@ class Stack {
   void kill_daemon(const std::string& name);   // SIGKILL
   int stop_daemon(const std::string& name);    // SIGTERM, exit code
   bool wait_healthy(std::chrono::milliseconds limit) const;
+  // Moves every daemon's clock (they read PIKET_TEST_CLOCK_FILE); it runs on from there.
+  void set_time(TimePoint at);
+  void advance(std::chrono::milliseconds by) { set_time(now() + by); }
+  TimePoint now() const;
 
   // Requests the webhook receiver got, in order (each {"path","alert_id","signature_valid",
   // "signature","raw","body"}).
@@ -49,6 +67,7 @@ class Stack {
   std::string secret_;
   int gateway_port_;
   int webhook_port_;
+  std::int64_t offset_ms_ = 0;
   RedisServer redis_;
   std::map<std::string, Process> daemons_;
   Process receiver_;

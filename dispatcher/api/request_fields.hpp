@@ -1,0 +1,26 @@
+#pragma once
+// Reading the small fields of a dispatcher request: each problem names the field.
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "common/result.hpp"
+
+namespace piket::dispatcher {
+
+Error invalid(std::string field, std::string message);
+
+// A short printable token (ids, idempotency keys, actors, purposes) into `out`.
+std::optional<Error> read_token(const nlohmann::json& body, const std::string& key, bool required,
+                                std::size_t max, std::string& out);
+// Free text of at most `max` characters (reasons, notes) into `out`.
+std::optional<Error> read_text(const nlohmann::json& body, const std::string& key, bool required,
+                               std::size_t max, std::string& out);
+// One of the listed words into `out`.
+std::optional<Error> read_choice(const nlohmann::json& body, const std::string& key, bool required,
+                                 std::initializer_list<const char*> options, std::string& out);
+std::optional<Error> read_bool(const nlohmann::json& body, const std::string& key, bool required,
+                               bool& out);
+
+}  // namespace piket::dispatcher

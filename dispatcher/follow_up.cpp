@@ -1,0 +1,197 @@
+// After the alert: answers (accept, decline), the visit's check-ins, the outcome, the desk's
+// triage override, and the timers that drive the ladder, the check-ins and the notices.
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "common/log.hpp"
+#include "common/message_types.hpp"
+#include "dispatcher/api/request_fields.hpp"
+#include "dispatcher/intake/report_input.hpp"
+#include "dispatcher/service.hpp"
+
+namespace piket::dispatcher {
+namespace asio = boost::asio;
+using nlohmann::json;
+
+namespace {
+auto log() { return logger("dispatcher"); }
+
+// The outcome's routes decide how the report ends: help continues elsewhere, or it is closed.
+bool continues_elsewhere(const std::string& route) {
+  return route == "local_team" || route == "save_team" || route == "veilig_thuis_investigation" ||
+         route == "child_protection_board_request";
+}
+}  // namespace
+
+DispatcherService::Reply DispatcherService::change_assignment(const Envelope& request, bool accept) {
+  std::string id, actor = "api", reason = "declined";
+  if (auto e = read_token(request.body, "id", true, 80, id)) co_return *e;
+  if (!report_id_of_assignment(id)) co_return make_error(ErrorCode::not_found, "id", "no such assignment");
+  if (auto e = read_token(request.body, "actor", false, 64, actor)) co_return *e;
+  if (!accept)
+    if (auto e = read_text(request.body, "reason", false, 200, reason)) co_return *e;
+  // (if/else, not ?:, around co_await: GCC 12 miscompiles the conditional.)
+  Result<AssignmentChange> change = make_error(ErrorCode::internal, "", "not run");
+  if (accept)
+    change = co_await store_.accept(id, clock_.now(), actor,
+                                    std::chrono::minutes(config_.dispatcher.visit_minutes),
+                                    std::chrono::seconds(config_.dispatcher.checkin_interval_s),
+                                    config_.gateway.public_url);
+  else
+    change = co_await store_.decline(id, clock_.now(), actor, reason);
+  if (!change.ok()) co_return change.error();
+  if (change->changed) {
+    log()->info("event=assignment_{} assignment={} report={} worker={}", change->state, id,
+                change->report_id, change->worker_id);
+    events_.publish(msg::kEventAssignmentChanged,
+                    {{"assignment", id}, {"report", change->report_id}, {"state", change->state}});
+  }
+  json out{{"assignment", id},
+           {"report", change->report_id},
+           {"worker", change->worker_id},
+           {"state", change->state},
+           {"changed", change->changed}};
+  if (!change->visit_id.empty()) {
+    out["visit"] = {{"id", change->visit_id},
+                    {"start", format_utc(from_unix_ms(change->visit_start_ms))},
+                    {"late", change->late}};
+    log()->info("event=visit_planned report={} visit={} late={}", change->report_id, change->visit_id, change->late);
+    events_.publish(msg::kEventVisitPlanned, {{"report", change->report_id}, {"visit", change->visit_id}});
+  }
+  co_return out;
+}
+
+DispatcherService::Reply DispatcherService::checkin(const Envelope& request) {
+  std::string id, worker, status, actor;
+  if (auto e = read_token(request.body, "id", true, 80, id)) co_return *e;
+  if (auto e = read_token(request.body, "worker", true, 64, worker)) co_return *e;
+  if (auto e = read_choice(request.body, "status", true, {"arrived", "ok", "done", "need_help"}, status))
+    co_return *e;
+  actor = worker;
+  if (!id.ends_with("-v") || !valid_report_id(id.substr(0, id.size() - 2)))
+    co_return make_error(ErrorCode::not_found, "id", "no such visit");
+  json argument{{"visit", id}, {"worker", worker}, {"status", status},
+                {"now", to_unix_ms(clock_.now())}, {"actor", actor}};
+  auto result = co_await store_.call_json("piket_checkin", argument);
+  if (!result.ok()) co_return result.error();
+  log()->info("event=visit_checkin visit={} worker={} status={}", id, worker, status);
+  co_return *result;
+}
+
+// The outcome of the contact: what was agreed, who else is involved, where help goes next, and
+// the family's consent at each step (the voluntary framework records it; it is not the legal
+// basis for handling the report).
+DispatcherService::Reply DispatcherService::record_outcome(const Envelope& request) {
+  const json& body = request.body;
+  std::string id, actor = "api", route, note;
+  bool safety_agreements = false, police_involved = false;
+  if (auto e = read_token(body, "id", true, 64, id)) co_return *e;
+  if (!valid_report_id(id)) co_return make_error(ErrorCode::not_found, "id", "no such report");
+  if (auto e = read_token(body, "actor", false, 64, actor)) co_return *e;
+  if (auto e = read_bool(body, "safety_agreements", true, safety_agreements)) co_return *e;
+  if (auto e = read_bool(body, "police_involved", true, police_involved)) co_return *e;
+  if (auto e = read_choice(body, "route", true,
+                           {"closed_no_further_help", "crisis_intervention", "save_team", "local_team",
+                            "veilig_thuis_investigation", "child_protection_board_request"},
+                           route))
+    co_return *e;
+  if (auto e = read_text(body, "note", false, 2000, note)) co_return *e;
+  if (!body.contains("consent") || !body["consent"].is_array() || body["consent"].empty())
+    co_return invalid("consent", "is required: the family's consent at each step, [{step, given}]");
+  json consent = json::array();
+  for (std::size_t i = 0; i < body["consent"].size(); ++i) {
+    const json& c = body["consent"][i];
+    const std::string path = "consent[" + std::to_string(i) + "]";
+    std::string step;
+    bool given = false;
+    if (!c.is_object()) co_return invalid(path, "must be an object {step, given}");
+    if (auto e = read_choice(c, "step", true, {"contact", "visit", "safety_agreements", "referral", "information_sharing"}, step))
+      co_return invalid(path + "." + e->field, e->message);
+    if (auto e = read_bool(c, "given", true, given)) co_return invalid(path + "." + e->field, e->message);
+    consent.push_back({{"step", step}, {"given", given}});
+  }
+  json outcome{{"safety_agreements", safety_agreements}, {"police_involved", police_involved},
+               {"route", route}, {"consent", consent}, {"note", note},
+               {"recorded_by", actor}, {"recorded_at", format_utc(clock_.now())}};
+  const std::string state = continues_elsewhere(route) ? "referred" : "closed";
+  json argument{{"report", id}, {"outcome", outcome.dump()}, {"state", state}, {"route", route},
+                {"now", to_unix_ms(clock_.now())}, {"actor", actor}};
+  auto result = co_await store_.call_json("piket_record_outcome", argument);
+  if (!result.ok()) co_return result.error();
+  log()->info("event=report_{} report={} route={}", state, id, route);
+  co_return *result;
+}
+
+// The desk overrides the triage with a reason; the rules' result and the override both stay.
+DispatcherService::Reply DispatcherService::override_triage(const Envelope& request) {
+  const json& body = request.body;
+  std::string id, actor = "api", class_id, route, reason;
+  if (auto e = read_token(body, "id", true, 64, id)) co_return *e;
+  if (!valid_report_id(id)) co_return make_error(ErrorCode::not_found, "id", "no such report");
+  if (auto e = read_token(body, "actor", false, 64, actor)) co_return *e;
+  if (auto e = read_token(body, "class", true, 16, class_id)) co_return *e;
+  if (auto e = read_token(body, "route", false, 64, route)) co_return *e;
+  if (auto e = read_text(body, "reason", true, 500, reason)) co_return *e;
+  auto stored = co_await store_.read_report(id, clock_.now(), actor, "triage_override");
+  if (!stored.ok()) co_return stored.error();
+  json report = json::parse(stored->value("report", std::string{"{}"}), nullptr, false);
+  if (!report.is_object() || stored->value("kind", std::string{}) == "advice")
+    co_return make_error(ErrorCode::conflict, "id", "an advice contact has no triage; convert it to a report");
+  TriageFacts facts;
+  for (const auto& i : report.value("indicators", json::array())) facts.indicators.push_back(i.get<std::string>());
+  facts.source = report.value("source", "");
+  for (const auto& p : report.value("people", json::array()))
+    if (p.value("role", "") == "child" && p.contains("age")) facts.child_ages.push_back(p["age"].get<int>());
+  facts.at = from_unix_ms(std::strtoll(stored->value("created_at", std::string{"0"}).c_str(), nullptr, 10));
+  if (const Region* region = data_.regions.find(stored->value("region", ""))) facts.time_zone = region->time_zone;
+  auto overridden = data_.triage.with_override(facts, class_id, route);
+  if (!overridden.ok()) co_return overridden.error();
+  json triage_json = overridden->to_json();
+  triage_json["override"] = {{"by", actor}, {"reason", reason}, {"at", format_utc(clock_.now())}};
+  json argument{{"report", id},
+                {"triage", triage_json.dump()},
+                {"class", class_id},
+                {"dispatch", overridden->acute()},
+                {"reason", reason},
+                {"now", to_unix_ms(clock_.now())},
+                {"actor", actor},
+                {"needed", overridden->two_person ? 2 : 1},
+                {"first_contact_by", overridden->first_contact_by ? to_unix_ms(*overridden->first_contact_by) : 0}};
+  auto result = co_await store_.call_json("piket_override_triage", argument);
+  if (!result.ok()) co_return result.error();
+  log()->info("event=triage_overridden report={} from={} to={}", id, result->value("previous_class", ""), class_id);
+  (*result)["triage"] = triage_json;
+  co_return *result;
+}
+
+// Sleeps until the next deadline (at most timer_poll_ms, so a deadline added by another
+// dispatcher or a moved test clock is seen soon), then claims what is due.
+asio::awaitable<void> DispatcherService::timer_loop() {
+  asio::steady_timer tick{io_};
+  auto pause = std::chrono::milliseconds(config_.dispatcher.timer_poll_ms);
+  while (running_) {
+    tick.expires_after(pause);
+    boost::system::error_code ec;
+    co_await tick.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    pause = std::chrono::milliseconds(config_.dispatcher.timer_poll_ms);
+    if (!running_) break;
+    if (!redis_.connected()) continue;
+    auto claimed = co_await store_.claim_due(clock_.now(), 100);
+    if (!claimed.ok()) continue;
+    for (std::size_t i = 0; i < claimed->fired.size(); ++i) {
+      const std::string& member = claimed->fired[i];
+      metrics_.count("piket_deadlines_fired_total", "kind=\"" + member.substr(0, member.find(':')) + "\"");
+      if (i < claimed->late_ms.size())
+        metrics_.observe("piket_timer_lateness_seconds", "", std::chrono::microseconds(claimed->late_ms[i] * 1000));
+      log()->info("event=timer_fired timer={}", member);
+      events_.publish(msg::kEventEscalation, {{"timer", member}});
+    }
+    if (claimed->fired.size() >= 100) pause = std::chrono::milliseconds(0);  // more are due
+    else if (claimed->next_due)
+      pause = std::clamp<std::chrono::milliseconds>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(*claimed->next_due - clock_.now()),
+          std::chrono::milliseconds(1), pause);
+  }
+}
+
+}  // namespace piket::dispatcher

@@ -1,0 +1,215 @@
+// Matching a report: one context read, one batched on-call question to the scheduler (the
+// region's role, its team leads, its physicians and its neighbours), one read of the
+// candidates' loads, then one atomic step that stores the ranking and the ladder and fires the
+// first step.
+#include <date/tz.h>
+
+#include <array>
+#include <set>
+
+#include "common/log.hpp"
+#include "common/message_types.hpp"
+#include "dispatcher/matching/ladder.hpp"
+#include "dispatcher/service.hpp"
+
+namespace piket::dispatcher {
+namespace asio = boost::asio;
+using nlohmann::json;
+
+namespace {
+auto log() { return logger("dispatcher"); }
+
+constexpr double kTravelKmPerHour = 40;  // by car in and around towns, a rough and safe figure
+constexpr auto kMinimumTravel = std::chrono::minutes(15);
+
+std::chrono::milliseconds travel_time(std::optional<double> km) {
+  const auto by_distance = std::chrono::milliseconds(
+      static_cast<std::int64_t>(km.value_or(0) / kTravelKmPerHour * 3600 * 1000));
+  return std::max<std::chrono::milliseconds>(by_distance, kMinimumTravel);
+}
+
+std::vector<std::string> strings(const json& j, const char* key) {
+  std::vector<std::string> out;
+  if (j.contains(key) && j[key].is_array())
+    for (const auto& e : j[key])
+      if (e.is_string()) out.push_back(e.get<std::string>());
+  return out;
+}
+
+// Local midnight of `now` in the region's zone: "today" for the case limit.
+TimePoint local_day_start(TimePoint now, const std::string& time_zone) {
+  const date::time_zone* zone = nullptr;
+  try {
+    zone = date::locate_zone(time_zone);
+  } catch (const std::exception&) {
+    return now - std::chrono::hours(24);
+  }
+  const auto local = zone->to_local(now);
+  const auto midnight = date::floor<date::days>(local);
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(zone->to_sys(midnight, date::choose::earliest));
+}
+}  // namespace
+
+asio::awaitable<bool> DispatcherService::handle_match_job(const redis::StreamEntry& entry) {
+  auto report_it = entry.fields.find("report");
+  if (report_it == entry.fields.end() || !valid_report_id(report_it->second)) {
+    log()->error("event=bad_match_job entry={}", entry.id);
+    co_return (co_await store_.drop_job(entry.id)).ok();
+  }
+  const std::string& report_id = report_it->second;
+  const auto started = std::chrono::steady_clock::now();
+  auto context = co_await store_.match_context(report_id);
+  if (!context.ok()) co_return false;  // Redis trouble: stays pending, retried
+  if (!context->exists || (context->state != "matching" && context->state != "unassigned"))
+    co_return (co_await store_.drop_job(entry.id)).ok();
+
+  const TimePoint now = clock_.now();
+  const Region* region = data_.regions.find(context->region);
+  if (!region) co_return (co_await store_.drop_job(entry.id)).ok();
+  const json& triage = context->triage;
+  const bool physician = triage.value("physician", false);
+
+  // One batched question: [0] the region's crisis workers, [1] its team leads, [2] its
+  // physicians, then each neighbour's crisis workers.
+  json queries = json::array();
+  // A named array, not a brace list: GCC 12 cannot keep brace-list temporaries in a coroutine.
+  const std::array<const char*, 3> roles{kRoleCrisisWorker, kRoleTeamLead, kRolePhysician};
+  for (const char* role : roles) {
+    json q{{"region", region->id}, {"role", role}, {"at", format_utc(now)}};
+    queries.push_back(q);
+  }
+  for (const auto& neighbour : region->neighbours) {
+    json q{{"region", neighbour}, {"role", kRoleCrisisWorker}, {"at", format_utc(now)}};
+    queries.push_back(q);
+  }
+  json question{{"queries", queries}};
+  auto on_call = co_await scheduler_.call(msg::kOnCallQueryMany, std::move(question));
+  if (!on_call.ok() && on_call.error().code == ErrorCode::unavailable) {
+    log()->warn("event=scheduler_unavailable report={} retry=true", report_id);
+    co_return false;
+  }
+  json answers = on_call.ok() ? on_call->value("answers", json::array()) : json::array();
+  auto answer = [&](std::size_t i) { return i < answers.size() ? answers[i] : json::object(); };
+  std::map<std::string, double> fairness;
+  if (on_call.ok() && on_call->contains("fairness") && (*on_call)["fairness"].is_object())
+    for (const auto& [worker, score] : (*on_call)["fairness"].items())
+      if (score.is_number()) fairness[worker] = score.get<double>();
+
+  MatchRequest request;
+  request.region = region->id;
+  request.municipality = context->municipality;
+  request.required_skills = strings(triage, "skills");
+  request.people_needed = std::clamp(context->needed, 1, 2);
+  request.family_workers = context->family_workers;
+  request.on_call = candidates_from_on_call(answer(0));
+  request.fairness = fairness;
+  request.exclude.insert(context->declined.begin(), context->declined.end());
+  std::vector<std::pair<std::string, std::vector<Candidate>>> neighbour_on_call;
+  for (std::size_t i = 0; i < region->neighbours.size(); ++i)
+    neighbour_on_call.emplace_back(region->neighbours[i], candidates_from_on_call(answer(3 + i)));
+
+  // Loads of everyone who could be asked, in one read.
+  std::set<std::string> everyone;
+  for (const auto& c : request.on_call) everyone.insert(c.worker_id);
+  for (const auto& [name, list] : neighbour_on_call)
+    for (const auto& c : list) everyone.insert(c.worker_id);
+  std::vector<std::string> worker_ids(everyone.begin(), everyone.end());
+  if (!worker_ids.empty()) {
+    auto loads = co_await store_.worker_loads(worker_ids, local_day_start(now, region->time_zone),
+                                              now - std::chrono::hours(24));
+    if (!loads.ok()) co_return false;
+    for (const auto& row : *loads)
+      request.loads[row.worker_id] =
+          WorkerLoad{row.cases_today, row.jobs_24h * config_.dispatcher.visit_minutes / 60.0, row.last_ms};
+  }
+
+  LadderInput ladder_input;
+  ladder_input.people_needed = request.people_needed;
+  ladder_input.local = rank_candidates(request, data_.workers, &data_.places, data_.weights);
+  for (auto& [name, list] : neighbour_on_call) {
+    MatchRequest n = request;
+    n.region = name;
+    n.family_workers.clear();
+    n.on_call = std::move(list);
+    ladder_input.neighbours.emplace_back(name, rank_candidates(n, data_.workers, &data_.places, data_.weights));
+  }
+  for (const auto& c : candidates_from_on_call(answer(1))) ladder_input.team_leads.push_back(c.worker_id);
+  const EscalationPolicy& policy = data_.escalation.for_region(region->id);
+  const auto steps = build_ladder(policy, ladder_input);
+
+  // Each target carries what the visit planning needs later: shift end and travel time.
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> timing;  // worker -> (shift end, travel)
+  auto note_timing = [&](const MatchResult& result) {
+    for (const auto& c : result.ranked)
+      timing.emplace(c.worker_id, std::make_pair(to_unix_ms(c.shift_end) > 0 ? to_unix_ms(c.shift_end) : 0,
+                                                 travel_time(c.km).count()));
+  };
+  note_timing(ladder_input.local);
+  for (const auto& [name, result] : ladder_input.neighbours) note_timing(result);
+  json ladder = ladder_to_json(steps);
+  std::size_t targets = 0;
+  for (auto& step : ladder)
+    for (auto& t : step["targets"]) {
+      ++targets;
+      auto found = timing.find(t.value("worker", ""));
+      t["shift_end_ms"] = found == timing.end() ? 0 : found->second.first;
+      t["travel_ms"] = found == timing.end() ? kMinimumTravel.count() * 60000 : found->second.second;
+    }
+
+  if (targets == 0) {
+    std::string why = on_call.ok() ? "nobody on call who may take this report in " + region->id
+                                   : "scheduler refused: " + on_call.error().to_string();
+    log()->warn("event=coverage_gap report={} region={}", report_id, region->id);
+    metrics_.count("piket_coverage_failures_total");
+    auto retry_at = now + std::chrono::milliseconds(config_.dispatcher.rematch_delay_ms);
+    co_return (co_await store_.no_candidate(report_id, entry.id, retry_at, now, why)).ok();
+  }
+
+  // The alert names no one and tells nothing: a reference, the urgency, where, and a link.
+  json alert_template{{"reference", report_id},
+                      {"urgency", triage.value("class", std::string{})},
+                      {"municipality", context->municipality},
+                      {"region", region->id},
+                      {"link", config_.gateway.public_url + "/api/v1/reports/" + report_id}};
+  json informed = json::array();
+  for (const auto& worker : ladder_input.local.informed) {
+    json notice{{"alert_id", report_id + "-info-" + worker}, {"kind", "info"}, {"worker", worker},
+                {"reference", report_id}, {"urgency", triage.value("class", std::string{})},
+                {"region", region->id},
+                {"message", "a family you work with has a new crisis report; the on-call professional goes"}};
+    informed.push_back({{"worker", worker}, {"alert", notice}});
+  }
+  const auto& top = ladder_input.local.ranked;
+  std::string summary = std::to_string(top.size()) + " eligible, " +
+                        std::to_string(ladder_input.local.excluded.size()) + " excluded";
+  if (!top.empty()) summary += ", first " + top.front().worker_id;
+  std::string physician_id;
+  if (physician) {
+    auto physicians = candidates_from_on_call(answer(2));
+    if (!physicians.empty()) physician_id = physicians.front().worker_id;
+  }
+  json plan{{"report", report_id},
+            {"now", to_unix_ms(now)},
+            {"entry", entry.id},
+            {"ladder", ladder},
+            {"ranking", ladder_input.local.to_json()},
+            {"alert_template", alert_template},
+            {"restart_after_ms", std::chrono::duration_cast<std::chrono::milliseconds>(policy.restart_after).count()},
+            {"informed", informed},
+            {"team_leads", ladder_input.team_leads},
+            {"physician", physician_id},
+            {"summary", summary},
+            {"actor", "dispatcher"}};
+  auto stored = co_await store_.start_ladder(plan);
+  if (!stored.ok()) co_return false;
+  metrics_.observe("piket_match_duration_seconds", "",
+                   std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
+  if (*stored != "skipped") {
+    metrics_.count("piket_alerts_queued_total");
+    log()->info("event=ladder_started report={} outcome={} {}", report_id, *stored, summary);
+    events_.publish(msg::kEventAssignmentCreated, {{"report", report_id}, {"ladder", *stored}});
+  }
+  co_return true;
+}
+
+}  // namespace piket::dispatcher
