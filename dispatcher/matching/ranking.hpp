@@ -15,7 +15,7 @@
 #include "common/clock.hpp"
 #include "common/domain/places.hpp"
 #include "common/domain/workers.hpp"
-#include "dispatcher/matching/candidate_choice.hpp"
+#include "dispatcher/matching/on_call_candidates.hpp"
 
 namespace piket::dispatcher {
 

@@ -1,4 +1,4 @@
-// Who to alert next for a report, the scheduler's answer read as candidates, and the ids that tie
+// The scheduler's answer read as candidates, and the ids that tie
 // an assignment to its report.
 #include <catch.hpp>
 
@@ -8,19 +8,13 @@
 #include <nlohmann/json.hpp>
 
 #include "common/envelope.hpp"
-#include "dispatcher/matching/candidate_choice.hpp"
+#include "dispatcher/matching/on_call_candidates.hpp"
 #include "dispatcher/store/dispatch_store.hpp"
 
 namespace {
 
 using nlohmann::json;
 using piket::dispatcher::Candidate;
-
-const std::vector<Candidate> kOnCall = {
-    {"w-ut-01", 0, "primary of day-utrecht-stad"},
-    {"w-ut-02", 1, "backup 1 of day-utrecht-stad"},
-    {"w-ut-03", 2, "backup 2 of day-utrecht-stad"},
-};
 
 std::vector<std::string> worker_ids(const std::vector<Candidate>& candidates) {
   std::vector<std::string> ids;
@@ -32,57 +26,6 @@ std::vector<std::string> worker_ids(const std::vector<Candidate>& candidates) {
 const std::string kReportId = "rabcdefghjkmnpqrstuvw";
 
 }  // namespace
-
-TEST_CASE("the primary on call is alerted first", "[unit][matching]") {
-  auto choice = piket::dispatcher::choose_candidate(kOnCall, {});
-  REQUIRE(choice.has_value());
-  CHECK(kOnCall[choice->index].worker_id == "w-ut-01");
-  CHECK(choice->times_alerted_before == 0);
-  CHECK(choice->reason == "primary on call");
-}
-
-TEST_CASE("after the primary was alerted the first backup is next", "[unit][matching]") {
-  auto choice = piket::dispatcher::choose_candidate(kOnCall, {"w-ut-01"});
-  REQUIRE(choice.has_value());
-  CHECK(kOnCall[choice->index].worker_id == "w-ut-02");
-  CHECK(choice->times_alerted_before == 0);
-  CHECK(choice->reason == "backup 1");
-}
-
-TEST_CASE("after the primary and the first backup were alerted the second backup is next",
-          "[unit][matching]") {
-  auto choice = piket::dispatcher::choose_candidate(kOnCall, {"w-ut-01", "w-ut-02"});
-  REQUIRE(choice.has_value());
-  CHECK(kOnCall[choice->index].worker_id == "w-ut-03");
-  CHECK(choice->reason == "backup 2");
-}
-
-TEST_CASE("when everyone on call was alerted once the primary is alerted again in round 2",
-          "[unit][matching]") {
-  std::vector<std::string> alerted;
-  SECTION("in order") { alerted = {"w-ut-01", "w-ut-02", "w-ut-03"}; }
-  SECTION("in another order") { alerted = {"w-ut-03", "w-ut-01", "w-ut-02"}; }
-  auto choice = piket::dispatcher::choose_candidate(kOnCall, alerted);
-  REQUIRE(choice.has_value());
-  CHECK(kOnCall[choice->index].worker_id == "w-ut-01");
-  CHECK(choice->times_alerted_before == 1);
-  CHECK(choice->reason.find("primary on call") == 0);
-  CHECK(choice->reason.find("round 2") != std::string::npos);
-}
-
-TEST_CASE("the worker alerted least often is next even in a later round", "[unit][matching]") {
-  auto choice = piket::dispatcher::choose_candidate(
-      kOnCall, {"w-ut-01", "w-ut-02", "w-ut-03", "w-ut-01", "w-ut-02"});
-  REQUIRE(choice.has_value());
-  CHECK(kOnCall[choice->index].worker_id == "w-ut-03");
-  CHECK(choice->times_alerted_before == 1);
-  CHECK(choice->reason.find("round 2") != std::string::npos);
-}
-
-TEST_CASE("nobody on call means no candidate", "[unit][matching]") {
-  CHECK_FALSE(piket::dispatcher::choose_candidate({}, {}).has_value());
-  CHECK_FALSE(piket::dispatcher::choose_candidate({}, {"w-ut-01"}).has_value());
-}
 
 TEST_CASE("the scheduler's answer becomes candidates sorted by position", "[unit][matching]") {
   const json answer = {

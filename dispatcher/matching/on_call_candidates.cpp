@@ -1,25 +1,8 @@
-#include "dispatcher/matching/candidate_choice.hpp"
+#include "dispatcher/matching/on_call_candidates.hpp"
 
 #include <algorithm>
 
 namespace piket::dispatcher {
-
-std::optional<Choice> choose_candidate(const std::vector<Candidate>& on_call,
-                                       const std::vector<std::string>& already_alerted) {
-  std::optional<Choice> best;
-  for (std::size_t i = 0; i < on_call.size(); ++i) {
-    int times = static_cast<int>(
-        std::count(already_alerted.begin(), already_alerted.end(), on_call[i].worker_id));
-    if (!best || times < best->times_alerted_before) best = Choice{i, times, ""};
-  }
-  if (!best) return std::nullopt;
-  const Candidate& c = on_call[best->index];
-  best->reason = (c.position == 0 ? std::string("primary on call") : "backup " + std::to_string(c.position)) +
-                 (best->times_alerted_before == 0
-                      ? ""
-                      : "; everyone on call was tried, round " + std::to_string(best->times_alerted_before + 1));
-  return best;
-}
 
 std::vector<Candidate> candidates_from_on_call(const nlohmann::json& answer) {
   std::vector<Candidate> out;

@@ -1,0 +1,222 @@
+// The dispatcher's Redis Functions against a real redis-server: the ladder's steps at their
+// times, exactly once with two claimers, empty steps skipped at once, visits never
+// double-booked, two-person acceptance, and a broken record that never loses its deadline.
+#include <catch.hpp>
+
+#include <boost/asio/io_context.hpp>
+
+#include "common/redis/client.hpp"
+#include "common/redis/functions.hpp"
+#include "dispatcher/store/dispatch_lua.hpp"
+#include "dispatcher/store/dispatch_store.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/run_async.hpp"
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using piket::TimePoint;
+using piket::dispatcher::DispatchStore;
+using piket::test::run_async;
+namespace asio = boost::asio;
+
+namespace {
+const TimePoint kStart = piket::from_unix_ms(1796212800000);  // 2026-12-02T13:20:00Z
+
+struct Fixture {
+  piket::test::RedisServer server;
+  asio::io_context io;
+  piket::redis::Client client{io, config(), "test"};
+  DispatchStore store{client};
+
+  Fixture() {
+    client.start();
+    REQUIRE(run_async(io, client.wait_connected(5s)));
+    REQUIRE(run_async(io, piket::redis::ensure_functions(client, piket::dispatch_library())).ok());
+    server.cli("XGROUP CREATE piket:stream:match dispatchers $ MKSTREAM");
+  }
+  piket::RedisConfig config() const {
+    piket::RedisConfig c;
+    c.port = server.port();
+    return c;
+  }
+  std::string cli(const std::string& command) { return server.cli(command); }
+
+  std::string report(const std::string& id, int needed = 1) {
+    piket::dispatcher::NewReport r;
+    r.id = id;
+    r.idempotency_key = "key-" + id;
+    r.fingerprint = "f-" + id;
+    r.actor = "test";
+    r.report = json{{"source", "police"}};
+    r.triage = json{{"class", "T1"}};
+    r.region = "utrecht-stad";
+    r.municipality = "Utrecht";
+    r.triage_class = "T1";
+    r.state = "matching";
+    r.needed = needed;
+    r.visit_required = true;
+    r.first_contact_by_ms = piket::to_unix_ms(kStart + 2h);
+    auto created = run_async(io, store.submit(r, kStart));
+    REQUIRE(created.ok());
+    return id;
+  }
+
+  json target(const std::string& worker) {
+    return {{"worker", worker}, {"region", "utrecht-stad"}, {"why", "rank of " + worker},
+            {"shift_end_ms", piket::to_unix_ms(kStart + 6h)}, {"travel_ms", 15 * 60 * 1000}};
+  }
+
+  json step(int index, int after_s, const std::string& kind, json targets, const std::string& skipped = "") {
+    json s{{"index", index}, {"after_s", after_s}, {"target", kind}, {"channel", kind == "repeat" ? "second" : "primary"},
+           {"targets", targets}};
+    s["skipped_reason"] = skipped.empty() ? json(nullptr) : json(skipped);
+    return s;
+  }
+
+  std::string start(const std::string& report_id, json ladder, TimePoint now = kStart) {
+    json plan{{"report", report_id}, {"now", piket::to_unix_ms(now)}, {"entry", "0-1"}, {"ladder", ladder},
+              {"ranking", json::object()}, {"alert_template", {{"reference", report_id}}},
+              {"restart_after_ms", 30000}, {"informed", json::array()}, {"team_leads", {"w-lead"}},
+              {"physician", ""}, {"summary", "test"}, {"actor", "test"}};
+    auto started = run_async(io, store.start_ladder(plan));
+    REQUIRE(started.ok());
+    return *started;
+  }
+
+  std::vector<std::string> claim(TimePoint now) {
+    auto claimed = run_async(io, store.claim_due(now, 100));
+    REQUIRE(claimed.ok());
+    return claimed->fired;
+  }
+
+  json alerts() {
+    json out = json::array();
+    const std::string raw = cli("XRANGE piket:stream:alerts - +");
+    for (std::size_t at = raw.find('{'); at != std::string::npos; at = raw.find("\n{", at + 1)) {
+      const auto end = raw.find('\n', at + 1);
+      out.push_back(json::parse(raw.substr(at, end == std::string::npos ? end : end - at), nullptr, false));
+    }
+    return out;
+  }
+
+  json shown(const std::string& id) {
+    auto r = run_async(io, store.read_report(id, kStart, "test", "check"));
+    REQUIRE(r.ok());
+    return *r;
+  }
+
+  piket::dispatcher::AssignmentChange accept(const std::string& assignment, TimePoint now = kStart) {
+    auto a = run_async(io, store.accept(assignment, now, "test", 90min, 30min, "http://piket"));
+    INFO((a.ok() ? "" : a.error().to_string()));
+    REQUIRE(a.ok());
+    return *a;
+  }
+};
+
+bool timeline_has(const json& report, const std::string& action, const std::string& text = "") {
+  for (const auto& e : report["timeline"])
+    if (e.value("action", "") == action && e.value("detail", "").find(text) != std::string::npos) return true;
+  return false;
+}
+}  // namespace
+
+TEST_CASE("the ladder fires each step at its time, skips an empty step at once and says why",
+          "[integration][dispatch]") {
+  Fixture f;
+  const std::string id = f.report("r-ladder");
+  json ladder = json::array({f.step(0, 0, "first", json::array({f.target("w-a")})),
+                             f.step(1, 60, "repeat", json::array({f.target("w-a")})),
+                             f.step(2, 120, "next", json::array(), "nobody else on call in utrecht-stad"),
+                             f.step(3, 180, "team_lead", json::array({f.target("w-lead")}))});
+  CHECK(f.start(id, ladder) == "alerted");
+  REQUIRE(f.alerts().size() == 1);
+  CHECK(f.alerts()[0]["worker"] == "w-a");
+  CHECK(f.alerts()[0]["deadline_ms"] == piket::to_unix_ms(kStart + 60s));
+
+  CHECK(f.claim(kStart + 59s).empty());
+  CHECK(f.claim(kStart + 60s) == std::vector<std::string>{"step:r-ladder"});
+  REQUIRE(f.alerts().size() == 2);
+  CHECK(f.alerts()[1]["channel"] == "second");
+  CHECK(f.alerts()[1]["assignment"] == f.alerts()[0]["assignment"]);
+
+  // Step 2 has nobody: at +120 s the team lead is alerted at once, and the timeline says why.
+  CHECK(f.claim(kStart + 120s).size() == 1);
+  REQUIRE(f.alerts().size() == 3);
+  CHECK(f.alerts()[2]["worker"] == "w-lead");
+  json view = f.shown(id);
+  CHECK(timeline_has(view, "escalation.step_skipped", "nobody else on call in utrecht-stad"));
+  CHECK(view["state"] == "alerting");
+}
+
+TEST_CASE("two dispatchers claiming at once fire every deadline exactly once",
+          "[integration][dispatch]") {
+  Fixture f;
+  for (int i = 0; i < 20; ++i) {
+    const std::string id = f.report("r-twice-" + std::to_string(i));
+    f.start(id, json::array({f.step(0, 0, "first", json::array({f.target("w-a")})),
+                             f.step(1, 60, "next", json::array({f.target("w-b")}))}));
+  }
+  piket::redis::Client second{f.io, f.config(), "second"};
+  second.start();
+  REQUIRE(run_async(f.io, second.wait_connected(5s)));
+  DispatchStore other{second};
+  // Both claims are in flight at once on two connections; Redis runs one Function, then the other.
+  using Claimed = piket::Result<piket::dispatcher::ClaimedTimers>;
+  std::vector<Claimed> answers;
+  for (DispatchStore* store : {&f.store, &other})
+    asio::co_spawn(f.io, store->claim_due(kStart + 61s, 100),
+                   [&](std::exception_ptr, Claimed claimed) { answers.push_back(std::move(claimed)); });
+  for (int i = 0; i < 500 && answers.size() < 2; ++i) piket::test::run_for(f.io, 10ms);
+  REQUIRE(answers.size() == 2);
+  std::size_t fired = 0;
+  for (const auto& a : answers) {
+    REQUIRE(a.ok());
+    fired += a->fired.size();
+  }
+  CHECK(fired == 20);
+  CHECK(f.alerts().size() == 40);
+}
+
+TEST_CASE("visits of one worker never overlap, and a two-person report waits for both",
+          "[integration][dispatch]") {
+  Fixture f;
+  const std::string one = f.report("r-one"), two = f.report("r-two");
+  f.start(one, json::array({f.step(0, 0, "first", json::array({f.target("w-a")}))}));
+  f.start(two, json::array({f.step(0, 0, "first", json::array({f.target("w-a")}))}));
+  auto a = f.accept("r-one-1");
+  auto b = f.accept("r-two-1");
+  REQUIRE(a.visit_id == "r-one-v");
+  REQUIRE(b.visit_id == "r-two-v");
+  CHECK(a.visit_start_ms == piket::to_unix_ms(kStart + 15min));            // travel time
+  CHECK(b.visit_start_ms == piket::to_unix_ms(kStart + 15min + 90min));    // after the first visit
+  CHECK_FALSE(a.late);
+
+  const std::string pair = f.report("r-pair", 2);
+  f.start(pair, json::array({f.step(0, 0, "first", json::array({f.target("w-b"), f.target("w-c")})),
+                             f.step(1, 120, "next", json::array({f.target("w-d")}))}));
+  auto first = f.accept("r-pair-1");
+  CHECK(first.visit_id.empty());
+  CHECK(f.shown(pair)["state"] == "alerting");
+  CHECK(f.claim(kStart + 121s).size() == 1);  // paging goes on for the second place
+  auto second = f.accept("r-pair-3");         // w-d, the backup, takes it
+  CHECK(second.visit_id == "r-pair-v");
+  json view = f.shown(pair);
+  CHECK(view["state"] == "visit_planned");
+  CHECK(view["visit"]["workers"] == "w-b,w-d");
+  // The one still alerted (w-c) is cancelled: the notifier stops paging them.
+  for (const auto& a : view["assignments"])
+    if (a["worker"] == "w-c") CHECK(a["state"] == "cancelled");
+  CHECK(f.cli("ZSCORE piket:timers step:r-pair").find_first_of("0123456789") == std::string::npos);
+}
+
+TEST_CASE("a record the timer cannot process keeps its deadline, retried and on record",
+          "[integration][dispatch]") {
+  Fixture f;
+  const std::string id = f.report("r-broken");
+  f.start(id, json::array({f.step(0, 0, "first", json::array({f.target("w-a")})),
+                           f.step(1, 60, "next", json::array({f.target("w-b")}))}));
+  f.cli("HSET piket:report:r-broken ladder not-json");
+  CHECK(f.claim(kStart + 61s).empty());
+  CHECK(f.cli("ZSCORE piket:timers step:r-broken").rfind(std::to_string(piket::to_unix_ms(kStart + 66s)), 0) == 0);
+  CHECK(f.cli("XRANGE piket:stream:audit - +").find("timer.error") != std::string::npos);
+}
