@@ -15,6 +15,7 @@ inline constexpr std::string_view kReportOutcome = "report.outcome";
 inline constexpr std::string_view kAdviceConvert = "advice.convert";
 inline constexpr std::string_view kVisitGet = "visit.get";
 inline constexpr std::string_view kVisitCheckin = "visit.checkin";
+inline constexpr std::string_view kOrderExtend = "report.order_extend";
 // Requests to the scheduler.
 inline constexpr std::string_view kOnCallQuery = "oncall.query";
 inline constexpr std::string_view kOnCallQueryMany = "oncall.query_many";  // several, with fairness

@@ -8,6 +8,7 @@
 #include "dispatcher/api/request_fields.hpp"
 #include "dispatcher/intake/report_input.hpp"
 #include "dispatcher/service.hpp"
+#include "dispatcher/triage/restraining_order.hpp"
 
 namespace piket::dispatcher {
 namespace asio = boost::asio;
@@ -161,6 +162,43 @@ DispatcherService::Reply DispatcherService::override_triage(const Envelope& requ
   if (!result.ok()) co_return result.error();
   log()->info("event=triage_overridden report={} from={} to={}", id, result->value("previous_class", ""), class_id);
   (*result)["triage"] = triage_json;
+  co_return *result;
+}
+
+// The mayor extends a temporary restraining order (at most to 28 days in all): the new end
+// and its notices replace the old ones.
+DispatcherService::Reply DispatcherService::extend_order(const Envelope& request) {
+  const json& body = request.body;
+  std::string id, actor = "api", until_text, reason;
+  if (auto e = read_token(body, "id", true, 64, id)) co_return *e;
+  if (!valid_report_id(id)) co_return make_error(ErrorCode::not_found, "id", "no such report");
+  if (auto e = read_token(body, "actor", false, 64, actor)) co_return *e;
+  if (auto e = read_token(body, "until", true, 40, until_text)) co_return *e;
+  if (auto e = read_text(body, "reason", true, 500, reason)) co_return *e;
+  TimePoint until;
+  if (!parse_utc(until_text, until)) co_return invalid("until", "must be an RFC 3339 time");
+  auto stored = co_await store_.read_report(id, clock_.now(), actor, "order_extension");
+  if (!stored.ok()) co_return stored.error();
+  json triage = json::parse(stored->value("triage", std::string{"{}"}), nullptr, false);
+  TimePoint imposed;
+  if (!triage.is_object() || !triage.contains("restraining_order") ||
+      !parse_utc(triage["restraining_order"].value("imposed_at", ""), imposed))
+    co_return make_error(ErrorCode::conflict, "id", "this report has no restraining order");
+  const Region* region = data_.regions.find(stored->value("region", ""));
+  auto clocks = restraining_order_clocks(imposed, region ? region->time_zone : config_.data.time_zone);
+  TimePoint current_end;  // an earlier extension moved it
+  if (parse_utc(triage["restraining_order"].value("ends_at", ""), current_end)) clocks.ends_at = current_end;
+  auto checked = check_extension(clocks, until);
+  if (!checked.ok()) co_return checked.error();
+  clocks.ends_at = *checked;
+  json order = clocks.to_json();
+  order["extended"] = {{"by", actor}, {"reason", reason}, {"at", format_utc(clock_.now())}};
+  triage["restraining_order"] = order;
+  json argument{{"report", id}, {"triage", triage.dump()}, {"until_ms", to_unix_ms(*checked)},
+                {"now", to_unix_ms(clock_.now())}, {"actor", actor}, {"reason", reason}};
+  auto result = co_await store_.call_json("piket_extend_order", argument);
+  if (!result.ok()) co_return result.error();
+  (*result)["restraining_order"] = order;
   co_return *result;
 }
 

@@ -51,6 +51,7 @@ DispatcherService::DispatcherService(asio::io_context& io, const PiketConfig& co
   rpc_.on(msg::kReportTriageOverride, [this](const Envelope& e) { return override_triage(e); });
   rpc_.on(msg::kReportOutcome, [this](const Envelope& e) { return record_outcome(e); });
   rpc_.on(msg::kVisitCheckin, [this](const Envelope& e) { return checkin(e); });
+  rpc_.on(msg::kOrderExtend, [this](const Envelope& e) { return extend_order(e); });
   rpc_.on(msg::kReportsOpen, [this](const Envelope& e) -> Reply {
     std::string region;
     if (auto error = read_token(e.body, "region", true, 64, region)) co_return *error;

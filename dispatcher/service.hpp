@@ -56,6 +56,7 @@ class DispatcherService {
   Reply override_triage(const Envelope& request);
   Reply record_outcome(const Envelope& request);
   Reply checkin(const Envelope& request);
+  Reply extend_order(const Envelope& request);
   // Validates, triages and stores one report (or advice contact); `from_advice` links it.
   Reply store_report(const nlohmann::json& body, const std::string& idempotency_key,
                      const std::string& actor, const std::string& from_advice);

@@ -575,6 +575,21 @@ local function override_triage(keys, args)
   return cjson.encode({report = p.report, state = state, class = p.class, previous_class = r[2]})
 end
 
+-- The mayor's restraining order is extended: the new end and its notices, audited.
+-- ARGV[1]: {report, triage (JSON text), until_ms, now, actor, reason}
+local function extend_order(keys, args)
+  local p = cjson.decode(args[1])
+  local rkey = report_key(p.report)
+  local state = redis.call('HGET', rkey, 'state')
+  if not state then return fail('NOT_FOUND', 'id', 'no such report') end
+  if state == 'closed' or state == 'referred' then return fail('CONFLICT', 'id', 'the report is ' .. state) end
+  redis.call('HSET', rkey, 'triage', p.triage, 'updated_at', p.now)
+  redis.call('ZADD', TIMERS, p.until_ms - 24 * 3600 * 1000, 'notice:' .. p.report .. ':order_ends_in_24h',
+             p.until_ms, 'notice:' .. p.report .. ':order_ends')
+  audit(p.now, p.actor, 'restraining_order.extended', p.report, 'until=' .. p.until_ms .. ' reason=' .. p.reason)
+  return cjson.encode({report = p.report, state = state})
+end
+
 -- ---------------------------------------------------------------- reads
 
 -- The operator's view of a report with its assignments, visit and timeline; the read is logged.
@@ -634,6 +649,7 @@ redis.register_function('piket_claim_due', claim_due)
 redis.register_function('piket_checkin', checkin)
 redis.register_function('piket_record_outcome', record_outcome)
 redis.register_function('piket_override_triage', override_triage)
+redis.register_function('piket_extend_order', extend_order)
 redis.register_function('piket_read_report', read_report)
 redis.register_function{function_name = 'piket_read_visit', flags = {'no-writes'}, callback = read_visit}
 redis.register_function{function_name = 'piket_open_reports', flags = {'no-writes'}, callback = open_reports}

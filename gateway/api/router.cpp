@@ -54,6 +54,7 @@ const std::vector<SchedulerRoute>& scheduler_routes() {
       {"POST", {"roster", "ical-feeds"}, "roster.ical.create", "roster_ical_create"},
       {"POST", {"reports", "{id}", "triage"}, "report.triage_override", "report_triage", false, true},
       {"POST", {"reports", "{id}", "outcome"}, "report.outcome", "report_outcome", false, true},
+      {"POST", {"reports", "{id}", "restraining-order", "extend"}, "report.order_extend", "report_order_extend", false, true},
       {"POST", {"advice", "{id}", "convert"}, "advice.convert", "advice_convert", false, true},
       {"GET", {"visits", "{id}"}, "visit.get", "visit", false, true},
       {"POST", {"visits", "{id}", "checkin"}, "visit.checkin", "visit_checkin", false, true},

@@ -458,3 +458,53 @@ TEST_CASE("bad input on the follow-up endpoints names the field and changes noth
   CHECK(view["outcome"].is_null());
   CHECK(view["triage_overrides"].empty());
 }
+
+TEST_CASE("a mayor's restraining order gets its clocks in local and elapsed time across the "
+          "October DST change, and can be extended to at most 28 days",
+          "[e2e][scenario]") {
+  Stack stack{piket::test::starting_at(at("2026-10-20T09:00:00Z"))};  // Tuesday, 11:00 CEST
+  json body = report("Veenendaal", {"restraining_order"});
+  body["source"] = "restraining_order";
+  body["restraining_order"] = {{"imposed_at", "2026-10-20T08:00:00Z"}};
+  const std::string id = submit(stack, body);
+  auto view = shown(stack, id);
+  const json order = view["triage"]["restraining_order"];
+  CHECK(order["address_due"] == "2026-10-21T08:00:00.000Z");  // 24 h elapsed
+  CHECK(order["ends_at"] == "2026-10-30T09:00:00.000Z");      // 10 days, same local time (10:00)
+  CHECK(order["latest_end"] == "2026-11-17T09:00:00.000Z");
+
+  auto too_long = stack.post("/api/v1/reports/" + id + "/restraining-order/extend",
+                             {{"until", "2026-11-20T09:00:00Z"}, {"reason", "the mayor extended it"}});
+  CHECK(too_long.status == 400);
+  CHECK(too_long.json()["error"]["field"] == "until");
+  auto extended = stack.post("/api/v1/reports/" + id + "/restraining-order/extend",
+                             {{"until", "2026-11-17T09:00:00Z"}, {"reason", "the mayor extended it"}});
+  INFO(extended.body);
+  REQUIRE(extended.status == 200);
+  view = shown(stack, id);
+  CHECK(view["triage"]["restraining_order"]["ends_at"] == "2026-11-17T09:00:00.000Z");
+  CHECK(timeline_has(view, "restraining_order.extended"));
+
+  stack.set_time(at("2026-10-21T08:00:01Z"));
+  std::this_thread::sleep_for(1s);
+  CHECK(timeline_has(shown(stack, id), "deadline.order_address_due"));
+}
+
+TEST_CASE("an injured baby asks for the confidential physician on call, who is consulted when "
+          "the visit is planned",
+          "[e2e][scenario]") {
+  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  json body = report("Amersfoort", {"injury_young_child"});
+  body["people"] = {{{"role", "child"}, {"age", 1}}};
+  const std::string id = submit(stack, body);
+  CHECK(shown(stack, id)["triage"]["physician"] == true);
+  auto alerts = wait_alerts(stack, id, 1, "callout");
+  REQUIRE(alerts.size() >= 1);
+  for (const auto& a : alerts) accept(stack, a["assignment"]);
+  auto physicians = on_call(stack, "eemland", "confidential_physician");
+  REQUIRE(physicians.size() >= 1);
+  auto consult = wait_alerts(stack, id, 1, "consult");
+  REQUIRE(consult.size() == 1);
+  CHECK(consult[0]["worker"] == physicians[0]["worker_id"]);
+  CHECK(shown(stack, id)["visit"]["physician"] == physicians[0]["worker_id"]);
+}
