@@ -33,6 +33,11 @@ bool printable_token(const std::string& s, std::size_t max) {
     if (c < 0x21 || c > 0x7e) return false;
   return true;
 }
+// The caller's name for the audit and access logs: X-Piket-Actor when it is a short token.
+std::string actor_of(const HttpRequest& request) {
+  const std::string named = header(request, "x-piket-actor");
+  return printable_token(named, 64) ? named : std::string{"api"};
+}
 }  // namespace
 
 GatewayService::GatewayService(asio::io_context& io, const PiketConfig& config, const Clock& clock)
@@ -96,7 +101,7 @@ asio::awaitable<HttpResponse> GatewayService::handle(HttpRequest request) {
   HttpResponse response;
   switch (r.kind) {
     case RouteKind::submit_report: response = co_await submit_report(request); break;
-    case RouteKind::get_report: response = co_await get_report(r.id); break;
+    case RouteKind::get_report: response = co_await get_report(request, r.id); break;
     case RouteKind::accept_assignment: response = co_await change_assignment(request, r.id, true); break;
     case RouteKind::decline_assignment: response = co_await change_assignment(request, r.id, false); break;
     case RouteKind::health: response = co_await health(); break;
@@ -129,7 +134,7 @@ asio::awaitable<HttpResponse> GatewayService::submit_report(const HttpRequest& r
     co_return error_response(make_error(ErrorCode::invalid_field, "Idempotency-Key",
                                         "must be 1 to 128 printable characters without spaces"));
   }
-  json rpc_body{{"idempotency_key", key}, {"actor", "api"}, {"report", std::move(body)}};
+  json rpc_body{{"idempotency_key", key}, {"actor", actor_of(request)}, {"report", std::move(body)}};
   auto result = co_await dispatcher_.call(msg::kReportSubmit, std::move(rpc_body));
   if (!result.ok()) co_return error_response(result.error());
   const bool created = result->value("created", false);
@@ -139,15 +144,20 @@ asio::awaitable<HttpResponse> GatewayService::submit_report(const HttpRequest& r
   co_return response;
 }
 
-asio::awaitable<HttpResponse> GatewayService::get_report(const std::string& id) {
-  json rpc_body{{"id", id}, {"actor", "api"}, {"purpose", "view"}};
+// Who reads a report and why goes into the access log. Until users log in (the console), the
+// caller names itself in X-Piket-Actor and the reason in ?purpose=.
+asio::awaitable<HttpResponse> GatewayService::get_report(const HttpRequest& request, const std::string& id) {
+  const auto params = query_params(request.target);
+  const auto purpose = params.find("purpose");
+  json rpc_body{{"id", id}, {"actor", actor_of(request)},
+                {"purpose", purpose == params.end() ? std::string{"view"} : purpose->second}};
   auto result = co_await dispatcher_.call(msg::kReportGet, std::move(rpc_body));
   co_return rpc_response(result);
 }
 
 asio::awaitable<HttpResponse> GatewayService::change_assignment(const HttpRequest& request,
                                                                 const std::string& id, bool accept) {
-  json rpc_body{{"id", id}, {"actor", "api"}};
+  json rpc_body{{"id", id}, {"actor", actor_of(request)}};
   if (!request.body.empty()) {
     json body = json::parse(request.body, nullptr, false);
     if (body.is_discarded() || !body.is_object())
@@ -186,7 +196,7 @@ asio::awaitable<HttpResponse> GatewayService::forward(const HttpRequest& request
   for (const auto& [name, value] : query_params(request.target))
     if (!body.contains(name)) body[name] = value;
   if (!r.id.empty()) body["id"] = r.id;
-  body["actor"] = "api";
+  body["actor"] = actor_of(request);
   auto result = co_await daemon.call(r.rpc, std::move(body));
   if (!result.ok()) co_return error_response(result.error());
   if (result->contains("content_type") && result->contains("text")) {

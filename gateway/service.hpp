@@ -25,7 +25,7 @@ class GatewayService {
 
  private:
   boost::asio::awaitable<HttpResponse> submit_report(const HttpRequest& request);
-  boost::asio::awaitable<HttpResponse> get_report(const std::string& id);
+  boost::asio::awaitable<HttpResponse> get_report(const HttpRequest& request, const std::string& id);
   boost::asio::awaitable<HttpResponse> change_assignment(const HttpRequest& request,
                                                          const std::string& id, bool accept);
   boost::asio::awaitable<HttpResponse> health();

@@ -83,8 +83,15 @@ TEST_CASE("a crisis report reaches the on-call worker as a signed alert without 
   REQUIRE(shown.json()["assignments"].size() == 1);
   CHECK(shown.json()["assignments"][0]["state"] == "accepted");
   CHECK(shown.json()["assignments"][0]["worker"] == alert["body"]["worker"]);
-  // The read of the report's details was logged (who, when, why).
+  // Every read of the report's details is logged: who, when, why.
   CHECK(stack.redis().cli("XLEN piket:stream:access").rfind("1", 0) == 0);
+  auto named = piket::test::http("GET", stack.url("/api/v1/reports/" + id + "?purpose=supervision"), "",
+                                 {{"X-Piket-Actor", "desk-anna"}});
+  CHECK(named.status == 200);
+  const std::string access = stack.redis().cli("XREVRANGE piket:stream:access + - COUNT 1");
+  CHECK(access.find("desk-anna") != std::string::npos);
+  CHECK(access.find("supervision") != std::string::npos);
+  CHECK(access.find(id) != std::string::npos);
   // One scrape shows every daemon's figures.
   const std::string metrics = stack.get("/metrics").body;
   CHECK(metrics.find("piket_reports_stored_total{class=\"T1\"} 1") != std::string::npos);
