@@ -59,7 +59,7 @@ if ! curl -fs "$GATEWAY/healthz" >/dev/null; then
 fi
 
 echo
-echo "demo: submitting a demo crisis report (a weapon involved, Amersfoort):"
+echo "demo: submitting a demo crisis report (a weapon involved, Amersfoort: two professionals):"
 REPORT=$(curl -s -X POST "$GATEWAY/api/v1/reports" -H 'Content-Type: application/json' \
   -H "Idempotency-Key: demo-$(date +%s)" \
   -d '{"source":"police","municipality":"Amersfoort","indicators":["weapon"],
@@ -74,10 +74,18 @@ Piket is running. The webhook receiver above prints every alert the notifier sen
 
 Try:
   curl -s $GATEWAY/api/v1/reports/$REPORT_ID | python3 -m json.tool
-  # accept the alert (the id is in the report's assignments and in the alert's link):
+  # the ranking with reasons, the escalation ladder and the timeline are in the report above.
+  # accept both call-outs (assignment ids are in the report and in each alert): the visit is planned
   curl -s -X POST $GATEWAY/api/v1/assignments/$REPORT_ID-1/accept
-  # or decline it, and watch the next on-call worker get the alert:
+  curl -s -X POST $GATEWAY/api/v1/assignments/$REPORT_ID-2/accept
+  # or decline one, and watch the ladder move on to the next step at once:
   curl -s -X POST $GATEWAY/api/v1/assignments/$REPORT_ID-1/decline -d '{"reason":"on another call"}'
+  # check in on the visit, then record the outcome with the family's consent:
+  curl -s -X POST $GATEWAY/api/v1/visits/$REPORT_ID-v/checkin -d '{"worker":"<a worker of the visit>","status":"arrived"}'
+  curl -s -X POST $GATEWAY/api/v1/reports/$REPORT_ID/outcome -d '{"safety_agreements":true,"police_involved":false,"route":"local_team","consent":[{"step":"visit","given":true}]}'
+  # an anonymous advice contact (never dispatched), and a regular report with its working-day deadline:
+  curl -s -X POST $GATEWAY/api/v1/reports -d '{"kind":"advice","source":"citizen","indicators":[]}'
+  curl -s -X POST $GATEWAY/api/v1/reports -d '{"source":"school","municipality":"Houten","indicators":["concern"]}'
   # a new report (same Idempotency-Key twice gives the same report):
   curl -s -X POST $GATEWAY/api/v1/reports -H 'Idempotency-Key: my-key-1' \\
        -d '{"source":"professional","municipality":"Utrecht","indicators":["child_alone"]}'
