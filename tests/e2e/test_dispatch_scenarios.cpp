@@ -254,22 +254,26 @@ TEST_CASE("the professional who knows the family is chosen when on call, and onl
     CHECK(view["ranking"]["ranked"][0]["continuity"] == true);
     CHECK(view["assignments"][0]["reason"].get<std::string>().find("continuity") != std::string::npos);
   }
-  SECTION("off duty at night, the family's professional is informed and the on-call worker goes") {
-    stack.set_time(at("2026-12-09T02:00:00Z"));  // a week on, at night: other rotations
-    bool on_duty = false;
-    for (const auto& e : on_call(stack, "utrecht-stad"))
-      if (e["worker_id"] == family_worker) on_duty = true;
-    if (on_duty) SUCCEED("the family's professional happens to be on call that night too");
-    else {
-      const std::string again = submit(stack, report("Utrecht", {"concern", "threat_to_kill"}, "FAM-77"));
-      auto info = wait_alerts(stack, again, 1, "info");
-      REQUIRE(info.size() == 1);
-      CHECK(info[0]["worker"] == family_worker);
-      auto callouts = wait_alerts(stack, again, 1, "callout");
-      REQUIRE(callouts.size() >= 1);
-      for (const auto& c : callouts) CHECK(c["worker"] != family_worker);
-      CHECK(timeline_has(shown(stack, again), "family_worker.informed", family_worker));
-    }
+  SECTION("on leave, the family's professional is informed, not sent out, and the on-call worker goes") {
+    const auto from = std::chrono::time_point_cast<std::chrono::seconds>(stack.now() - 1min);
+    auto leave = stack.post("/api/v1/roster/leave", {{"worker_id", family_worker},
+                                                     {"start", piket::format_utc(from)},
+                                                     {"end", piket::format_utc(from + 4h)},
+                                                     {"category", "sick"}});
+    INFO(leave.body);
+    REQUIRE(leave.status == 201);
+    for (const auto& e : on_call(stack, "utrecht-stad")) CHECK(e["worker_id"] != family_worker);
+    const std::string again = submit(stack, report("Utrecht", {"threat_to_kill"}, "FAM-77"));
+    auto info = wait_alerts(stack, again, 1, "info");
+    REQUIRE(info.size() == 1);
+    CHECK(info[0]["worker"] == family_worker);
+    CHECK(info[0].dump().find("MUST-NOT-LEAK") == std::string::npos);
+    auto callouts = wait_alerts(stack, again, 1, "callout");
+    REQUIRE(callouts.size() == 1);
+    CHECK(callouts[0]["worker"] != family_worker);
+    auto view = shown(stack, again);
+    CHECK(view["ranking"]["informed"] == json::array({family_worker}));
+    CHECK(timeline_has(view, "family_worker.informed", family_worker));
   }
 }
 
