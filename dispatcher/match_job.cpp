@@ -119,8 +119,9 @@ asio::awaitable<bool> DispatcherService::handle_match_job(const redis::StreamEnt
                                               now - std::chrono::hours(24));
     if (!loads.ok()) co_return false;
     for (const auto& row : *loads)
-      request.loads[row.worker_id] =
-          WorkerLoad{row.cases_today, row.jobs_24h * config_.dispatcher.visit_minutes / 60.0, row.last_ms};
+      request.loads[row.worker_id] = WorkerLoad{row.cases_today,
+                                                row.jobs_24h * config_.dispatcher.visit_minutes / 60.0,
+                                                row.last_ms, row.open_callouts};
   }
 
   LadderInput ladder_input;

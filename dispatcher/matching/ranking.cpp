@@ -89,6 +89,9 @@ void score(Eligible& e, const MatchRequest& request, const Places* places,
   term(-weights.case_today * cases, cases == 0   ? std::string("no cases today")
                                     : cases == 1 ? std::string("1 case today")
                                                  : std::to_string(cases) + " cases today");
+  if (e.load.open_callouts > 0)
+    term(-weights.case_today * e.load.open_callouts,
+         std::to_string(e.load.open_callouts) + " call-out(s) for other reports not yet answered");
   if (!e.worker->base.empty() && places)
     r.km = places->distance_km(e.worker->base, request.municipality);
   if (r.km) {

@@ -23,6 +23,7 @@ struct WorkerLoad {
   int cases_today = 0;
   double work_hours_24h = 0;            // shifts and call-outs in the last 24 h
   std::int64_t last_dispatched_ms = 0;  // 0 = never
+  int open_callouts = 0;  // alerted for other reports, not yet answered: weighs like a case
 };
 
 struct MatchingWeights {

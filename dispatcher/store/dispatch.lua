@@ -35,6 +35,22 @@ end
 local function alert(fields) redis.call('XADD', ALERTS, '*', 'alert', cjson.encode(fields)) end
 
 local function report_key(id) return REPORT .. id end
+
+-- A worker's open call-outs (alerted, not yet answered) count as load when other reports are
+-- ranked, so reports arriving together are spread over the workers on call.
+local function close_callout(aid)
+  local worker = redis.call('HGET', ASSIGNMENT .. aid, 'worker')
+  if worker then redis.call('ZREM', WORKER .. worker .. ':open', aid) end
+end
+
+local function cancel_open_assignments(report_id, now)
+  for _, aid in ipairs(redis.call('LRANGE', REPORT .. report_id .. ':assignments', 0, -1)) do
+    if redis.call('HGET', ASSIGNMENT .. aid, 'state') == 'alerted' then
+      redis.call('HSET', ASSIGNMENT .. aid, 'state', 'cancelled', 'updated_at', now)
+      close_callout(aid)
+    end
+  end
+end
 local function assignments_of(id) return redis.call('LRANGE', REPORT .. id .. ':assignments', 0, -1) end
 
 local function set_report(id, now, ...)
@@ -102,14 +118,15 @@ local function match_context(keys, args)
   return cjson.encode(out)
 end
 
--- ARGV: day_start_ms, since_ms (24 h ago), worker... Returns {cases_today, jobs_24h, last_ms} each.
+-- ARGV: day_start_ms, since_ms (24 h ago), worker...
+-- Returns {cases_today, jobs_24h, last_ms, open call-outs} per worker.
 local function worker_loads(keys, args)
   local out = {}
   for i = 3, #args do
     local jobs = WORKER .. args[i] .. ':jobs'
     local last = redis.call('ZREVRANGE', jobs, 0, 0, 'WITHSCORES')
     out[#out + 1] = {redis.call('ZCOUNT', jobs, args[1], '+inf'), redis.call('ZCOUNT', jobs, args[2], '+inf'),
-                     last[2] or '0'}
+                     last[2] or '0', redis.call('ZCARD', WORKER .. args[i] .. ':open')}
   end
   return out
 end
@@ -208,6 +225,7 @@ local function fire_step(report_id, k, now, on_schedule)
                    'region', str(t.region), 'reason', str(t.why), 'shift_end', tonumber(t.shift_end_ms) or 0,
                    'travel_ms', tonumber(t.travel_ms) or 0, 'created_at', now, 'updated_at', now,
                    'deadline', deadline)
+        redis.call('ZADD', WORKER .. t.worker .. ':open', now, aid)
         local fields = {}
         for name, value in pairs(template) do fields[name] = value end
         fields.alert_id = aid
@@ -358,6 +376,7 @@ local function accept(keys, args)
   end
   local r = redis.call('HMGET', report_key(a[2]), 'needed', 'visit_required', 'family_key', 'state')
   redis.call('HSET', akey, 'state', 'accepted', 'accepted_at', p.now, 'updated_at', p.now)
+  close_callout(p.assignment)
   redis.call('ZADD', WORKER .. a[3] .. ':jobs', p.now, p.assignment)
   audit(p.now, p.actor, 'assignment.accepted', a[2], 'assignment=' .. p.assignment .. ' worker=' .. a[3])
   local out = {state = 'accepted', report = a[2], worker = a[3], changed = true}
@@ -375,11 +394,7 @@ local function accept(keys, args)
   end
   -- Everyone needed said yes: stop all paging at once.
   redis.call('ZREM', TIMERS, 'step:' .. a[2])
-  for _, aid in ipairs(assignments_of(a[2])) do
-    if redis.call('HGET', ASSIGNMENT .. aid, 'state') == 'alerted' then
-      redis.call('HSET', ASSIGNMENT .. aid, 'state', 'cancelled', 'updated_at', p.now)
-    end
-  end
+  cancel_open_assignments(a[2], p.now)
   if r[3] and r[3] ~= '' then
     for _, x in ipairs(accepted) do redis.call('SADD', FAMILY .. r[3], x.worker) end
   end
@@ -404,6 +419,7 @@ local function decline(keys, args)
     return fail('CONFLICT', 'assignment', 'the assignment is ' .. a[1] .. ', it can no longer be declined')
   end
   redis.call('HSET', akey, 'state', 'declined', 'declined_at', args[2], 'updated_at', args[2])
+  close_callout(args[1])
   audit(args[2], args[3], 'assignment.declined', a[2],
         'assignment=' .. args[1] .. ' worker=' .. a[3] .. ' reason=' .. args[4])
   local r = redis.call('HMGET', report_key(a[2]), 'state', 'next_step')
@@ -529,6 +545,7 @@ local function record_outcome(keys, args)
     return fail('CONFLICT', 'id', 'the report is ' .. r[1] .. ': nobody has accepted it yet')
   end
   redis.call('ZREM', TIMERS, 'step:' .. p.report)
+  cancel_open_assignments(p.report, p.now)
   if r[2] and r[2] ~= '' then
     local vstate = redis.call('HGET', VISIT .. r[2], 'state')
     if vstate ~= 'completed' then
@@ -562,11 +579,7 @@ local function override_triage(keys, args)
   elseif not p.dispatch and state ~= 'queued' then
     state = 'queued'
     redis.call('ZREM', TIMERS, 'step:' .. p.report, 'rematch:' .. p.report)
-    for _, aid in ipairs(assignments_of(p.report)) do
-      if redis.call('HGET', ASSIGNMENT .. aid, 'state') == 'alerted' then
-        redis.call('HSET', ASSIGNMENT .. aid, 'state', 'cancelled', 'updated_at', p.now)
-      end
-    end
+    cancel_open_assignments(p.report, p.now)
   end
   set_report(p.report, p.now, 'triage', p.triage, 'class', p.class, 'state', state, 'needed', p.needed,
              'visit_required', p.dispatch and '1' or '0', 'first_contact_by', p.first_contact_by)

@@ -137,12 +137,13 @@ asio::awaitable<Result<std::vector<WorkerLoadRow>>> DispatchStore::worker_loads(
   std::vector<WorkerLoadRow> rows;
   for (std::size_t i = 0; i < workers.size(); ++i) {
     const auto& e = reply->elements[i];
-    if (e.elements.size() != 3) co_return unexpected("worker loads");
+    if (e.elements.size() != 4) co_return unexpected("worker loads");
     WorkerLoadRow row;
     row.worker_id = workers[i];
     row.cases_today = static_cast<int>(e.elements[0].integer);
     row.jobs_24h = static_cast<int>(e.elements[1].integer);
     row.last_ms = std::strtoll(e.elements[2].str.c_str(), nullptr, 10);
+    row.open_callouts = static_cast<int>(e.elements[3].integer);
     rows.push_back(row);
   }
   co_return rows;

@@ -49,6 +49,7 @@ struct WorkerLoadRow {
   int cases_today = 0;
   int jobs_24h = 0;
   std::int64_t last_ms = 0;
+  int open_callouts = 0;  // alerted for other reports, not yet answered
 };
 
 struct AssignmentChange {
