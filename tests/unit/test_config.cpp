@@ -1,6 +1,8 @@
 // The deployment configuration and every example data file in config/.
 #include <catch.hpp>
 
+#include "tests/support/config_problems.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -19,22 +21,15 @@
 
 namespace {
 
+using piket::test::listed;
+using piket::test::problem_for;
+
 using piket::ConfigProblem;
 
 const std::string kConfigDir = std::string(PIKET_SOURCE_DIR) + "/config/";
 const std::string kDemo = kConfigDir + "demo/";
 
-std::string listed(const std::vector<ConfigProblem>& problems) {
-  std::string out;
-  for (const auto& p : problems) out += p.to_string() + "\n";
-  return out;
-}
 
-const ConfigProblem* problem_for(const std::vector<ConfigProblem>& problems, const std::string& key) {
-  for (const auto& p : problems)
-    if (p.key == key) return &p;
-  return nullptr;
-}
 
 // A complete, valid configuration; cases replace one line at a time.
 const std::string kValid = R"(

@@ -1,5 +1,7 @@
 // Escalation policies as data: the default ladder, a region's own, and every fault named by key.
 #include <catch.hpp>
+
+#include "tests/support/config_problems.hpp"
 #include <string>
 #include <vector>
 
@@ -8,23 +10,15 @@
 
 namespace {
 
+using piket::test::listed;
+using piket::test::problem_for;
+
 using piket::ConfigProblem;
 using piket::dispatcher::EscalationPolicy;
 using piket::dispatcher::StepTarget;
 using std::chrono::seconds;
 
-const ConfigProblem* problem_for(const std::vector<ConfigProblem>& problems,
-                                 const std::string& key) {
-  for (const auto& p : problems)
-    if (p.key == key) return &p;
-  return nullptr;
-}
 
-std::string listed(const std::vector<ConfigProblem>& problems) {
-  std::string out;
-  for (const auto& p : problems) out += p.to_string() + "\n";
-  return out;
-}
 
 // "first@0 repeat@120/second ..." for a compact comparison.
 std::string steps_of(const EscalationPolicy& policy) {

@@ -1,5 +1,7 @@
 // Municipality coordinates: straight-line distances for matching, and the file that holds them.
 #include <catch.hpp>
+
+#include "tests/support/config_problems.hpp"
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -10,20 +12,12 @@
 
 namespace {
 
+using piket::test::listed;
+using piket::test::problem_for;
+
 using piket::ConfigProblem;
 
-const ConfigProblem* problem_for(const std::vector<ConfigProblem>& problems,
-                                 const std::string& key) {
-  for (const auto& p : problems)
-    if (p.key == key) return &p;
-  return nullptr;
-}
 
-std::string listed(const std::vector<ConfigProblem>& problems) {
-  std::string out;
-  for (const auto& p : problems) out += p.to_string() + "\n";
-  return out;
-}
 
 piket::RegionDirectory two_regions() {
   std::vector<ConfigProblem> problems;

@@ -1,6 +1,8 @@
 // Regions and workers: the directory every report is routed through, and the demo data.
 #include <catch.hpp>
 
+#include "tests/support/config_problems.hpp"
+
 #include <string>
 #include <vector>
 
@@ -10,6 +12,8 @@
 
 namespace {
 
+using piket::test::listed;
+
 using piket::ConfigProblem;
 
 bool names_key(const std::vector<ConfigProblem>& problems, const std::string& key) {
@@ -18,11 +22,6 @@ bool names_key(const std::vector<ConfigProblem>& problems, const std::string& ke
   return false;
 }
 
-std::string listed(const std::vector<ConfigProblem>& problems) {
-  std::string out;
-  for (const auto& p : problems) out += p.to_string() + "\n";
-  return out;
-}
 
 const std::string kDemo = std::string(PIKET_SOURCE_DIR) + "/config/demo/";
 

@@ -1,6 +1,8 @@
 // Rotations over the DST changes of 2026 and 2027, and who is on call at a given instant.
 #include <catch.hpp>
 
+#include "tests/support/config_problems.hpp"
+
 #include <date/tz.h>
 
 #include <string>
@@ -9,6 +11,8 @@
 #include "scheduler/roster/rotation.hpp"
 
 namespace {
+
+using piket::test::listed;
 
 using piket::ConfigProblem;
 using piket::TimePoint;
@@ -54,11 +58,6 @@ bool names_key(const std::vector<ConfigProblem>& problems, const std::string& ke
   return false;
 }
 
-std::string listed(const std::vector<ConfigProblem>& problems) {
-  std::string out;
-  for (const auto& p : problems) out += p.to_string() + "\n";
-  return out;
-}
 
 }  // namespace
 

@@ -2,6 +2,8 @@
 // deadlines in local time and the desk's override. The file's checks: test_triage_config.cpp.
 #include <catch.hpp>
 
+#include "tests/support/config_problems.hpp"
+
 #include <string>
 #include <vector>
 
@@ -11,6 +13,8 @@
 
 namespace {
 
+using piket::test::listed;
+
 using piket::ConfigProblem;
 using piket::TimePoint;
 using piket::dispatcher::TriageFacts;
@@ -18,11 +22,6 @@ using piket::dispatcher::TriageRules;
 
 const std::string kTriageFile = std::string(PIKET_SOURCE_DIR) + "/config/demo/triage.toml";
 
-std::string listed(const std::vector<ConfigProblem>& problems) {
-  std::string out;
-  for (const auto& p : problems) out += p.to_string() + "\n";
-  return out;
-}
 
 TriageRules demo_rules() {
   std::vector<ConfigProblem> problems;

@@ -1,5 +1,7 @@
 // The triage file's checks: every problem names its key, all problems are listed at once.
 #include <catch.hpp>
+
+#include "tests/support/config_problems.hpp"
 #include <string>
 #include <vector>
 
@@ -7,20 +9,12 @@
 
 namespace {
 
+using piket::test::listed;
+using piket::test::problem_for;
+
 using piket::ConfigProblem;
 
-std::string listed(const std::vector<ConfigProblem>& problems) {
-  std::string out;
-  for (const auto& p : problems) out += p.to_string() + "\n";
-  return out;
-}
 
-const ConfigProblem* problem_for(const std::vector<ConfigProblem>& problems,
-                                 const std::string& key) {
-  for (const auto& p : problems)
-    if (p.key == key) return &p;
-  return nullptr;
-}
 
 const char* kTwoClasses = R"(
 default_class = "LOW"

@@ -1,6 +1,8 @@
 // Workers' home base, limits and team, and the demo workers that matching is tried on.
 #include <algorithm>
 #include <catch.hpp>
+
+#include "tests/support/config_problems.hpp"
 #include <map>
 #include <set>
 #include <string>
@@ -12,13 +14,10 @@
 
 namespace {
 
+using piket::test::listed;
+
 using piket::ConfigProblem;
 
-std::string listed(const std::vector<ConfigProblem>& problems) {
-  std::string out;
-  for (const auto& p : problems) out += p.to_string() + "\n";
-  return out;
-}
 
 const piket::RegionDirectory& regions() { return piket::test::demo_data().regions; }
 
