@@ -18,6 +18,7 @@
 
 #include "scheduler/coverage/coverage.hpp"
 #include "scheduler/roster/roster_expander.hpp"
+#include "scheduler/rules/fairness.hpp"
 
 using piket::TimePoint;
 using namespace piket::scheduler;
@@ -153,6 +154,24 @@ int main(int argc, char** argv) {
   std::sort(latencies.begin(), latencies.end());
   auto pct = [&](double p) { return latencies[static_cast<std::size_t>(p * (latencies.size() - 1))]; };
 
+  // The fairness scores a matching question brings back: oncall.query_many expands the last 4
+  // weeks of each asked region's slice and builds its fairness report, on every question.
+  const date::time_zone& zone = *date::locate_zone("Europe/Amsterdam");
+  const piket::HolidayCalendar no_holidays;
+  std::vector<double> fairness_ms;
+  std::size_t fairness_rows = 0;
+  for (int i = 0; i < std::max(1, queries / 40); ++i) {
+    const TimePoint at =
+        year_start + std::chrono::hours(24 * 28) + std::chrono::milliseconds(instant(rng) / 2);
+    const Interval last_weeks{at - std::chrono::hours(24 * 28), at};
+    const auto fairness_began = std::chrono::steady_clock::now();
+    const auto& slice_of_region = slices.at(region_id(region(rng)));
+    auto rows = fairness_report(expand(slice_of_region, "", last_weeks), last_weeks, no_holidays, zone);
+    fairness_ms.push_back(ms(std::chrono::steady_clock::now() - fairness_began));
+    fairness_rows += rows.size();
+  }
+  std::sort(fairness_ms.begin(), fairness_ms.end());
+
   const auto began = std::chrono::steady_clock::now();
   auto gaps = find_gaps(roster, {year_start, year_start + std::chrono::hours(24 * 364)});
   const double coverage_ms = ms(std::chrono::steady_clock::now() - began);
@@ -165,6 +184,11 @@ int main(int argc, char** argv) {
   std::printf("on-call query: n=%d answered=%zu p50=%.3f ms p99=%.3f ms max=%.3f ms\n", queries,
               answered, pct(0.50), pct(0.99), latencies.back());
   std::printf("slicing the roster per region (after each change): %.1f ms\n", slicing_ms);
+  std::printf("fairness, last 4 weeks of one region (per region asked, per matching question): n=%zu "
+              "p50=%.3f ms p99=%.3f ms, %.0f workers each\n", fairness_ms.size(),
+              fairness_ms[fairness_ms.size() / 2],
+              fairness_ms[static_cast<std::size_t>(0.99 * static_cast<double>(fairness_ms.size() - 1))],
+              static_cast<double>(fairness_rows) / static_cast<double>(fairness_ms.size()));
   std::printf("coverage, a year, all regions: %.1f ms, %zu gaps\n", coverage_ms, gaps.size());
   std::printf("peak RSS of this process: %.1f MB\n", usage.ru_maxrss / 1024.0);
   return 0;

@@ -10,7 +10,7 @@
 #
 # Build first (scripts/build.sh, or any CMake build dir passed with --build-dir).
 # Ports (override with the environment): gateway 18080, redis 16390, XADD redis 16391,
-# webhook receiver 18099, ZeroMQ 17101/17102/17111.
+# webhook receiver 18099, ZeroMQ 17101/17102/17111/17112.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
@@ -41,6 +41,7 @@ WEBHOOK_PORT="${BENCH_WEBHOOK_PORT:-18099}"
 ZMQ_DISPATCHER_RPC="${BENCH_ZMQ_DISPATCHER_RPC:-17101}"
 ZMQ_SCHEDULER_RPC="${BENCH_ZMQ_SCHEDULER_RPC:-17102}"
 ZMQ_EVENTS="${BENCH_ZMQ_EVENTS:-17111}"
+ZMQ_SCHEDULER_EVENTS="${BENCH_ZMQ_SCHEDULER_EVENTS:-17112}"
 GATEWAY="http://127.0.0.1:$GATEWAY_PORT"
 
 for bin in scheduler/piket-scheduler dispatcher/piket-dispatcher notifier/piket-notifier \
@@ -54,7 +55,7 @@ for tool in redis-server redis-cli redis-benchmark curl python3; do
   command -v "$tool" >/dev/null || { echo "run_intake: $tool is not installed" >&2; exit 1; }
 done
 for port in $GATEWAY_PORT $REDIS_PORT $XADD_REDIS_PORT $WEBHOOK_PORT \
-            $ZMQ_DISPATCHER_RPC $ZMQ_SCHEDULER_RPC $ZMQ_EVENTS; do
+            $ZMQ_DISPATCHER_RPC $ZMQ_SCHEDULER_RPC $ZMQ_EVENTS $ZMQ_SCHEDULER_EVENTS; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "run_intake: port $port is in use (an earlier run still going?)" >&2
     exit 1
@@ -104,6 +105,9 @@ python3 - "$ROOT/config/piket.toml" "$WORK/piket.toml" <<PY
 import re, sys
 src, dst = sys.argv[1], sys.argv[2]
 text = open(src, encoding="utf-8").read()
+# The other demo files (places, escalation, staffing, working time, holidays) by absolute path:
+# relative to \$WORK/piket.toml they would not be found and the daemons would refuse to start.
+text = text.replace('"demo/', '"$ROOT/config/demo/')
 edits = [
     (r'(?m)^regions_file = .*$', 'regions_file = "$WORK/data/regions.toml"'),
     (r'(?m)^workers_file = .*$', 'workers_file = "$WORK/data/workers.toml"'),
@@ -115,6 +119,7 @@ edits = [
     (r'tcp://127\.0\.0\.1:7101\b', 'tcp://127.0.0.1:$ZMQ_DISPATCHER_RPC'),
     (r'tcp://127\.0\.0\.1:7102\b', 'tcp://127.0.0.1:$ZMQ_SCHEDULER_RPC'),
     (r'tcp://127\.0\.0\.1:7111\b', 'tcp://127.0.0.1:$ZMQ_EVENTS'),
+    (r'tcp://127\.0\.0\.1:7112\b', 'tcp://127.0.0.1:$ZMQ_SCHEDULER_EVENTS'),
     (r'(?m)^webhook_secret_file = .*$', 'webhook_secret_file = "$WORK/webhook_secret"'),
 ]
 for pattern, replacement in edits:
