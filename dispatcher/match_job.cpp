@@ -48,6 +48,30 @@ TimePoint local_day_start(TimePoint now, const std::string& time_zone) {
   const auto midnight = date::floor<date::days>(local);
   return std::chrono::time_point_cast<std::chrono::milliseconds>(zone->to_sys(midnight, date::choose::earliest));
 }
+// The workers the first step that alerts anyone will page.
+std::vector<std::string> first_targets(const std::vector<LadderStep>& steps) {
+  std::vector<std::string> out;
+  for (const auto& step : steps) {
+    for (const auto& t : step.targets) out.push_back(t.worker_id);
+    if (!out.empty()) break;
+  }
+  return out;
+}
+
+// Holds a job's first picks in the shared count until the job is done, however it ends.
+struct PicksInFlight {
+  std::map<std::string, int>& counts;
+  std::vector<std::string> workers;
+  PicksInFlight(std::map<std::string, int>& c, std::vector<std::string> w) : counts(c), workers(std::move(w)) {
+    for (const auto& worker : workers) ++counts[worker];
+  }
+  ~PicksInFlight() {
+    for (const auto& worker : workers)
+      if (--counts[worker] <= 0) counts.erase(worker);
+  }
+  PicksInFlight(const PicksInFlight&) = delete;
+  PicksInFlight& operator=(const PicksInFlight&) = delete;
+};
 }  // namespace
 
 asio::awaitable<bool> DispatcherService::handle_match_job(const redis::StreamEntry& entry) {
@@ -123,6 +147,12 @@ asio::awaitable<bool> DispatcherService::handle_match_job(const redis::StreamEnt
                                                 row.jobs_24h * config_.dispatcher.visit_minutes / 60.0,
                                                 row.last_ms, row.open_callouts};
   }
+  // Jobs matched at the same time read the same loads: the picks of those still being stored
+  // count too, so simultaneous reports spread out.
+  for (auto& [worker, load] : request.loads) {
+    auto picked = picks_in_flight_.find(worker);
+    if (picked != picks_in_flight_.end()) load.open_callouts += picked->second;
+  }
 
   LadderInput ladder_input;
   ladder_input.people_needed = request.people_needed;
@@ -137,6 +167,7 @@ asio::awaitable<bool> DispatcherService::handle_match_job(const redis::StreamEnt
   for (const auto& c : candidates_from_on_call(answer(1))) ladder_input.team_leads.push_back(c.worker_id);
   const EscalationPolicy& policy = data_.escalation.for_region(region->id);
   const auto steps = build_ladder(policy, ladder_input);
+  PicksInFlight picks{picks_in_flight_, first_targets(steps)};
 
   // Each target carries what the visit planning needs later: shift end and travel time.
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> timing;  // worker -> (shift end, travel)

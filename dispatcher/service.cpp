@@ -78,6 +78,7 @@ DispatcherService::DispatcherService(asio::io_context& io, const PiketConfig& co
   options.group = std::string(keys::kMatchGroup);
   options.consumer = "dispatcher-" + new_id("");
   options.claim_idle = std::chrono::milliseconds(config.dispatcher.match_claim_idle_ms);
+  options.parallel = true;  // a job mostly waits on the scheduler and Redis; steps are idempotent
   match_consumer_ = std::make_unique<redis::StreamConsumer>(
       io, config.redis, options,
       [this](const redis::StreamEntry& entry) { return handle_match_job(entry); });

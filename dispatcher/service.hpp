@@ -5,6 +5,7 @@
 // the visit's check-ins and records the outcome.
 // Members are defined by purpose: service.cpp (wiring, intake, reads), match_job.cpp
 // (matching and the ladder), follow_up.cpp (answers, visit, outcome, triage override, timers).
+#include <map>
 #include <memory>
 
 #include <boost/asio/awaitable.hpp>
@@ -75,6 +76,7 @@ class DispatcherService {
   zmqio::Publisher events_;
   std::unique_ptr<redis::StreamConsumer> match_consumer_;
   Metrics metrics_;
+  std::map<std::string, int> picks_in_flight_;  // worker -> first-step pages being stored
   bool running_ = false;
 };
 

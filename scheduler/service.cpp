@@ -243,7 +243,23 @@ asio::awaitable<void> SchedulerService::handoff_loop() {
   }
 }
 
+const std::map<std::string, double>& SchedulerService::fairness_figures(const std::string& region) {
+  constexpr auto kFresh = std::chrono::minutes(15);
+  const TimePoint now = clock_.now();
+  auto& figures = fairness_figures_[region];
+  if (!figures.by_worker.empty() && figures.computed_at <= now && now - figures.computed_at < kFresh)
+    return figures.by_worker;
+  figures = FairnessFigures{now, {}};
+  auto slice = slices_.find(region);
+  if (slice == slices_.end()) return figures.by_worker;
+  const Interval last_weeks{now - kWeek * 4, now};
+  for (const auto& row : fairness_report(expand(slice->second, "", last_weeks), last_weeks, data_.holidays, zone()))
+    figures.by_worker[row.worker_id] = load_score(row);
+  return figures.by_worker;
+}
+
 void SchedulerService::reslice() {
+  fairness_figures_.clear();  // the roster changed
   slices_.clear();
   for (const auto& region : data_.regions.regions()) slices_[region.id] = slice(roster_, region.id);
 }
@@ -331,13 +347,9 @@ SchedulerService::Reply SchedulerService::on_call_many(const Envelope& request) 
     answers.push_back(*answer);
   }
   json fairness = json::object();
-  const Interval last_weeks{clock_.now() - kWeek * 4, clock_.now()};
-  for (const auto& [region, workers] : workers_by_region) {
-    auto slice = slices_.find(region);
-    if (slice == slices_.end()) continue;
-    for (const auto& row : fairness_report(expand(slice->second, "", last_weeks), last_weeks, data_.holidays, zone()))
-      if (workers.count(row.worker_id)) fairness[row.worker_id] = load_score(row);
-  }
+  for (const auto& [region, workers] : workers_by_region)
+    for (const auto& [worker, score] : fairness_figures(region))
+      if (workers.count(worker)) fairness[worker] = score;
   metrics_.observe("piket_oncall_query_duration_seconds", "",
                    std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
   co_return json{{"answers", answers}, {"fairness", fairness}, {"roster_complete", roster_loaded_}};

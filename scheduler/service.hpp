@@ -90,6 +90,14 @@ class SchedulerService {
   Roster roster_;
   std::map<std::string, Roster> slices_;  // per region, for fast on-call answers
   void reslice();
+  // Fairness figures per region for the dispatcher's ranking: four weeks of duties take
+  // milliseconds to count, so they are kept until the roster changes or for a quarter hour.
+  struct FairnessFigures {
+    TimePoint computed_at;
+    std::map<std::string, double> by_worker;
+  };
+  std::map<std::string, FairnessFigures> fairness_figures_;
+  const std::map<std::string, double>& fairness_figures(const std::string& region);
   bool roster_loaded_ = false;
   const date::time_zone* zone_;
   redis::Client redis_;

@@ -63,29 +63,61 @@ asio::awaitable<void> StreamConsumer::pause(std::chrono::milliseconds d) {
   co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
 }
 
+asio::awaitable<bool> StreamConsumer::handle_one(const StreamEntry& entry) {
+  if (entry.fields.empty()) {  // deleted while pending: nothing to do but acknowledge
+    co_await client_.command(args("XACK", options_.stream, options_.group, entry.id));
+    co_return true;
+  }
+  bool done = false;
+  try {
+    done = co_await handler_(entry);
+  } catch (const std::exception& e) {
+    logger("redis")->error("stream={} entry={} event=handler_threw what=\"{}\"", options_.stream,
+                           entry.id, e.what());
+  }
+  if (done) ++handled_;
+  co_return done;
+}
+
+struct StreamConsumer::Batch {
+  explicit Batch(asio::io_context& io, std::size_t n) : left(n), finished(io) {}
+  std::size_t left;
+  bool all_done = true;
+  asio::steady_timer finished;
+};
+
+asio::awaitable<void> StreamConsumer::handle_in_batch(StreamEntry entry, std::shared_ptr<Batch> batch) {
+  const bool done = co_await handle_one(entry);
+  if (!done) batch->all_done = false;
+  if (--batch->left == 0) batch->finished.cancel();
+}
+
 asio::awaitable<bool> StreamConsumer::handle_batch(const Value& reply, bool& any) {
   any = false;
   // XREADGROUP answers [[stream, [entries...]]], or nil when BLOCK timed out.
   if (!reply.is_array() || reply.elements.empty()) co_return true;
   const auto& per_stream = reply.elements[0];
   if (!per_stream.is_array() || per_stream.elements.size() < 2) co_return true;
-  for (const auto& entry : parse_entries(per_stream.elements[1])) {
-    any = true;
-    if (entry.fields.empty()) {  // deleted while pending: nothing to do but acknowledge
-      co_await client_.command(args("XACK", options_.stream, options_.group, entry.id));
-      continue;
+  std::vector<StreamEntry> entries = parse_entries(per_stream.elements[1]);
+  any = !entries.empty();
+  // Results are named before they are tested: GCC 12 miscompiled `if (!co_await ...)` and
+  // `co_return co_await ...` forms here (a crash calling the handler).
+  if (!options_.parallel) {
+    for (const auto& entry : entries) {
+      const bool done = co_await handle_one(entry);
+      if (!done) co_return false;
     }
-    bool done = false;
-    try {
-      done = co_await handler_(entry);
-    } catch (const std::exception& e) {
-      logger("redis")->error("stream={} entry={} event=handler_threw what=\"{}\"", options_.stream,
-                             entry.id, e.what());
-    }
-    if (!done) co_return false;
-    ++handled_;
+    co_return true;
   }
-  co_return true;
+  auto batch = std::make_shared<Batch>(io_, entries.size());
+  batch->finished.expires_at(asio::steady_timer::time_point::max());
+  for (std::size_t i = 0; i < entries.size(); ++i)
+    asio::co_spawn(io_, handle_in_batch(entries[i], batch), asio::detached);
+  if (batch->left > 0) {
+    boost::system::error_code ec;
+    co_await batch->finished.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  co_return batch->all_done;
 }
 
 asio::awaitable<void> StreamConsumer::run() {

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
+#include <vector>
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
@@ -29,6 +31,9 @@ struct StreamConsumerOptions {
   std::chrono::milliseconds block{1000};
   std::chrono::milliseconds claim_idle{30000};
   std::chrono::milliseconds retry_delay{200};  // doubles while failures repeat, up to 5 s
+  // Handle the entries of one read (up to `count`) at the same time; the next read waits for
+  // all of them. For handlers that wait on other daemons and whose steps are idempotent.
+  bool parallel = false;
 };
 
 class StreamConsumer {
@@ -46,6 +51,9 @@ class StreamConsumer {
  private:
   boost::asio::awaitable<void> run();
   boost::asio::awaitable<bool> handle_batch(const Value& reply, bool& any);
+  boost::asio::awaitable<bool> handle_one(const StreamEntry& entry);
+  struct Batch;
+  boost::asio::awaitable<void> handle_in_batch(StreamEntry entry, std::shared_ptr<Batch> batch);
   boost::asio::awaitable<void> pause(std::chrono::milliseconds d);
 
   boost::asio::io_context& io_;

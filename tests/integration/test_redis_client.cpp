@@ -140,3 +140,39 @@ TEST_CASE("a stream consumer handles queued, pending and claimed entries exactly
   CHECK(seen == std::vector<std::string>{"0", "1", "2"});
   CHECK(server.cli("XPENDING jobs g").rfind("0", 0) == 0);
 }
+
+TEST_CASE("a parallel stream consumer handles a read's entries at the same time and retries a "
+          "failed one",
+          "[redis]") {
+  piket::test::RedisServer server;
+  asio::io_context io;
+  piket::redis::Client writer{io, config_for(server.port()), "writer"};
+  REQUIRE(connect(io, writer));
+  REQUIRE(piket::test::run_async(io, piket::redis::ensure_group(writer, "jobs", "g")).ok());
+  for (int i = 0; i < 8; ++i)
+    REQUIRE(piket::test::run_async(io, writer.command(args("XADD", "jobs", "*", "n", i))).ok());
+
+  std::vector<std::string> seen;
+  int in_flight = 0, most_in_flight = 0, failures_left = 1;
+  piket::redis::StreamConsumerOptions options{"jobs", "g", "live", 16, 200ms, 300ms, 50ms};
+  options.parallel = true;
+  piket::redis::StreamConsumer consumer{
+      io, config_for(server.port()), options,
+      [&](const piket::redis::StreamEntry& e) -> asio::awaitable<bool> {
+        most_in_flight = std::max(most_in_flight, ++in_flight);
+        co_await piket::test::sleep_for(20ms);  // waiting on another daemon
+        --in_flight;
+        if (e.fields.at("n") == "5" && failures_left-- > 0) co_return false;  // retried later
+        seen.push_back(e.fields.at("n"));
+        auto ack = co_await writer.command(args("XACK", "jobs", "g", e.id));
+        co_return ack.ok();
+      }};
+  consumer.start();
+  auto until = std::chrono::steady_clock::now() + 10s;
+  while (seen.size() < 8 && std::chrono::steady_clock::now() < until) piket::test::run_for(io, 50ms);
+  consumer.stop();
+  CHECK(most_in_flight > 1);
+  std::sort(seen.begin(), seen.end());
+  CHECK(seen == std::vector<std::string>{"0", "1", "2", "3", "4", "5", "6", "7"});
+  CHECK(server.cli("XPENDING jobs g").rfind("0", 0) == 0);
+}
