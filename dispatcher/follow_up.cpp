@@ -41,6 +41,7 @@ DispatcherService::Reply DispatcherService::change_assignment(const Envelope& re
   else
     change = co_await store_.decline(id, clock_.now(), actor, reason);
   if (!change.ok()) co_return change.error();
+  wake_timers();
   if (change->changed) {
     log()->info("event=assignment_{} assignment={} report={} worker={}", change->state, id,
                 change->report_id, change->worker_id);
@@ -75,6 +76,7 @@ DispatcherService::Reply DispatcherService::checkin(const Envelope& request) {
                 {"now", to_unix_ms(clock_.now())}, {"actor", actor}};
   auto result = co_await store_.call_json("piket_checkin", argument);
   if (!result.ok()) co_return result.error();
+  wake_timers();
   log()->info("event=visit_checkin visit={} worker={} status={}", id, worker, status);
   co_return *result;
 }
@@ -203,9 +205,10 @@ DispatcherService::Reply DispatcherService::extend_order(const Envelope& request
 }
 
 // Sleeps until the next deadline (at most timer_poll_ms, so a deadline added by another
-// dispatcher or a moved test clock is seen soon), then claims what is due.
+// dispatcher or a moved test clock is seen soon; a step that set a timer here wakes it at
+// once), then claims what is due.
 asio::awaitable<void> DispatcherService::timer_loop() {
-  asio::steady_timer tick{io_};
+  asio::steady_timer& tick = timer_tick_;
   auto pause = std::chrono::milliseconds(config_.dispatcher.timer_poll_ms);
   while (running_) {
     tick.expires_after(pause);

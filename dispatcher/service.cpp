@@ -39,7 +39,8 @@ DispatcherService::DispatcherService(asio::io_context& io, const PiketConfig& co
                  zmqio::RpcOptions{std::chrono::milliseconds(config.zmq.request_timeout_ms),
                                    config.zmq.request_retries},
                  clock),
-      events_(io, config.zmq.dispatcher_events, clock) {
+      events_(io, config.zmq.dispatcher_events, clock),
+      timer_tick_(io) {
   redis_.on_connect([this]() { return check_durability(); });
   redis_.on_connect([this]() { return redis::ensure_functions(redis_, dispatch_library()); });
   rpc_.on(msg::kReportSubmit, [this](const Envelope& e) { return submit(e); });
@@ -112,6 +113,7 @@ Status DispatcherService::start() {
 
 void DispatcherService::stop() {
   running_ = false;
+  wake_timers();
   rpc_.stop();  // intake first
   match_consumer_->stop();
   scheduler_.stop();

@@ -63,6 +63,7 @@ class DispatcherService {
                      const std::string& actor, const std::string& from_advice);
   boost::asio::awaitable<bool> handle_match_job(const redis::StreamEntry& entry);
   boost::asio::awaitable<void> timer_loop();
+  void wake_timers() { timer_tick_.cancel(); }
   boost::asio::awaitable<Status> check_durability();
 
   boost::asio::io_context& io_;
@@ -76,6 +77,7 @@ class DispatcherService {
   zmqio::Publisher events_;
   std::unique_ptr<redis::StreamConsumer> match_consumer_;
   Metrics metrics_;
+  boost::asio::steady_timer timer_tick_;  // the timer loop's sleep
   std::map<std::string, int> picks_in_flight_;  // worker -> first-step pages being stored
   bool running_ = false;
 };
