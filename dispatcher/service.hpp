@@ -15,6 +15,7 @@
 #include "common/config.hpp"
 #include "common/domain/places.hpp"
 #include "common/domain/regions.hpp"
+#include "common/domain/worker_catalog.hpp"
 #include "common/domain/workers.hpp"
 #include "common/metrics.hpp"
 #include "common/redis/client.hpp"
@@ -31,7 +32,7 @@ namespace piket::dispatcher {
 // Everything the dispatcher reads from config/ at start-up.
 struct DispatcherData {
   RegionDirectory regions;
-  WorkerDirectory workers;
+  WorkerDirectory workers;  // until the scheduler has stored its own (WorkerCatalog)
   Places places;
   TriageRules triage;
   EscalationPolicies escalation;
@@ -68,6 +69,7 @@ class DispatcherService {
   const Clock& clock_;
   DispatcherData data_;
   redis::Client redis_;
+  WorkerCatalog workers_;  // skills, base and limits for the ranking, as the scheduler stores them
   DispatchStore store_;
   zmqio::RpcServer rpc_;
   zmqio::RpcClient scheduler_;
