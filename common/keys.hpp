@@ -42,6 +42,11 @@ inline std::string roster_overrides() { return "piket:roster:overrides"; }
 inline std::string roster_leave() { return "piket:roster:leave"; }
 inline std::string roster_swaps() { return "piket:roster:swaps"; }
 inline std::string roster_version() { return "piket:roster:version"; }
+// Workers and teams, owned by the scheduler: hashes of id -> JSON, and a version bumped by
+// every change, so the dispatcher and the notifier know when to read them again.
+inline std::string workers() { return "piket:workers"; }
+inline std::string teams() { return "piket:teams"; }
+inline std::string workers_version() { return "piket:workers:version"; }
 // Shift hand-offs were announced up to this instant (Unix ms).
 inline std::string handoffs_checked_until() { return "piket:roster:handoffs_until"; }
 // Secret iCalendar feed tokens: token -> "worker:<id>" or "region:<id>".

@@ -154,15 +154,16 @@ asio::awaitable<bool> DispatcherService::handle_match_job(const redis::StreamEnt
     if (picked != picks_in_flight_.end()) load.open_callouts += picked->second;
   }
 
+  const auto workers = co_await workers_.current();
   LadderInput ladder_input;
   ladder_input.people_needed = request.people_needed;
-  ladder_input.local = rank_candidates(request, data_.workers, &data_.places, data_.weights);
+  ladder_input.local = rank_candidates(request, *workers, &data_.places, data_.weights);
   for (auto& [name, list] : neighbour_on_call) {
     MatchRequest n = request;
     n.region = name;
     n.family_workers.clear();
     n.on_call = std::move(list);
-    ladder_input.neighbours.emplace_back(name, rank_candidates(n, data_.workers, &data_.places, data_.weights));
+    ladder_input.neighbours.emplace_back(name, rank_candidates(n, *workers, &data_.places, data_.weights));
   }
   for (const auto& c : candidates_from_on_call(answer(1))) ladder_input.team_leads.push_back(c.worker_id);
   const EscalationPolicy& policy = data_.escalation.for_region(region->id);

@@ -33,6 +33,7 @@ DispatcherService::DispatcherService(asio::io_context& io, const PiketConfig& co
       clock_(clock),
       data_(std::move(data)),
       redis_(io, config.redis, "dispatcher"),
+      workers_(redis_, data_.regions, data_.workers),
       store_(redis_),
       rpc_(io, config.zmq.dispatcher_rpc, clock),
       scheduler_(io, config.zmq.scheduler_rpc,

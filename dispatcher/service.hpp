@@ -16,6 +16,7 @@
 #include "common/config.hpp"
 #include "common/domain/places.hpp"
 #include "common/domain/regions.hpp"
+#include "common/domain/worker_catalog.hpp"
 #include "common/domain/workers.hpp"
 #include "common/metrics.hpp"
 #include "common/redis/client.hpp"
@@ -32,7 +33,7 @@ namespace piket::dispatcher {
 // Everything the dispatcher reads from config/ at start-up.
 struct DispatcherData {
   RegionDirectory regions;
-  WorkerDirectory workers;
+  WorkerDirectory workers;  // until the scheduler has stored its own (WorkerCatalog)
   Places places;
   TriageRules triage;
   EscalationPolicies escalation;
@@ -71,6 +72,7 @@ class DispatcherService {
   const Clock& clock_;
   DispatcherData data_;
   redis::Client redis_;
+  WorkerCatalog workers_;  // skills, base and limits for the ranking, as the scheduler stores them
   DispatchStore store_;
   zmqio::RpcServer rpc_;
   zmqio::RpcClient scheduler_;

@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
   boost::asio::io_context io;
   const auto clock_owner = make_daemon_clock();
   const Clock& clock = *clock_owner;
-  notifier::NotifierService service{io, config, clock, std::move(workers), std::move(secret)};
+  notifier::NotifierService service{io, config, clock, std::move(regions), std::move(workers),
+                                    std::move(secret)};
   service.start();
   Lifecycle lifecycle{io, "notifier"};
   lifecycle.on_stop([&] { service.stop(); });

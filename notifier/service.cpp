@@ -28,14 +28,15 @@ std::chrono::milliseconds retry_delay(int attempt, std::chrono::milliseconds bas
 }
 
 NotifierService::NotifierService(asio::io_context& io, const PiketConfig& config,
-                                 const Clock& clock, WorkerDirectory workers,
-                                 std::string webhook_secret)
+                                 const Clock& clock, RegionDirectory regions,
+                                 WorkerDirectory workers, std::string webhook_secret)
     : io_(io),
       config_(config),
       clock_(clock),
-      workers_(std::move(workers)),
+      regions_(std::move(regions)),
       secret_(std::move(webhook_secret)),
       redis_(io, config.redis, "notifier"),
+      workers_(redis_, regions_, std::move(workers)),
       http_(io) {
   redis_.on_connect([this]() { return redis::ensure_functions(redis_, notify_library()); });
   redis::StreamConsumerOptions options;
@@ -101,7 +102,9 @@ asio::awaitable<void> NotifierService::deliver(redis::StreamEntry entry) {
   }
   const std::string alert_id = alert["alert_id"].get<std::string>();
   const std::string worker_id = alert["worker"].get<std::string>();
-  const Worker* worker = workers_.find(worker_id);
+  // Held for the whole delivery: a reload of the workers meanwhile does not move it.
+  const auto workers = co_await workers_.current();
+  const Worker* worker = workers->find(worker_id);
   if (!worker || worker->webhook_url.empty()) {
     log()->error("event=no_contact alert={} worker={}", alert_id, worker_id);
     const json why{{"error", "worker has no contact method"}};

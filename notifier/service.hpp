@@ -2,7 +2,8 @@
 // The notifier daemon: a member of the alert stream's consumer group. Each alert is POSTed to the
 // worker's webhook with an HMAC-SHA256 signature; every attempt is recorded; failures are retried
 // with back-off; the stream entry is acknowledged only once delivered, given up, or no longer
-// needed (the assignment was accepted, declined or expired).
+// needed (the assignment was accepted, declined or expired). The worker's webhook comes from
+// the workers the scheduler stores (WorkerCatalog), so workers added through the API are reached.
 #include <memory>
 #include <set>
 
@@ -12,6 +13,8 @@
 
 #include "common/clock.hpp"
 #include "common/config.hpp"
+#include "common/domain/regions.hpp"
+#include "common/domain/worker_catalog.hpp"
 #include "common/domain/workers.hpp"
 #include "common/redis/client.hpp"
 #include "common/redis/stream_consumer.hpp"
@@ -26,7 +29,7 @@ std::chrono::milliseconds retry_delay(int attempt, std::chrono::milliseconds bas
 class NotifierService {
  public:
   NotifierService(boost::asio::io_context& io, const PiketConfig& config, const Clock& clock,
-                  WorkerDirectory workers, std::string webhook_secret);
+                  RegionDirectory regions, WorkerDirectory workers, std::string webhook_secret);
   void start();
   void stop();
   redis::Client& redis() { return redis_; }
@@ -40,9 +43,10 @@ class NotifierService {
   boost::asio::io_context& io_;
   PiketConfig config_;
   const Clock& clock_;
-  WorkerDirectory workers_;
+  RegionDirectory regions_;
   std::string secret_;
   redis::Client redis_;
+  WorkerCatalog workers_;
   HttpClient http_;
   std::unique_ptr<redis::StreamConsumer> consumer_;
   std::set<std::string> in_flight_;  // stream entries being delivered now

@@ -8,6 +8,7 @@
 #include "common/daemon.hpp"
 #include "common/domain/holidays.hpp"
 #include "common/domain/regions.hpp"
+#include "common/domain/teams.hpp"
 #include "common/domain/workers.hpp"
 #include "common/log.hpp"
 #include "scheduler/coverage/staffing.hpp"
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   RegionDirectory regions = load_regions(config.data.regions_file, problems);
   WorkerDirectory workers = load_workers(config.data.workers_file, regions, problems);
   scheduler::SchedulerData data;
+  data.teams = load_teams(config.data.workers_file, regions, workers, problems);
   data.rotations = scheduler::load_rotations(config.scheduler.rotations_file, regions, workers, problems);
   if (!config.scheduler.staffing_file.empty())
     data.minimums = scheduler::load_staffing(config.scheduler.staffing_file, regions, problems);

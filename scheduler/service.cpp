@@ -16,11 +16,13 @@
 #include "scheduler/ical/ical_feed.hpp"
 #include "scheduler/import/csv_import.hpp"
 #include "scheduler/on_call_query.hpp"
+#include "scheduler/request_fields.hpp"
 #include "scheduler/roster/roster_changes.hpp"
 #include "scheduler/roster/roster_expander.hpp"
 #include "scheduler/rules/fairness.hpp"
 #include "scheduler/store/roster_codec.hpp"
 #include "scheduler/store/roster_lua.hpp"
+#include "scheduler/store/workers_lua.hpp"
 
 namespace piket::scheduler {
 namespace asio = boost::asio;
@@ -30,19 +32,6 @@ namespace {
 auto log() { return logger("scheduler"); }
 
 constexpr auto kWeek = std::chrono::hours(24 * 7);
-
-Error invalid(std::string field, std::string message) {
-  return make_error(ErrorCode::invalid_field, std::move(field), std::move(message));
-}
-
-std::string actor_of(const json& body) {
-  if (body.contains("actor") && body["actor"].is_string()) return body["actor"].get<std::string>().substr(0, 64);
-  return "api";
-}
-
-std::string text_field(const json& body, const char* key) {
-  return body.contains(key) && body[key].is_string() ? body[key].get<std::string>() : std::string{};
-}
 
 // "force" from JSON (true/false) or from a query string ("true"/"false").
 Result<bool> force_flag(const json& body) {
@@ -65,6 +54,7 @@ SchedulerService::SchedulerService(asio::io_context& io, const PiketConfig& conf
       zone_(date::locate_zone(config.data.time_zone)),
       redis_(io, config.redis, "scheduler"),
       store_(redis_, data_.regions, data_.workers),
+      worker_store_(redis_, data_.regions),
       server_(io, config.zmq.scheduler_rpc, clock),
       dispatcher_(io, config.zmq.dispatcher_rpc,
                   zmqio::RpcOptions{std::chrono::milliseconds(config.zmq.request_timeout_ms),
@@ -75,8 +65,10 @@ SchedulerService::SchedulerService(asio::io_context& io, const PiketConfig& conf
     events_ = std::make_unique<zmqio::Publisher>(io, config.zmq.scheduler_events, clock);
   roster_.rotations = data_.rotations;
   roster_.minimums = data_.minimums;
+  roster_.inactive = data_.workers.inactive_ids();
   reslice();
   redis_.on_connect([this]() { return redis::ensure_functions(redis_, roster_library()); });
+  redis_.on_connect([this]() { return redis::ensure_functions(redis_, workers_library()); });
   redis_.on_connect([this]() { return reload(); });
   auto bind = [this](std::string_view type, Reply (SchedulerService::*method)(const Envelope&)) {
     server_.on(type, [this, method](const Envelope& e) { return (this->*method)(e); });
@@ -99,6 +91,16 @@ SchedulerService::SchedulerService(asio::io_context& io, const PiketConfig& conf
   bind("roster.import.assignments", &SchedulerService::import_assignments);
   bind("roster.ical.create", &SchedulerService::create_ical_feed);
   bind("roster.ical.feed", &SchedulerService::ical_feed);
+  bind("worker.list", &SchedulerService::list_workers);
+  bind("worker.get", &SchedulerService::get_worker);
+  bind("worker.put", &SchedulerService::put_worker);
+  bind("worker.delete", &SchedulerService::delete_worker);
+  bind("worker.import", &SchedulerService::import_workers);
+  bind("team.list", &SchedulerService::list_teams);
+  bind("team.put", &SchedulerService::put_team);
+  bind("team.delete", &SchedulerService::delete_team);
+  server_.on("worker.activate", [this](const Envelope& e) { return set_worker_active(e, true); });
+  server_.on("worker.deactivate", [this](const Envelope& e) { return set_worker_active(e, false); });
   for (const char* step : {"accept", "approve", "reject"})
     server_.on(std::string("roster.swap.") + step,
                [this, name = std::string(step)](const Envelope& e) { return step_swap(e, name); });
@@ -136,6 +138,8 @@ void SchedulerService::stop() {
 }
 
 asio::awaitable<Status> SchedulerService::reload() {
+  // Workers first: the stored roster is checked against them.
+  if (auto workers = co_await reload_workers(); !workers.ok()) co_return workers.error();
   auto stored = co_await store_.load();
   if (!stored.ok()) co_return stored.error();
   if (stored->rotations.empty() && !data_.rotations.empty()) {
@@ -262,6 +266,21 @@ void SchedulerService::reslice() {
   fairness_figures_.clear();  // the roster changed
   slices_.clear();
   for (const auto& region : data_.regions.regions()) slices_[region.id] = slice(roster_, region.id);
+}
+
+template <typename T, typename Matches, typename Scope>
+json SchedulerService::removal_report(std::vector<T> Roster::*part, Matches matches,
+                                      Scope scope) const {
+  json report{{"violations", json::array()}, {"gaps_created", json::array()}};
+  const std::vector<T>& entries = roster_.*part;
+  auto it = std::find_if(entries.begin(), entries.end(), matches);
+  if (it == entries.end() || !roster_loaded_) return report;  // the store says not found
+  Roster planned = roster_;
+  std::erase_if(planned.*part, matches);
+  auto [workers, changed] = scope(*it);
+  // Taking duty away breaks no working-time rule, so this check cannot refuse.
+  (void)check_change(planned, workers, changed, json::object(), report, /*adds_duty=*/false);
+  return report;
 }
 
 Result<Interval> SchedulerService::period(const json& body, std::chrono::hours default_length) const {
@@ -447,11 +466,18 @@ SchedulerService::Reply SchedulerService::put_rotation(const Envelope& request) 
 
 SchedulerService::Reply SchedulerService::delete_rotation(const Envelope& request) {
   const std::string id = text_field(request.body, "id");
+  auto matches = [&](const Rotation& r) { return r.id == id; };
+  json report = removal_report(&Roster::rotations, matches, [&](const Rotation& r) {
+    return std::pair{std::set<std::string>(r.participants.begin(), r.participants.end()),
+                     Interval{clock_.now(), clock_.now() + kWeek * config_.scheduler.coverage_weeks}};
+  });
   auto removed = co_await store_.remove_rotation(id, clock_.now(), actor_of(request.body));
   if (!removed.ok()) co_return removed.error();
-  std::erase_if(roster_.rotations, [&](const Rotation& r) { return r.id == id; });
+  std::erase_if(roster_.rotations, matches);
   reslice();
-  co_return json{{"deleted", id}};
+  publish_gaps(report, "rotation", id);
+  report["deleted"] = id;
+  co_return report;
 }
 
 SchedulerService::Reply SchedulerService::create_override(const Envelope& request) {
@@ -486,13 +512,23 @@ SchedulerService::Reply SchedulerService::create_override(const Envelope& reques
   co_return report;
 }
 
+// Taking an override away can open a gap (an added stand-in leaves); the answer says where.
 SchedulerService::Reply SchedulerService::delete_override(const Envelope& request) {
   const std::string id = text_field(request.body, "id");
+  auto matches = [&](const Override& o) { return o.id == id; };
+  json report = removal_report(&Roster::overrides, matches, [](const Override& o) {
+    std::set<std::string> workers{o.worker_id, o.replaced_worker_id};
+    workers.erase("");
+    return std::pair{workers, o.interval};
+  });
   auto removed = co_await store_.remove_override(id, clock_.now(), actor_of(request.body));
   if (!removed.ok()) co_return removed.error();
-  std::erase_if(roster_.overrides, [&](const Override& o) { return o.id == id; });
+  std::erase_if(roster_.overrides, matches);
   reslice();
-  co_return json{{"deleted", id}};
+  publish_gaps(report, "override", id);
+  log()->info("event=override_removed id={} gaps_created={}", id, report["gaps_created"].size());
+  report["deleted"] = id;
+  co_return report;
 }
 
 SchedulerService::Reply SchedulerService::create_leave(const Envelope& request) {
@@ -521,13 +557,22 @@ SchedulerService::Reply SchedulerService::create_leave(const Envelope& request) 
   co_return report;
 }
 
+// Answered like creating leave, with the gaps it opens: a worker back on duty never lowers
+// staffing, so in this model the list stays empty; it is computed all the same, so the answer
+// keeps one shape and stays true if the rules ever change.
 SchedulerService::Reply SchedulerService::delete_leave(const Envelope& request) {
   const std::string id = text_field(request.body, "id");
+  auto matches = [&](const Leave& l) { return l.id == id; };
+  json report = removal_report(&Roster::leave, matches, [](const Leave& l) {
+    return std::pair{std::set<std::string>{l.worker_id}, l.interval};
+  });
   auto removed = co_await store_.remove_leave(id, clock_.now(), actor_of(request.body));
   if (!removed.ok()) co_return removed.error();
-  std::erase_if(roster_.leave, [&](const Leave& l) { return l.id == id; });
+  std::erase_if(roster_.leave, matches);
   reslice();
-  co_return json{{"deleted", id}};
+  publish_gaps(report, "leave", id);
+  report["deleted"] = id;
+  co_return report;
 }
 
 SchedulerService::Reply SchedulerService::request_swap(const Envelope& request) {
@@ -602,14 +647,7 @@ SchedulerService::Reply SchedulerService::import_assignments(const Envelope& req
   const std::string csv = text_field(request.body, "csv");
   if (csv.empty()) co_return invalid("body", "send the CSV file as the request body");
   auto imported = import_roster_csv(csv, data_.regions, data_.workers, zone());
-  if (!imported.ok()) {
-    const auto& first = imported.problems.front();
-    Error e = invalid("line " + std::to_string(first.line) + " column " + std::to_string(first.column),
-                      first.to_string() + (imported.problems.size() > 1
-                                                ? " (and " + std::to_string(imported.problems.size() - 1) + " more)"
-                                                : ""));
-    co_return e;
-  }
+  if (!imported.ok()) co_return import_error(imported.problems);
   Roster planned = roster_;
   std::set<std::string> affected;
   Interval span{imported.rows.front().interval.start, imported.rows.front().interval.end};

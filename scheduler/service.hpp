@@ -1,9 +1,11 @@
 #pragma once
 // The scheduler daemon: answers who is on call (with overrides, swaps and leave), and lets
-// managers plan: overrides, leave, swaps with approval, coverage gaps, working-time checks,
-// fairness, CSV import and iCalendar feeds. Rotations come from config/; the changeable parts
-// live in Redis (RosterStore) and in memory. On-call answers keep coming from memory while
-// Redis is away; changes need Redis.
+// managers plan: workers and teams, overrides, leave, swaps with approval, coverage gaps,
+// working-time checks, fairness, CSV import and iCalendar feeds. Rotations, workers and teams
+// come from config/ at the first start; from then on they live in Redis (RosterStore,
+// WorkerStore) and in memory. On-call answers keep coming from memory while Redis is away;
+// changes need Redis. Members are defined by purpose: service.cpp (wiring, roster questions
+// and changes), worker_requests.cpp (workers and teams).
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
@@ -15,6 +17,7 @@
 #include "common/config.hpp"
 #include "common/domain/holidays.hpp"
 #include "common/domain/regions.hpp"
+#include "common/domain/teams.hpp"
 #include "common/domain/workers.hpp"
 #include "common/metrics.hpp"
 #include "common/redis/client.hpp"
@@ -23,12 +26,14 @@
 #include "scheduler/model/roster.hpp"
 #include "scheduler/rules/working_time.hpp"
 #include "scheduler/store/roster_store.hpp"
+#include "scheduler/store/worker_store.hpp"
 
 namespace piket::scheduler {
 
 struct SchedulerData {
   RegionDirectory regions;
   WorkerDirectory workers;
+  TeamDirectory teams;
   std::vector<Rotation> rotations;
   std::vector<StaffingMinimum> minimums;
   WorkingTimeLimits limits;
@@ -68,8 +73,23 @@ class SchedulerService {
   Reply import_assignments(const Envelope& request);
   Reply create_ical_feed(const Envelope& request);
   Reply ical_feed(const Envelope& request);
+  Reply list_workers(const Envelope& request);
+  Reply get_worker(const Envelope& request);
+  Reply put_worker(const Envelope& request);
+  Reply set_worker_active(const Envelope& request, bool active);
+  Reply delete_worker(const Envelope& request);
+  Reply import_workers(const Envelope& request);
+  Reply list_teams(const Envelope& request);
+  Reply put_team(const Envelope& request);
+  Reply delete_team(const Envelope& request);
+  // Stores changed (or new) workers, checked and in one step, and applies them; the answer
+  // holds the coverage gaps they open (an inactive worker is off every duty).
+  Reply save_workers(std::vector<Worker> changed, const nlohmann::json& request,
+                     const std::string& action);
 
   boost::asio::awaitable<Status> reload();
+  boost::asio::awaitable<Status> reload_workers();  // seeds them at the first start
+  void use_workers(WorkerDirectory workers);  // and their active state in the roster
   boost::asio::awaitable<void> handoff_loop();
   // The hand-off notices for duties that started in (from, until].
   std::vector<nlohmann::json> handoffs_between(TimePoint from, TimePoint until) const;
@@ -81,6 +101,10 @@ class SchedulerService {
   Status check_change(const Roster& planned, const std::set<std::string>& workers,
                       Interval changed, const nlohmann::json& request, nlohmann::json& report,
                       bool adds_duty = true) const;
+  // The answer to removing the entry of roster_.*part that `matches`: the coverage gaps the
+  // removal opens. `scope(entry)` gives the workers and the interval it touched.
+  template <typename T, typename Matches, typename Scope>
+  nlohmann::json removal_report(std::vector<T> Roster::*part, Matches matches, Scope scope) const;
   Result<Interval> period(const nlohmann::json& body, std::chrono::hours default_length) const;
   const date::time_zone& zone() const { return *zone_; }
 
@@ -102,6 +126,7 @@ class SchedulerService {
   const date::time_zone* zone_;
   redis::Client redis_;
   RosterStore store_;
+  WorkerStore worker_store_;
   zmqio::RpcServer server_;
   zmqio::RpcClient dispatcher_;  // the open cases for hand-off notices
   std::unique_ptr<zmqio::Publisher> events_;

@@ -1,6 +1,7 @@
 #include "common/domain/workers.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 namespace piket {
@@ -10,6 +11,25 @@ bool is_known_role(const std::string& role) {
                             kRoleTeamLead})
     if (role == known) return true;
   return false;
+}
+
+std::string id_problem(const std::string& id) {
+  if (id.empty()) return "must not be empty";
+  if (id.size() > 64) return "must be at most 64 characters";
+  auto plain = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  if (!plain(id.front())) return "must start with a letter or a digit";
+  for (char c : id)
+    if (!plain(c) && c != '-' && c != '_' && c != '.')
+      return "may hold only letters, digits, '-', '_' and '.'";
+  return {};
+}
+
+bool is_webhook_url(const std::string& url) {
+  const bool scheme = url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
+  const bool clean = std::none_of(url.begin(), url.end(), [](char c) {
+    return std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(static_cast<unsigned char>(c));
+  });
+  return scheme && clean && url.size() <= 500;
 }
 
 bool Worker::has_role(const std::string& role) const {
@@ -26,11 +46,14 @@ const Worker* WorkerDirectory::find(const std::string& id) const {
   return it == by_id_.end() ? nullptr : &workers_[it->second];
 }
 
-namespace {
-
-bool starts_with(const std::string& text, std::string_view prefix) {
-  return text.compare(0, prefix.size(), prefix) == 0;
+std::set<std::string> WorkerDirectory::inactive_ids() const {
+  std::set<std::string> out;
+  for (const Worker& w : workers_)
+    if (!w.active) out.insert(w.id);
+  return out;
 }
+
+namespace {
 
 WorkerDirectory read_workers(ConfigReader& reader, const toml::table& root,
                              const RegionDirectory& regions) {
@@ -47,13 +70,15 @@ WorkerDirectory read_workers(ConfigReader& reader, const toml::table& root,
     w.webhook_url = reader.string(*t, "webhook_url", path + ".webhook_url");
     w.active = reader.boolean(*t, "active", path + ".active", true);
     w.base = reader.string(*t, "base", path + ".base", "");
-    w.daily_case_limit = static_cast<int>(
-        reader.integer(*t, "daily_case_limit", path + ".daily_case_limit", 4, 1, 20));
-    w.contract_hours_per_week = reader.number(*t, "contract_hours_per_week",
-                                              path + ".contract_hours_per_week", 36.0, 0.0, 60.0);
+    w.daily_case_limit = static_cast<int>(reader.integer(*t, "daily_case_limit",
+                                                         path + ".daily_case_limit", 4,
+                                                         kMinDailyCaseLimit, kMaxDailyCaseLimit));
+    w.contract_hours_per_week =
+        reader.number(*t, "contract_hours_per_week", path + ".contract_hours_per_week", 36.0, 0.0,
+                      kMaxContractHours);
     w.team = reader.string(*t, "team", path + ".team", "");
 
-    if (t->get("id") && fold_case(w.id).empty()) reader.problem(path + ".id", "must not be empty");
+    if (t->get("id") && !id_problem(w.id).empty()) reader.problem(path + ".id", id_problem(w.id));
     if (!w.id.empty() && !ids.insert(w.id).second)
       reader.problem(path + ".id", "duplicate worker id \"" + w.id + "\"");
     if (t->get("region") && !regions.find(w.region))
@@ -77,9 +102,9 @@ WorkerDirectory read_workers(ConfigReader& reader, const toml::table& root,
     }
     if (given("team") && fold_case(w.team).empty())
       reader.problem(path + ".team", "must not be empty; leave it out for no team");
-    if (t->get("webhook_url") && !starts_with(w.webhook_url, "http://") &&
-        !starts_with(w.webhook_url, "https://"))
-      reader.problem(path + ".webhook_url", "must start with http:// or https://");
+    if (t->get("webhook_url") && !is_webhook_url(w.webhook_url))
+      reader.problem(path + ".webhook_url",
+                     "must start with http:// or https://, without spaces, at most 500 characters");
     workers.push_back(std::move(w));
   }
   return WorkerDirectory(std::move(workers));

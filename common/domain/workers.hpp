@@ -2,6 +2,7 @@
 // Professionals who can be on call. Fictional in the demo. A worker's contact methods are
 // needed by the notifier only; alerts never carry client data.
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,16 @@ inline constexpr const char* kRoleBehaviouralScientist = "behavioural_scientist"
 inline constexpr const char* kRolePhysician = "confidential_physician";
 inline constexpr const char* kRoleTeamLead = "team_lead";
 bool is_known_role(const std::string& role);
+
+// Limits on a worker's figures, the same in workers.toml, the API and CSV import.
+inline constexpr int kMinDailyCaseLimit = 1;
+inline constexpr int kMaxDailyCaseLimit = 20;
+inline constexpr double kMaxContractHours = 60;
+
+// Why `id` cannot name a worker or a team, or "" when it can: 1 to 64 letters, digits, '-',
+// '_' or '.', starting with a letter or digit (ids appear in URLs and Redis keys).
+std::string id_problem(const std::string& id);
+bool is_webhook_url(const std::string& url);  // http:// or https://, no spaces, at most 500
 
 struct Worker {
   std::string id;    // "w-ut-01"
@@ -40,6 +51,7 @@ class WorkerDirectory {
   explicit WorkerDirectory(std::vector<Worker> workers);
   const std::vector<Worker>& workers() const { return workers_; }
   const Worker* find(const std::string& id) const;
+  std::set<std::string> inactive_ids() const;
 
  private:
   std::vector<Worker> workers_;

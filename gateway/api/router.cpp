@@ -29,8 +29,9 @@ struct SchedulerRoute {
   bool to_dispatcher = false;
 };
 
-// The roster API (each path one scheduler request) and the report follow-up API (each path
-// one dispatcher request).
+// The roster, workers and teams API (each path one scheduler request) and the report follow-up
+// API (each path one dispatcher request). A fixed segment is listed before an {id} in the
+// same place ("workers/import" before "workers/{id}").
 const std::vector<SchedulerRoute>& scheduler_routes() {
   static const std::vector<SchedulerRoute> kRoutes = {
       {"GET", {"oncall"}, "oncall.query", "oncall"},
@@ -52,6 +53,16 @@ const std::vector<SchedulerRoute>& scheduler_routes() {
       {"POST", {"roster", "swaps", "{id}", "reject"}, "roster.swap.reject", "roster_swap_step"},
       {"POST", {"roster", "import", "assignments"}, "roster.import.assignments", "roster_import", true},
       {"POST", {"roster", "ical-feeds"}, "roster.ical.create", "roster_ical_create"},
+      {"GET", {"workers"}, "worker.list", "workers"},
+      {"POST", {"workers"}, "worker.put", "workers"},
+      {"POST", {"workers", "import"}, "worker.import", "workers_import", true},
+      {"GET", {"workers", "{id}"}, "worker.get", "worker"},
+      {"DELETE", {"workers", "{id}"}, "worker.delete", "worker"},
+      {"POST", {"workers", "{id}", "deactivate"}, "worker.deactivate", "worker_active"},
+      {"POST", {"workers", "{id}", "activate"}, "worker.activate", "worker_active"},
+      {"GET", {"teams"}, "team.list", "teams"},
+      {"POST", {"teams"}, "team.put", "teams"},
+      {"DELETE", {"teams", "{id}"}, "team.delete", "team"},
       {"POST", {"reports", "{id}", "triage"}, "report.triage_override", "report_triage", false, true},
       {"POST", {"reports", "{id}", "outcome"}, "report.outcome", "report_outcome", false, true},
       {"POST", {"reports", "{id}", "restraining-order", "extend"}, "report.order_extend", "report_order_extend", false, true},

@@ -1,6 +1,7 @@
 #include "scheduler/import/csv_import.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <optional>
 #include <set>
@@ -12,6 +13,16 @@ std::string ImportProblem::to_string() const {
   if (column > 0) out += ", column " + std::to_string(column);
   if (!column_name.empty()) out += " (" + column_name + ")";
   return out + ": " + reason;
+}
+
+Error import_error(const std::vector<ImportProblem>& problems) {
+  if (problems.empty()) return make_error(ErrorCode::invalid_field, "body", "the file was refused");
+  const ImportProblem& first = problems.front();
+  const std::size_t more = problems.size() - 1;
+  return make_error(
+      ErrorCode::invalid_field,
+      "line " + std::to_string(first.line) + " column " + std::to_string(first.column),
+      first.to_string() + (more > 0 ? " (and " + std::to_string(more) + " more)" : ""));
 }
 
 namespace {
@@ -232,8 +243,19 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
-bool starts_with(const std::string& text, std::string_view prefix) {
-  return text.compare(0, prefix.size(), prefix) == 0;
+// "36" or "28.5" (a dot, never a comma), or nullopt.
+std::optional<double> parse_number(const std::string& text) {
+  double value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::optional<int> parse_whole(const std::string& text) {
+  int value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
 }
 
 const char* kKnownRoles = "crisis_worker, behavioural_scientist, confidential_physician, team_lead";
@@ -252,11 +274,20 @@ std::optional<date::local_time<std::chrono::minutes>> parse_local_date_time(
 
 ImportResult<std::vector<Worker>> import_workers_csv(std::string_view text,
                                                      const RegionDirectory& regions,
-                                                     const WorkerDirectory& existing) {
+                                                     const WorkerDirectory& existing,
+                                                     const TeamDirectory& teams) {
   ImportResult<std::vector<Worker>> out;
-  const std::vector<ColumnSpec> specs = {{"id", true},     {"name", true},    {"region", true},
-                                         {"roles", true},  {"skills", false}, {"webhook_url", true},
-                                         {"active", false}};
+  const std::vector<ColumnSpec> specs = {{"id", true},
+                                         {"name", true},
+                                         {"region", true},
+                                         {"roles", true},
+                                         {"skills", false},
+                                         {"webhook_url", true},
+                                         {"active", false},
+                                         {"base", false},
+                                         {"contract_hours_per_week", false},
+                                         {"daily_case_limit", false},
+                                         {"team", false}};
   std::map<std::string, int> line_of_id;
   for_each_row(text, specs, out.problems, [&](const Row& row) {
     Worker w;
@@ -266,23 +297,27 @@ ImportResult<std::vector<Worker>> import_workers_csv(std::string_view text,
     w.roles = split_list(row["roles"]);
     w.skills = split_list(row["skills"]);
     w.webhook_url = row["webhook_url"];
+    w.team = row["team"];
     if (row.require("id")) {
-      if (existing.find(w.id))
+      if (const auto why = id_problem(w.id); !why.empty())
+        row.problem("id", why);
+      else if (existing.find(w.id))
         row.problem("id", "worker \"" + w.id + "\" already exists");
       else if (const auto [it, fresh] = line_of_id.emplace(w.id, row.line()); !fresh)
         row.problem("id", "duplicate worker id \"" + w.id + "\" (also on line " +
                               std::to_string(it->second) + ")");
     }
     row.require("name");
-    if (row.require("region") && !regions.find(w.region))
+    const bool region_known = row.require("region") && regions.find(w.region);
+    if (!w.region.empty() && !region_known)
       row.problem("region", "unknown region \"" + w.region + "\"");
     if (w.roles.empty()) row.problem("roles", "must name at least one role");
     for (const auto& role : w.roles)
       if (!is_known_role(role))
         row.problem("roles", "unknown role \"" + role + "\" (known: " + kKnownRoles + ")");
-    if (!starts_with(w.webhook_url, "http://") && !starts_with(w.webhook_url, "https://"))
-      row.problem("webhook_url", "must start with http:// or https://");
-    if (row.has("active")) {
+    if (!is_webhook_url(w.webhook_url))
+      row.problem("webhook_url", "must start with http:// or https://, without spaces");
+    if (!row["active"].empty()) {
       if (row["active"] == "true")
         w.active = true;
       else if (row["active"] == "false")
@@ -290,6 +325,32 @@ ImportResult<std::vector<Worker>> import_workers_csv(std::string_view text,
       else
         row.problem("active", "must be true or false, not \"" + row["active"] + "\"");
     }
+    if (!row["base"].empty()) {
+      if (const auto canonical = regions.canonical_municipality(row["base"]))
+        w.base = *canonical;
+      else
+        row.problem("base",
+                    "unknown municipality \"" + row["base"] + "\" (not in any configured region)");
+    }
+    if (!row["contract_hours_per_week"].empty()) {
+      const auto hours = parse_number(row["contract_hours_per_week"]);
+      if (!hours || *hours < 0 || *hours > kMaxContractHours)
+        row.problem("contract_hours_per_week", "must be a number from 0 to 60, not \"" +
+                                                   row["contract_hours_per_week"] + "\"");
+      else
+        w.contract_hours_per_week = *hours;
+    }
+    if (!row["daily_case_limit"].empty()) {
+      const auto limit = parse_whole(row["daily_case_limit"]);
+      if (!limit || *limit < kMinDailyCaseLimit || *limit > kMaxDailyCaseLimit)
+        row.problem("daily_case_limit",
+                    "must be a whole number from 1 to 20, not \"" + row["daily_case_limit"] + "\"");
+      else
+        w.daily_case_limit = *limit;
+    }
+    if (region_known)
+      if (const auto why = team_membership_problem(w, teams); !why.empty())
+        row.problem("team", why);
     out.rows.push_back(std::move(w));
   });
   if (!out.ok()) out.rows.clear();

@@ -13,7 +13,9 @@
 #include <vector>
 
 #include "common/domain/regions.hpp"
+#include "common/domain/teams.hpp"
 #include "common/domain/workers.hpp"
+#include "common/result.hpp"
 #include "scheduler/model/roster.hpp"
 
 namespace piket::scheduler {
@@ -26,6 +28,10 @@ struct ImportProblem {
   // "line 3, column 5 (start_local): 2026-03-29 02:30 does not exist in Europe/Amsterdam ..."
   std::string to_string() const;
 };
+
+// The API's answer to a refused file: invalid_field, the first problem's "line L column C" as
+// the field, its text as the message, and how many more there are.
+Error import_error(const std::vector<ImportProblem>& problems);
 
 template <typename T>
 struct ImportResult {
@@ -42,12 +48,15 @@ struct CsvRecord {
 // The records of `text`, header included, or the syntax problems (then no records).
 ImportResult<std::vector<CsvRecord>> read_csv(std::string_view text);
 
-// Columns: id,name,region,roles,skills,webhook_url,active (any order). roles and skills are
-// separated by semicolons; skills and active (true|false, default true) may be left out.
-// A worker id that is already in `existing`, or twice in the file, is a problem.
+// Columns: id,name,region,roles,webhook_url and the optional skills, active (true|false,
+// default true), base (a municipality), contract_hours_per_week (0..60, default 36),
+// daily_case_limit (1..20, default 4) and team (an id of `teams`, in the worker's region), in
+// any order. roles and skills are separated by semicolons; an empty optional field takes its
+// default. A worker id that is already in `existing`, or twice in the file, is a problem.
 ImportResult<std::vector<Worker>> import_workers_csv(std::string_view text,
                                                      const RegionDirectory& regions,
-                                                     const WorkerDirectory& existing);
+                                                     const WorkerDirectory& existing,
+                                                     const TeamDirectory& teams);
 
 // Columns: worker_id,region,role,duty,start_local,end_local (any order), local times as
 // "2026-03-28 23:00" in `zone`. Each row becomes an Override{kind = add} with id

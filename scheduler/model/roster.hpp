@@ -5,6 +5,7 @@
 // lives in the rotations' definitions and at the edges.
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,9 @@ struct Roster {
   std::vector<Leave> leave;
   std::vector<SwapRequest> swaps;  // only approved ones change who is on duty
   std::vector<StaffingMinimum> minimums;
+  // Workers who are not active: off every duty, as if on leave without end, so the rotations
+  // that name them show the gap they leave.
+  std::set<std::string> inactive;
 };
 
 }  // namespace piket::scheduler

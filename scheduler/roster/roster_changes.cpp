@@ -56,12 +56,27 @@ std::vector<Violation> added_violations(const std::vector<Violation>& before,
 std::vector<Gap> added_gaps(const std::vector<Gap>& before, const std::vector<Gap>& after) {
   std::vector<Gap> out;
   for (const auto& g : after) {
-    bool known = std::any_of(before.begin(), before.end(), [&](const Gap& b) {
-      return b.region == g.region && b.role == g.role && b.duty == g.duty &&
-             b.interval.start == g.interval.start && b.interval.end == g.interval.end &&
-             b.staffed == g.staffed;
-    });
-    if (!known) out.push_back(g);
+    std::vector<Interval> left{g.interval};
+    for (const auto& b : before) {
+      if (b.region != g.region || b.role != g.role || b.duty != g.duty || b.minimum != g.minimum ||
+          b.staffed > g.staffed)
+        continue;
+      std::vector<Interval> rest;  // `left` without b's interval
+      for (const auto& piece : left) {
+        if (b.interval.end <= piece.start || piece.end <= b.interval.start) {
+          rest.push_back(piece);
+          continue;
+        }
+        if (piece.start < b.interval.start) rest.push_back({piece.start, b.interval.start});
+        if (b.interval.end < piece.end) rest.push_back({b.interval.end, piece.end});
+      }
+      left = std::move(rest);
+    }
+    for (const auto& piece : left) {
+      Gap opened = g;
+      opened.interval = piece;
+      out.push_back(std::move(opened));
+    }
   }
   return out;
 }

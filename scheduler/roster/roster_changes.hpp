@@ -25,6 +25,9 @@ std::vector<Violation> violations_for(const Roster& roster, const std::set<std::
 // Those in `after` that are not in `before` (same worker, rule and interval).
 std::vector<Violation> added_violations(const std::vector<Violation>& before,
                                         const std::vector<Violation>& after);
+// The gaps a change opens or deepens: the parts of each gap in `after` where staffing is lower
+// than in `before` (where `before` had no gap, it was at its minimum). Parts that were already
+// as low are left out, so a change that eases or narrows a gap reports nothing.
 std::vector<Gap> added_gaps(const std::vector<Gap>& before, const std::vector<Gap>& after);
 
 nlohmann::json to_json(const Violation& v);

@@ -124,6 +124,7 @@ class GroupSweep {
   // Sweep state.
   std::set<int> active_overrides_, active_swaps_;
   std::vector<int> on_leave_;  // per worker: leave intervals in force
+  std::vector<char> inactive_;  // per worker: off every duty
   std::vector<std::uint64_t> seen_;
   std::uint64_t stamp_ = 0;
   std::vector<std::size_t> active_;
@@ -211,6 +212,8 @@ void GroupSweep::collect_changes() {
   boundaries_.erase(std::unique(boundaries_.begin(), boundaries_.end()), boundaries_.end());
   on_leave_.assign(names_.size(), 0);
   seen_.assign(names_.size(), 0);
+  inactive_.assign(names_.size(), 0);
+  for (std::size_t w = 0; w < names_.size(); ++w) inactive_[w] = roster_.inactive.count(names_[w]) > 0;
 }
 
 void GroupSweep::replace(std::vector<Slot>& list, int from, int to, OriginKind kind, int index) {
@@ -281,7 +284,10 @@ void GroupSweep::build(TimePoint t, std::vector<Slot>& list) {
       }
     }
   }
-  std::erase_if(list, [&](const Slot& s) { return on_leave_[static_cast<std::size_t>(s.worker)] > 0; });
+  std::erase_if(list, [&](const Slot& s) {
+    const auto w = static_cast<std::size_t>(s.worker);
+    return on_leave_[w] > 0 || inactive_[w];
+  });
 }
 
 template <typename Visit>
@@ -417,6 +423,8 @@ Roster slice(const Roster& roster, const std::string& region) {
     }
   for (const Leave& l : roster.leave)
     if (workers.count(l.worker_id)) part.leave.push_back(l);
+  for (const std::string& id : roster.inactive)
+    if (workers.count(id)) part.inactive.insert(id);
   for (const StaffingMinimum& m : roster.minimums)
     if (m.region == region) part.minimums.push_back(m);
   return part;

@@ -19,7 +19,7 @@
 //       replaced worker is simply taken off. No effect where replaced_worker_id is not on duty.
 //     - add: worker_id joins at the end of the list; no effect if already listed.
 //     - remove: replaced_worker_id (or worker_id when that is empty) is taken off.
-//  5. Leave takes the worker off every duty of every group.
+//  5. Leave takes the worker off every duty of every group, and so does being inactive.
 //  Positions are the final list order: 0 = primary; whoever is behind a removed worker moves up.
 //
 // A Shift is a maximal stretch where one worker keeps the same position, the same origin
@@ -44,7 +44,7 @@ namespace piket::scheduler {
 std::vector<Shift> expand(const Roster& roster, const std::string& region, Interval window);
 
 // The part of the roster that decides duties in `region`: its rotations, overrides, swaps and
-// minimums, and the leave of every worker who appears in them. expand() and on_call_at() give
+// minimums, and the leave and inactive state of every worker who appears in them. expand() and on_call_at() give
 // the same answers for that region on the slice as on the whole roster, only faster.
 Roster slice(const Roster& roster, const std::string& region);
 

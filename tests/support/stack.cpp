@@ -155,6 +155,10 @@ void Stack::set_time(TimePoint at) {
 
 TimePoint Stack::now() const { return SystemClock{}.now() + std::chrono::milliseconds(offset_ms_); }
 
+std::string Stack::webhook_url(const std::string& worker) const {
+  return "http://127.0.0.1:" + std::to_string(webhook_port_) + "/hooks/" + worker;
+}
+
 std::string Stack::log(const std::string& name) const { return read_file(dir_ + "/" + name + ".log"); }
 
 }  // namespace piket::test

@@ -57,6 +57,8 @@ class Stack {
   // Waits until at least n requests arrived; returns them.
   std::vector<nlohmann::json> wait_for_alerts(std::size_t n, std::chrono::milliseconds limit) const;
 
+  // The receiver's address for a worker, as the demo workers' webhook_url.
+  std::string webhook_url(const std::string& worker) const;
   const std::string& secret() const { return secret_; }
   RedisServer& redis() { return redis_; }
   const std::string& dir() const { return dir_; }

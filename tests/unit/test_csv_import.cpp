@@ -17,6 +17,7 @@ piket::RegionDirectory regions() {
   piket::Region eemland;
   eemland.id = "eemland";
   eemland.name = "Eemland";
+  eemland.municipalities = {"Amersfoort", "Soest"};
   piket::Region utrecht;
   utrecht.id = "utrecht-stad";
   utrecht.name = "Utrecht Stad";
@@ -36,6 +37,17 @@ piket::WorkerDirectory workers() {
   gone.id = "w-em-09";
   gone.active = false;
   return piket::WorkerDirectory({a, b, gone});
+}
+
+piket::TeamDirectory teams() {
+  piket::Team a;
+  a.id = "em-a";
+  a.name = "Eemland A";
+  a.region = "eemland";
+  piket::Team b = a;
+  b.id = "ut-a";
+  b.region = "utrecht-stad";
+  return piket::TeamDirectory({a, b});
 }
 
 const date::time_zone& amsterdam() { return *date::locate_zone("Europe/Amsterdam"); }
@@ -75,7 +87,7 @@ TEST_CASE("a good workers file imports every worker with roles and skills split"
                            "https://hooks.example/bram,true\n"
                            "w-ut-10,Cora,utrecht-stad,confidential_physician,,"
                            "http://hooks.example/cora,false\n";
-  const auto result = sch::import_workers_csv(text, regions(), workers());
+  const auto result = sch::import_workers_csv(text, regions(), workers(), teams());
   INFO(listed(result.problems));
   REQUIRE(result.ok());
   REQUIRE(result.rows.size() == 2);
@@ -92,13 +104,13 @@ TEST_CASE("quoted fields keep their commas, doubled quotes and line breaks", "[u
                            "w-em-10,\"Jansen, \"\"Bram\"\"\nvan de Wijk\",eemland,crisis_worker,,"
                            "https://hooks.example/bram,true\n"
                            "w-em-11,\"\",eemland,crisis_worker,,https://hooks.example/x,true\n";
-  const auto result = sch::import_workers_csv(text, regions(), workers());
+  const auto result = sch::import_workers_csv(text, regions(), workers(), teams());
   // The empty quoted name on line 4 (the quoted line break made line 2 two lines long).
   only_problem(result.problems, 4, 2, "name", "must not be empty");
   CHECK(result.rows.empty());
 
   const auto good =
-      sch::import_workers_csv(text.substr(0, text.rfind("w-em-11")), regions(), workers());
+      sch::import_workers_csv(text.substr(0, text.rfind("w-em-11")), regions(), workers(), teams());
   INFO(listed(good.problems));
   REQUIRE(good.ok());
   REQUIRE(good.rows.size() == 1);
@@ -229,7 +241,7 @@ TEST_CASE("each bad workers row names its line, column and reason and nothing is
     const std::string text = kWorkersHeader +
                              "w-em-10,Dirk,eemland,crisis_worker,,https://h.example/d,true\n" +
                              c.row + "\n";
-    const auto result = sch::import_workers_csv(text, regions(), workers());
+    const auto result = sch::import_workers_csv(text, regions(), workers(), teams());
     only_problem(result.problems, 3, c.column, c.name, c.reason);
     CHECK(result.rows.empty());
   }
@@ -239,7 +251,7 @@ TEST_CASE("unknown, duplicate and missing header columns are problems on line 1"
           "[unit][import]") {
   const auto result = sch::import_workers_csv(
       "id,name,region,roles,telefoon,name\nw-em-20,Bram,eemland,crisis_worker,0612,Bram\n",
-      regions(), workers());
+      regions(), workers(), teams());
   INFO(listed(result.problems));
   REQUIRE(result.problems.size() == 3);
   CHECK(result.problems[0].to_string().find("line 1, column 5 (telefoon): unknown column") == 0);
@@ -252,7 +264,7 @@ TEST_CASE("unknown, duplicate and missing header columns are problems on line 1"
 TEST_CASE("optional worker columns may be left out of the header", "[unit][import]") {
   const auto result = sch::import_workers_csv(
       "webhook_url,roles,region,name,id\nhttps://h.example/b,team_lead,eemland,Bram,w-em-20\n",
-      regions(), workers());
+      regions(), workers(), teams());
   INFO(listed(result.problems));
   REQUIRE(result.ok());
   REQUIRE(result.rows.size() == 1);
@@ -290,7 +302,7 @@ TEST_CASE("broken CSV syntax is reported where it happens and nothing is importe
     only_problem(result.problems, 1, 2, "", "carriage return without a line feed");
   }
   SECTION("an empty file") {
-    const auto result = sch::import_workers_csv("", regions(), workers());
+    const auto result = sch::import_workers_csv("", regions(), workers(), teams());
     only_problem(result.problems, 1, 0, "", "expected a header row");
   }
 }
@@ -305,4 +317,73 @@ TEST_CASE("the reader keeps empty fields and counts lines across quoted line bre
   CHECK(result.rows[2].fields == std::vector<std::string>{"1\r\n2", "\"", "x"});
   CHECK(result.rows[3].line == 5);
   CHECK(result.rows[3].fields == std::vector<std::string>{"last", "", ""});
+}
+
+TEST_CASE("a workers file may give base, contract hours, case limit and team", "[unit][import]") {
+  const std::string text =
+      "id,name,region,roles,webhook_url,base,contract_hours_per_week,daily_case_limit,team\n"
+      "w-em-10,Bram,eemland,crisis_worker,https://h.example/b,amersfoort,28.5,3,em-a\n"
+      "w-em-11,Cora,eemland,crisis_worker,https://h.example/c,,,,\n";
+  const auto result = sch::import_workers_csv(text, regions(), workers(), teams());
+  INFO(listed(result.problems));
+  REQUIRE(result.ok());
+  REQUIRE(result.rows.size() == 2);
+  CHECK(result.rows[0].base == "Amersfoort");
+  CHECK(result.rows[0].contract_hours_per_week == 28.5);
+  CHECK(result.rows[0].daily_case_limit == 3);
+  CHECK(result.rows[0].team == "em-a");
+  // Empty optional fields take their defaults.
+  CHECK(result.rows[1].base.empty());
+  CHECK(result.rows[1].contract_hours_per_week == 36);
+  CHECK(result.rows[1].daily_case_limit == 4);
+  CHECK(result.rows[1].team.empty());
+}
+
+TEST_CASE("a bad base, limit or team in a workers row names its line and column",
+          "[unit][import]") {
+  const std::string header =
+      "id,name,region,roles,webhook_url,base,contract_hours_per_week,daily_case_limit,team\n";
+  struct Case {
+    std::string row;
+    int column;
+    std::string name;
+    std::string reason;
+  };
+  const std::vector<Case> cases = {
+      {"w-em-20,Bram,eemland,crisis_worker,https://h.example/a,Atlantis,36,4,em-a", 6, "base",
+       "unknown municipality \"Atlantis\""},
+      {"w-em-20,Bram,eemland,crisis_worker,https://h.example/a,,36;5,4,em-a", 7,
+       "contract_hours_per_week", "must be a number from 0 to 60"},
+      {"w-em-20,Bram,eemland,crisis_worker,https://h.example/a,,61,4,em-a", 7,
+       "contract_hours_per_week", "must be a number from 0 to 60"},
+      {"w-em-20,Bram,eemland,crisis_worker,https://h.example/a,,36,21,em-a", 8, "daily_case_limit",
+       "must be a whole number from 1 to 20"},
+      {"w-em-20,Bram,eemland,crisis_worker,https://h.example/a,,36,4,em-z", 9, "team",
+       "unknown team \"em-z\""},
+      {"w-em-20,Bram,eemland,crisis_worker,https://h.example/a,,36,4,ut-a", 9, "team",
+       "serves region \"utrecht-stad\""},
+      {"w em 20,Bram,eemland,crisis_worker,https://h.example/a,,36,4,em-a", 1, "id",
+       "may hold only letters"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.row);
+    const auto result = sch::import_workers_csv(
+        header + "w-em-10,Dirk,eemland,crisis_worker,https://h.example/d,,,,em-a\n" + c.row + "\n",
+        regions(), workers(), teams());
+    only_problem(result.problems, 3, c.column, c.name, c.reason);
+    CHECK(result.rows.empty());
+  }
+}
+
+TEST_CASE("a refused file becomes one API error naming the first line and column",
+          "[unit][import]") {
+  const auto result = sch::import_workers_csv(
+      kWorkersHeader + "w-em-20,Bram,nowhere,crisis_worker,,https://h.example/a,true\n"
+                       "w-em-21,,eemland,crisis_worker,,https://h.example/a,true\n",
+      regions(), workers(), teams());
+  REQUIRE(result.problems.size() == 2);
+  const piket::Error e = sch::import_error(result.problems);
+  CHECK(e.code == piket::ErrorCode::invalid_field);
+  CHECK(e.field == "line 2 column 3");
+  CHECK(e.message == "line 2, column 3 (region): unknown region \"nowhere\" (and 1 more)");
 }

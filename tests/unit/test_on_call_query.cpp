@@ -51,7 +51,7 @@ const DemoData& demo() {
 
 piket::Result<json> ask(const json& body, TimePoint now = utc("2026-03-02T09:00:00Z")) {
   const auto& d = demo();
-  return piket::scheduler::answer_on_call_query(body, now, d.regions, d.workers, piket::scheduler::Roster{d.rotations, {}, {}, {}, {}});
+  return piket::scheduler::answer_on_call_query(body, now, d.regions, d.workers, piket::scheduler::Roster{d.rotations, {}, {}, {}, {}, {}});
 }
 
 void require_error(const piket::Result<json>& answer, ErrorCode code, const std::string& field) {
@@ -143,7 +143,7 @@ TEST_CASE("an inactive worker is left out and the first backup comes first", "[s
   piket::WorkerDirectory with_inactive{std::move(workers)};
   auto answer = piket::scheduler::answer_on_call_query({{"region", "utrecht-stad"}},
                                                        utc("2026-03-02T09:00:00Z"), d.regions,
-                                                       with_inactive, piket::scheduler::Roster{d.rotations, {}, {}, {}, {}});
+                                                       with_inactive, piket::scheduler::Roster{d.rotations, {}, {}, {}, {}, {}});
   REQUIRE(answer.ok());
   const json& on_call = (*answer)["on_call"];
   REQUIRE(on_call.size() == 3);

@@ -97,13 +97,47 @@ TEST_CASE("a known path with the wrong method is method_not_allowed", "[unit][ro
   }
 }
 
+TEST_CASE("the workers and teams paths go to the scheduler, and import is not taken for an id",
+          "[unit][router]") {
+  struct Case {
+    const char* method;
+    const char* target;
+    const char* rpc;
+    const char* id;
+    bool text;
+  };
+  const Case cases[] = {
+      {"GET", "/api/v1/workers", "worker.list", "", false},
+      {"POST", "/api/v1/workers", "worker.put", "", false},
+      {"POST", "/api/v1/workers/import", "worker.import", "", true},
+      {"GET", "/api/v1/workers/w-em-01", "worker.get", "w-em-01", false},
+      {"DELETE", "/api/v1/workers/w-em-01", "worker.delete", "w-em-01", false},
+      {"POST", "/api/v1/workers/w-em-01/deactivate", "worker.deactivate", "w-em-01", false},
+      {"POST", "/api/v1/workers/w-em-01/activate", "worker.activate", "w-em-01", false},
+      {"GET", "/api/v1/teams", "team.list", "", false},
+      {"POST", "/api/v1/teams", "team.put", "", false},
+      {"DELETE", "/api/v1/teams/em-a", "team.delete", "em-a", false},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.method, c.target);
+    auto r = piket::gateway::route(c.method, c.target);
+    CHECK(r.kind == RouteKind::scheduler);
+    CHECK(r.rpc == c.rpc);
+    CHECK(r.id == c.id);
+    CHECK(r.body_is_text == c.text);
+  }
+  CHECK(piket::gateway::route("PUT", "/api/v1/workers").kind == RouteKind::method_not_allowed);
+  CHECK(piket::gateway::route("POST", "/api/v1/workers/w-em-01").kind ==
+        RouteKind::method_not_allowed);
+}
+
 TEST_CASE("an unknown path is not_found whatever the method", "[unit][router]") {
   const char* targets[] = {"/",
                            "",
                            "api/v1/reports",
                            "/api/v2/reports",
                            "/api/v1",
-                           "/api/v1/workers",
+                           "/api/v1/workforce",
                            "/api/v1/reports/rabc/history",
                            "/api/v1/assignments/rabc-1",
                            "/api/v1/assignments/rabc-1/approve",

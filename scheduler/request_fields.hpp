@@ -1,0 +1,25 @@
+#pragma once
+// Small readers of request bodies shared by the scheduler's request handlers.
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "common/result.hpp"
+
+namespace piket::scheduler {
+
+inline Error invalid(std::string field, std::string message) {
+  return make_error(ErrorCode::invalid_field, std::move(field), std::move(message));
+}
+
+// Who asks (the gateway sets "api"); at most 64 characters go into the audit trail.
+inline std::string actor_of(const nlohmann::json& body) {
+  if (body.contains("actor") && body["actor"].is_string())
+    return body["actor"].get<std::string>().substr(0, 64);
+  return "api";
+}
+
+inline std::string text_field(const nlohmann::json& body, const char* key) {
+  return body.contains(key) && body[key].is_string() ? body[key].get<std::string>() : std::string{};
+}
+
+}  // namespace piket::scheduler
