@@ -147,14 +147,14 @@ asio::awaitable<bool> DispatcherService::handle_match_job(const redis::StreamEnt
                                                 row.jobs_24h * config_.dispatcher.visit_minutes / 60.0,
                                                 row.last_ms, row.open_callouts};
   }
+  const auto workers = co_await workers_.current();
   // Jobs matched at the same time read the same loads: the picks of those still being stored
-  // count too, so simultaneous reports spread out.
+  // count too, so simultaneous reports spread out. (No co_await from here to the reservation
+  // below, so no other job can pick in between.)
   for (auto& [worker, load] : request.loads) {
     auto picked = picks_in_flight_.find(worker);
     if (picked != picks_in_flight_.end()) load.open_callouts += picked->second;
   }
-
-  const auto workers = co_await workers_.current();
   LadderInput ladder_input;
   ladder_input.people_needed = request.people_needed;
   ladder_input.local = rank_candidates(request, *workers, &data_.places, data_.weights);
