@@ -367,8 +367,8 @@ TEST_CASE(
   CHECK(back.json()["gaps_created"].empty());
   // Two on call again: the gap is gone from the coverage report.
   bool still = false;
-  for (const auto& g : stack.get("/api/v1/roster/coverage").json()["gaps"])
-    still |= g["region"] == "eemland";
+  const json coverage = stack.get("/api/v1/roster/coverage").json();  // named: the loop outlives it
+  for (const auto& g : coverage["gaps"]) still |= g["region"] == "eemland";
   CHECK_FALSE(still);
   CHECK(del(stack, "/api/v1/roster/leave/" + leave_ids[0]).status == 404);
 }
