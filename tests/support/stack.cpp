@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include <catch.hpp>
+
 #include "common/envelope.hpp"
 
 namespace piket::test {
@@ -92,7 +94,15 @@ Stack::Stack(StackOptions options)
 Stack::~Stack() {
   for (auto& [name, process] : daemons_) process.stop(std::chrono::milliseconds(3000));
   receiver_.stop(std::chrono::milliseconds(2000));
-  // The temp folder is kept when the test failed? Kept always is noisy: remove it.
+  // A daemon built with sanitizers reports into its log; any report fails the test.
+  for (const auto& [name, process] : daemons_) {
+    const std::string text = log(name);
+    for (const char* mark : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"}) {
+      const auto at = text.find(mark);
+      if (at == std::string::npos) continue;
+      FAIL_CHECK("piket-" << name << " reported: " << text.substr(at, 2000));
+    }
+  }
   std::error_code ignored;
   std::filesystem::remove_all(dir_, ignored);
 }
