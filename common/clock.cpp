@@ -4,6 +4,7 @@
 
 #include <sys/stat.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -35,7 +36,11 @@ TimePoint OffsetFileClock::now() const {
 
 std::unique_ptr<Clock> make_daemon_clock() {
   const char* file = std::getenv("PIKET_TEST_CLOCK_FILE");
-  if (file && *file) return std::make_unique<OffsetFileClock>(file);
+  if (file && *file) {
+    // Loud on purpose: a moved clock in production would move every deadline.
+    std::fprintf(stderr, "warning: PIKET_TEST_CLOCK_FILE=%s moves this daemon's clock (tests only)\n", file);
+    return std::make_unique<OffsetFileClock>(file);
+  }
   return std::make_unique<SystemClock>();
 }
 
