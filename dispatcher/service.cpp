@@ -1,5 +1,7 @@
 #include "dispatcher/service.hpp"
 
+#include <array>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
@@ -62,6 +64,7 @@ DispatcherService::DispatcherService(asio::io_context& io, const PiketConfig& co
     if (!ids.ok()) co_return ids.error();
     co_return json{{"region", region}, {"reports", *ids}};
   });
+  rpc_.on(msg::kReportList, [this](const Envelope& e) { return list_reports(e); });
   rpc_.on(msg::kMetrics, [this](const Envelope&) -> Reply {
     co_return json{{"content_type", "text/plain; version=0.0.4"}, {"text", metrics_.render()}};
   });
@@ -222,6 +225,38 @@ DispatcherService::Reply DispatcherService::get_report(const Envelope& request) 
   auto stored = co_await store_.read_report(id, clock_.now(), actor, purpose);
   if (!stored.ok()) co_return stored.error();
   co_return report_view(*stored);
+}
+
+// The desk's queue: open reports of a region (or all), newest first, no personal details.
+DispatcherService::Reply DispatcherService::list_reports(const Envelope& request) {
+  const json& body = request.body;
+  std::string region, state, limit_text = "100";
+  if (auto e = read_token(body, "region", false, 64, region)) co_return *e;
+  if (!region.empty() && !data_.regions.find(region))
+    co_return make_error(ErrorCode::unknown_region, "region", "unknown region");
+  if (auto e = read_choice(body, "state", false,
+                           {"all", "advice", "converted", "queued", "matching", "alerting", "unassigned",
+                            "accepted", "visit_planned", "closed", "referred"},
+                           state))
+    co_return *e;
+  if (auto e = read_token(body, "limit", false, 4, limit_text)) co_return *e;
+  const int limit = std::atoi(limit_text.c_str());
+  if (limit < 1 || limit > 500 || limit_text.find_first_not_of("0123456789") != std::string::npos)
+    co_return invalid("limit", "must be a whole number from 1 to 500");
+  auto rows = co_await store_.list_reports(region, state, limit, clock_.now() - std::chrono::hours(24 * 90));
+  if (!rows.ok()) co_return rows.error();
+  json reports = json::array();
+  // A named array, not a brace list: GCC 12 cannot keep brace-list temporaries in a coroutine.
+  const std::array<const char*, 2> times{"created_at", "first_contact_by"};
+  for (json row : *rows) {
+    for (const char* key : times) {
+      const auto ms = row.value(key, std::int64_t{0});
+      row[key] = ms > 0 ? json(format_utc(from_unix_ms(ms))) : json(nullptr);
+    }
+    if (row.value("visit", std::string{}).empty()) row["visit"] = nullptr;
+    reports.push_back(row);
+  }
+  co_return json{{"reports", reports}};
 }
 
 // The visit with the case as a field professional needs it: no reporter. The read is logged.

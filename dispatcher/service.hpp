@@ -53,6 +53,7 @@ class DispatcherService {
   Reply submit(const Envelope& request);
   Reply convert_advice(const Envelope& request);
   Reply get_report(const Envelope& request);
+  Reply list_reports(const Envelope& request);
   Reply get_visit(const Envelope& request);
   Reply change_assignment(const Envelope& request, bool accept);
   Reply override_triage(const Envelope& request);

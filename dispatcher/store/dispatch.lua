@@ -648,6 +648,29 @@ local function open_reports(keys, args)
   return out
 end
 
+-- The desk's list: reports newest first, without personal details (no reporter, narrative,
+-- address or people), so reading it is not a read of a case. ARGV: region ('' = all),
+-- state ('' = every state still open, 'all' = every state), limit, since_ms
+local function list_reports(keys, args)
+  local out = {}
+  local ids = redis.call('ZREVRANGEBYSCORE', INDEX, '+inf', args[4], 'LIMIT', 0, 5000)
+  for _, id in ipairs(ids) do
+    local r = redis.call('HMGET', REPORT .. id, 'region', 'state', 'kind', 'class', 'municipality',
+                         'created_at', 'first_contact_by', 'needed', 'visit')
+    local open = r[2] ~= 'closed' and r[2] ~= 'referred' and r[2] ~= 'converted'
+    local wanted = (args[2] == '' and open) or args[2] == 'all' or args[2] == r[2]
+    if r[2] and (args[1] == '' or args[1] == r[1]) and wanted then
+      out[#out + 1] = cjson.encode({id = id, region = r[1], state = r[2], kind = r[3], class = r[4],
+                                    municipality = r[5], created_at = tonumber(r[6]) or 0,
+                                    first_contact_by = tonumber(r[7]) or 0, needed = tonumber(r[8]) or 1,
+                                    visit = r[9] or '',
+                                    notices = redis.call('LLEN', REPORT .. id .. ':notices')})
+      if #out >= tonumber(args[3]) then break end
+    end
+  end
+  return out
+end
+
 redis.register_function{function_name = 'piket_dispatch_version', flags = {'no-writes'},
                         callback = function() return VERSION end}
 redis.register_function('piket_submit_report', submit_report)
@@ -666,3 +689,4 @@ redis.register_function('piket_extend_order', extend_order)
 redis.register_function('piket_read_report', read_report)
 redis.register_function{function_name = 'piket_read_visit', flags = {'no-writes'}, callback = read_visit}
 redis.register_function{function_name = 'piket_open_reports', flags = {'no-writes'}, callback = open_reports}
+redis.register_function{function_name = 'piket_list_reports', flags = {'no-writes'}, callback = list_reports}

@@ -283,4 +283,18 @@ asio::awaitable<Result<nlohmann::json>> DispatchStore::read_visit(const std::str
   co_return out;
 }
 
+asio::awaitable<Result<std::vector<nlohmann::json>>> DispatchStore::list_reports(
+    const std::string& region, const std::string& state, int limit, TimePoint since) {
+  auto command = fcall("piket_list_reports", {keys::reports_index()},
+                       {region, state, std::to_string(limit), ms(since)});
+  auto reply = co_await client_.command(std::move(command));
+  if (!reply.ok()) co_return reply.error();
+  std::vector<nlohmann::json> rows;
+  for (const auto& e : reply->elements) {
+    auto row = nlohmann::json::parse(e.str, nullptr, false);
+    if (row.is_object()) rows.push_back(std::move(row));
+  }
+  co_return rows;
+}
+
 }  // namespace piket::dispatcher

@@ -105,6 +105,10 @@ class DispatchStore {
                                                              TimePoint now, const std::string& actor,
                                                              const std::string& purpose);
   boost::asio::awaitable<Result<nlohmann::json>> read_visit(const std::string& visit_id);
+  // Summaries without personal details; `state` empty = every open state, "all" = every state.
+  boost::asio::awaitable<Result<std::vector<nlohmann::json>>> list_reports(const std::string& region,
+                                                                          const std::string& state,
+                                                                          int limit, TimePoint since);
 
  private:
   redis::Client& client_;

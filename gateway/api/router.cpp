@@ -119,6 +119,11 @@ Route route(const std::string& method, const std::string& target) {
     return r;
   }
   if (path_matched) return plain(RouteKind::method_not_allowed, "", "api");
+  if (p.size() == 3 && p[2] == "reports" && method == "GET") {
+    Route r = plain(RouteKind::dispatcher, "", "reports_list");
+    r.rpc = "report.list";
+    return r;
+  }
   if (p.size() == 3 && p[2] == "reports")
     return with_method(method, "POST", RouteKind::submit_report, "", "reports");
   if (p.size() == 4 && p[2] == "reports" && !p[3].empty())

@@ -529,3 +529,38 @@ TEST_CASE("an injured baby asks for the confidential physician on call, who is c
   CHECK(consult[0]["worker"] == physicians[0]["worker_id"]);
   CHECK(shown(stack, id)["visit"]["physician"] == physicians[0]["worker_id"]);
 }
+
+TEST_CASE("the desk's list shows open reports without personal details, by region and state",
+          "[e2e][scenario]") {
+  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  const std::string queued = submit(stack, report("Houten", {"concern"}));
+  const std::string acute = submit(stack, report("Utrecht", {"threat_to_kill"}));
+  REQUIRE(wait_alerts(stack, acute, 1, "callout").size() == 1);
+
+  auto all = stack.get("/api/v1/reports");
+  REQUIRE(all.status == 200);
+  CHECK(all.json()["reports"].size() == 2);
+  CHECK(all.body.find("MUST-NOT-LEAK") == std::string::npos);
+  CHECK(all.body.find("narrative") == std::string::npos);
+  const std::size_t reads_before = std::stoul(stack.redis().cli("XLEN piket:stream:access"));
+
+  auto lekstroom = stack.get("/api/v1/reports?region=lekstroom").json()["reports"];
+  REQUIRE(lekstroom.size() == 1);
+  CHECK(lekstroom[0]["id"] == queued);
+  CHECK(lekstroom[0]["state"] == "queued");
+  CHECK(lekstroom[0]["class"] == "T3");
+  CHECK_FALSE(lekstroom[0]["first_contact_by"].is_null());
+  auto alerting = stack.get("/api/v1/reports?state=alerting").json()["reports"];
+  REQUIRE(alerting.size() == 1);
+  CHECK(alerting[0]["id"] == acute);
+  // A list is not a read of a case: nothing in the access log.
+  CHECK(std::stoul(stack.redis().cli("XLEN piket:stream:access")) == reads_before);
+
+  CHECK(stack.get("/api/v1/reports?region=atlantis").status == 422);
+  auto bad_state = stack.get("/api/v1/reports?state=sleeping");
+  CHECK(bad_state.status == 400);
+  CHECK(bad_state.json()["error"]["field"] == "state");
+  auto bad_limit = stack.get("/api/v1/reports?limit=0");
+  CHECK(bad_limit.status == 400);
+  CHECK(bad_limit.json()["error"]["field"] == "limit");
+}

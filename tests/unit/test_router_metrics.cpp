@@ -80,7 +80,7 @@ TEST_CASE("a known path with the wrong method is method_not_allowed", "[unit][ro
     const char* name;
   };
   const Case cases[] = {
-      {"GET", "/api/v1/reports", "reports"},
+      {"PUT", "/api/v1/reports", "reports"},
       {"DELETE", "/api/v1/reports/rabc", "report"},
       {"POST", "/api/v1/reports/rabc", "report"},
       {"GET", "/api/v1/assignments/rabc-1/accept", "accept"},
@@ -95,6 +95,14 @@ TEST_CASE("a known path with the wrong method is method_not_allowed", "[unit][ro
     CHECK(r.name == c.name);
     CHECK(r.id.empty());
   }
+}
+
+TEST_CASE("listing reports goes to the dispatcher; submitting stays the gateway's own route",
+          "[unit][router]") {
+  auto list = piket::gateway::route("GET", "/api/v1/reports?region=eemland");
+  CHECK(list.kind == RouteKind::dispatcher);
+  CHECK(list.rpc == "report.list");
+  CHECK(piket::gateway::route("POST", "/api/v1/reports").kind == RouteKind::submit_report);
 }
 
 TEST_CASE("the workers and teams paths go to the scheduler, and import is not taken for an id",
