@@ -79,6 +79,8 @@ SchedulerService::SchedulerService(asio::io_context& io, const PiketConfig& conf
   bind("roster.coverage", &SchedulerService::coverage);
   bind("roster.violations", &SchedulerService::violations);
   bind("roster.fairness", &SchedulerService::fairness);
+  bind("handoff.acknowledge", &SchedulerService::acknowledge_handoff);
+  bind("handoff.list", &SchedulerService::list_handoffs);
   bind("roster.override.list", &SchedulerService::list_overrides);
   bind("roster.rotation.list", &SchedulerService::list_rotations);
   bind("roster.rotation.put", &SchedulerService::put_rotation);
@@ -193,7 +195,8 @@ std::vector<json> SchedulerService::handoffs_between(TimePoint from, TimePoint u
                          {"duty", std::string(duty_name(s.duty))},
                          {"start", format_utc(s.start)},
                          {"end", format_utc(s.end)},
-                         {"link", config_.gateway.public_url + "/api/v1/roster/shifts?worker=" + s.worker_id}});
+                         {"link", config_.gateway.public_url + "/api/v1/roster/shifts?worker=" + s.worker_id},
+                         {"acknowledge", config_.gateway.public_url + "/api/v1/handoffs/" + id + "/acknowledge"}});
     }
   }
   return notices;
@@ -372,6 +375,37 @@ SchedulerService::Reply SchedulerService::on_call_many(const Envelope& request) 
   metrics_.observe("piket_oncall_query_duration_seconds", "",
                    std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
   co_return json{{"answers", answers}, {"fairness", fairness}, {"roster_complete", roster_loaded_}};
+}
+
+// The incoming worker confirms the hand-off notice (and with it the open cases it named).
+SchedulerService::Reply SchedulerService::acknowledge_handoff(const Envelope& request) {
+  const std::string id = text_field(request.body, "id"), worker = text_field(request.body, "worker");
+  if (id.empty() || id.size() > 200) co_return make_error(ErrorCode::not_found, "id", "no such hand-off");
+  if (worker.empty()) co_return invalid("worker", "is required: the incoming worker's id");
+  auto changed = co_await store_.acknowledge_handoff(id, worker, clock_.now());
+  if (!changed.ok()) co_return changed.error();
+  co_return json{{"id", id}, {"worker", worker}, {"state", "acknowledged"}, {"changed", *changed}};
+}
+
+// Hand-offs of the last `days` (default 2), newest first; `region` and `state` (sent or
+// acknowledged) narrow the list, so a team lead sees who has not confirmed yet.
+SchedulerService::Reply SchedulerService::list_handoffs(const Envelope& request) {
+  const std::string region = text_field(request.body, "region"), state = text_field(request.body, "state");
+  if (!region.empty() && !data_.regions.find(region))
+    co_return make_error(ErrorCode::unknown_region, "region", "unknown region");
+  if (!state.empty() && state != "sent" && state != "acknowledged")
+    co_return invalid("state", "must be sent or acknowledged");
+  auto stored = co_await store_.handoffs_since(clock_.now() - std::chrono::hours(48), 1000);
+  if (!stored.ok()) co_return stored.error();
+  json out{{"handoffs", json::array()}};
+  for (auto& h : *stored) {
+    if (!region.empty() && h.value("region", "") != region) continue;
+    if (!state.empty() && h.value("state", "") != state) continue;
+    if (h.contains("acknowledged_at"))
+      h["acknowledged_at"] = format_utc(from_unix_ms(std::strtoll(h["acknowledged_at"].get<std::string>().c_str(), nullptr, 10)));
+    out["handoffs"].push_back(h);
+  }
+  co_return out;
 }
 
 SchedulerService::Reply SchedulerService::shifts(const Envelope& request) {

@@ -56,6 +56,8 @@ class SchedulerService {
   using Reply = boost::asio::awaitable<Result<nlohmann::json>>;
   Reply on_call(const Envelope& request);
   Reply on_call_many(const Envelope& request);
+  Reply acknowledge_handoff(const Envelope& request);
+  Reply list_handoffs(const Envelope& request);
   Reply shifts(const Envelope& request);
   Reply coverage(const Envelope& request);
   Reply violations(const Envelope& request);

@@ -53,6 +53,8 @@ const std::vector<SchedulerRoute>& scheduler_routes() {
       {"POST", {"roster", "swaps", "{id}", "reject"}, "roster.swap.reject", "roster_swap_step"},
       {"POST", {"roster", "import", "assignments"}, "roster.import.assignments", "roster_import", true},
       {"POST", {"roster", "ical-feeds"}, "roster.ical.create", "roster_ical_create"},
+      {"GET", {"handoffs"}, "handoff.list", "handoffs"},
+      {"POST", {"handoffs", "{id}", "acknowledge"}, "handoff.acknowledge", "handoff_acknowledge"},
       {"GET", {"workers"}, "worker.list", "workers"},
       {"POST", {"workers"}, "worker.put", "workers"},
       {"POST", {"workers", "import"}, "worker.import", "workers_import", true},

@@ -66,8 +66,41 @@ local function handoffs(keys, args)
   local seen = redis.call('GET', keys[1]) or ''
   if seen ~= args[1] then return -1 end
   redis.call('SET', keys[1], args[2])
-  for i = 3, #args do redis.call('XADD', keys[2], '*', 'alert', args[i]) end
+  for i = 3, #args do
+    redis.call('XADD', keys[2], '*', 'alert', args[i])
+    -- Kept until the incoming worker acknowledges it.
+    local n = cjson.decode(args[i])
+    redis.call('HSET', 'piket:handoff:' .. n.alert_id, 'id', n.alert_id, 'worker', n.worker,
+               'outgoing', n.outgoing, 'region', n.region, 'role', n.role, 'start', n.start,
+               'state', 'sent')
+    redis.call('ZADD', 'piket:handoffs', args[2], n.alert_id)
+  end
   return #args - 2
+end
+
+-- The incoming worker acknowledges a hand-off notice.
+-- ARGV: id, worker, now_ms. Returns {state, changed (1|0)}.
+local function handoff_ack(keys, args)
+  local key = 'piket:handoff:' .. args[1]
+  local h = redis.call('HMGET', key, 'worker', 'state')
+  if not h[1] then return redis.error_reply('NOT_FOUND id|no such hand-off') end
+  if h[1] ~= args[2] then
+    return redis.error_reply('INVALID worker|only the incoming worker acknowledges a hand-off')
+  end
+  if h[2] == 'acknowledged' then return {'acknowledged', 0} end
+  redis.call('HSET', key, 'state', 'acknowledged', 'acknowledged_at', args[3])
+  redis.call('XADD', 'piket:stream:audit', '*', 'at', args[3], 'actor', args[2],
+             'action', 'handoff.acknowledged', 'report', '', 'detail', 'handoff=' .. args[1])
+  return {'acknowledged', 1}
+end
+
+-- Hand-offs announced since since_ms, newest first. ARGV: since_ms, limit
+local function handoff_list(keys, args)
+  local out = {}
+  for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', 'piket:handoffs', '+inf', args[1], 'LIMIT', 0, tonumber(args[2]))) do
+    out[#out + 1] = redis.call('HGETALL', 'piket:handoff:' .. id)
+  end
+  return out
 end
 
 redis.register_function{function_name = 'piket_roster_version', flags = {'no-writes'},
@@ -75,5 +108,7 @@ redis.register_function{function_name = 'piket_roster_version', flags = {'no-wri
 redis.register_function('piket_roster_put', put)
 redis.register_function('piket_roster_put_many', put_many)
 redis.register_function('piket_roster_handoffs', handoffs)
+redis.register_function('piket_handoff_ack', handoff_ack)
+redis.register_function{function_name = 'piket_handoff_list', flags = {'no-writes'}, callback = handoff_list}
 redis.register_function('piket_roster_remove', remove)
 redis.register_function('piket_roster_sequences', sequences)

@@ -163,6 +163,27 @@ asio::awaitable<Result<std::string>> RosterStore::handoffs_until() {
   co_return reply->is_nil() ? std::string{} : reply->str;
 }
 
+asio::awaitable<Result<bool>> RosterStore::acknowledge_handoff(const std::string& id,
+                                                               const std::string& worker,
+                                                               TimePoint now) {
+  auto reply = co_await client_.command(args("FCALL", "piket_handoff_ack", 0, id, worker, ms(now)));
+  if (!reply.ok()) co_return reply.error();
+  co_return reply->elements.size() == 2 && reply->elements[1].integer == 1;
+}
+
+asio::awaitable<Result<std::vector<nlohmann::json>>> RosterStore::handoffs_since(TimePoint since,
+                                                                                 int limit) {
+  auto reply = co_await client_.command(args("FCALL_RO", "piket_handoff_list", 0, ms(since), limit));
+  if (!reply.ok()) co_return reply.error();
+  std::vector<nlohmann::json> out;
+  for (const auto& flat : reply->elements) {
+    nlohmann::json h = nlohmann::json::object();
+    for (std::size_t i = 0; i + 1 < flat.elements.size(); i += 2) h[flat.elements[i].str] = flat.elements[i + 1].str;
+    out.push_back(std::move(h));
+  }
+  co_return out;
+}
+
 asio::awaitable<Result<std::int64_t>> RosterStore::announce_handoffs(
     const std::string& expected, TimePoint until, const std::vector<std::string>& notices) {
   std::vector<std::string> command{"FCALL", "piket_roster_handoffs", "2",

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include <boost/asio/awaitable.hpp>
 
 #include "common/domain/regions.hpp"
@@ -47,6 +49,11 @@ class RosterStore {
       const std::vector<std::pair<std::string, std::string>>& uid_fingerprints);
   // The instant up to which hand-offs were announced ("" when never).
   boost::asio::awaitable<Result<std::string>> handoffs_until();
+  // The incoming worker acknowledges a hand-off notice: true when it changed now.
+  boost::asio::awaitable<Result<bool>> acknowledge_handoff(const std::string& id,
+                                                           const std::string& worker, TimePoint now);
+  // Hand-offs announced since `since`, newest first, as stored (strings).
+  boost::asio::awaitable<Result<std::vector<nlohmann::json>>> handoffs_since(TimePoint since, int limit);
   // Moves it from `expected` to `until` and queues the notices, or answers -1 when another
   // scheduler did so first.
   boost::asio::awaitable<Result<std::int64_t>> announce_handoffs(const std::string& expected,

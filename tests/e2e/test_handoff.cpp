@@ -56,4 +56,22 @@ TEST_CASE("when an override makes another worker primary, that worker gets a han
   for (const auto& request : stack.received_alerts())
     if (request["body"].value("kind", "") == "handoff" && request["body"]["worker"] == backup) ++notices;
   CHECK(notices == 1);
+
+  // The incoming worker acknowledges it; nobody else can, and the team lead sees who did.
+  const std::string id = notice["body"]["alert_id"];
+  CHECK(notice["body"]["acknowledge"] == stack.url("/api/v1/handoffs/" + id + "/acknowledge"));
+  CHECK(stack.get("/api/v1/handoffs?region=eemland&state=sent").json()["handoffs"].size() >= 1);
+  auto stranger = stack.post("/api/v1/handoffs/" + id + "/acknowledge", {{"worker", primary}});
+  CHECK(stranger.status == 400);
+  CHECK(stranger.json()["error"]["field"] == "worker");
+  auto acked = stack.post("/api/v1/handoffs/" + id + "/acknowledge", {{"worker", backup}});
+  REQUIRE(acked.status == 200);
+  CHECK(acked.json()["changed"] == true);
+  CHECK(stack.post("/api/v1/handoffs/" + id + "/acknowledge", {{"worker", backup}}).json()["changed"] == false);
+  CHECK(stack.post("/api/v1/handoffs/h-nope/acknowledge", {{"worker", backup}}).status == 404);
+  bool listed = false;
+  const json handoffs = stack.get("/api/v1/handoffs?region=eemland&state=acknowledged").json();
+  for (const auto& h : handoffs["handoffs"])
+    if (h["id"] == id) listed = h["worker"] == backup && !h["acknowledged_at"].is_null();
+  CHECK(listed);
 }
