@@ -13,12 +13,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
 namespace piket::test {
 
-int free_port() {
+namespace {
+int unused_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -32,6 +34,18 @@ int free_port() {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   ::close(fd);
   return ntohs(addr.sin_port);
+}
+}  // namespace
+
+// The kernel may hand out a just-released port again: never give the same one twice, or a
+// stack's gateway and webhook receiver could be asked to share one.
+int free_port() {
+  static std::set<int> given;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const int port = unused_port();
+    if (given.insert(port).second) return port;
+  }
+  throw std::runtime_error("no fresh free port found");
 }
 
 std::string make_temp_dir(const std::string& prefix) {

@@ -130,7 +130,9 @@ int Stack::stop_daemon(const std::string& name) { return daemons_[name].stop(); 
 bool Stack::wait_healthy(std::chrono::milliseconds limit) const {
   auto until = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < until) {
-    if (get("/healthz").status == 200) return true;
+    // The gateway's answer, not just any 200 (the webhook receiver has a /healthz too).
+    const auto reply = get("/healthz");
+    if (reply.status == 200 && reply.body.find("\"dispatcher\":\"up\"") != std::string::npos) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;
