@@ -27,6 +27,9 @@ inline constexpr std::string_view kAlertGroup = "notifiers";
 inline std::string audit_stream() { return "piket:stream:audit"; }
 // Who read which report's details, when and why (NEN 7513 in spirit).
 inline std::string access_stream() { return "piket:stream:access"; }
+// The last hash of a stream's chain (audit, access): each entry carries the hash of the one
+// before it, so a removed or changed entry shows.
+inline std::string chain_head(std::string_view stream) { return "piket:chain:" + std::string(stream); }
 // The notifier's record of one alert's delivery.
 inline std::string alert_delivery(std::string_view alert_id) {
   return "piket:alert:" + std::string(alert_id);

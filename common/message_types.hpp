@@ -8,6 +8,7 @@ namespace piket::msg {
 inline constexpr std::string_view kReportSubmit = "report.submit";
 inline constexpr std::string_view kReportGet = "report.get";
 inline constexpr std::string_view kReportList = "report.list";  // the desk's queue, no details
+inline constexpr std::string_view kAuditVerify = "audit.verify";  // walk a log's hash chain
 inline constexpr std::string_view kReportsOpen = "report.open";  // ids only, for hand-offs
 inline constexpr std::string_view kAssignmentAccept = "assignment.accept";
 inline constexpr std::string_view kAssignmentDecline = "assignment.decline";

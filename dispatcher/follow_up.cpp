@@ -210,7 +210,14 @@ DispatcherService::Reply DispatcherService::extend_order(const Envelope& request
 asio::awaitable<void> DispatcherService::timer_loop() {
   asio::steady_timer& tick = timer_tick_;
   auto pause = std::chrono::milliseconds(config_.dispatcher.timer_poll_ms);
+  auto next_anchor = std::chrono::steady_clock::now();
   while (running_) {
+    // The chains' heads go to the log now and then: an anchor outside Redis.
+    if (redis_.connected() && std::chrono::steady_clock::now() >= next_anchor) {
+      next_anchor = std::chrono::steady_clock::now() + std::chrono::minutes(10);
+      auto heads = co_await store_.chain_heads();
+      if (heads.ok()) log()->info("event=audit_chain_heads audit={} access={}", heads->first, heads->second);
+    }
     tick.expires_after(pause);
     boost::system::error_code ec;
     co_await tick.async_wait(asio::redirect_error(asio::use_awaitable, ec));

@@ -65,6 +65,18 @@ DispatcherService::DispatcherService(asio::io_context& io, const PiketConfig& co
     co_return json{{"region", region}, {"reports", *ids}};
   });
   rpc_.on(msg::kReportList, [this](const Envelope& e) { return list_reports(e); });
+  rpc_.on(msg::kAuditVerify, [this](const Envelope& e) -> Reply {
+    std::string stream;
+    if (auto error = read_choice(e.body, "stream", true, {"audit", "access"}, stream)) co_return *error;
+    const std::string key = stream == "audit" ? keys::audit_stream() : keys::access_stream();
+    auto check = co_await store_.verify_chain(key);
+    if (!check.ok()) co_return check.error();
+    const bool sound = check->broken.empty();
+    if (!sound) log()->error("event=audit_chain_broken stream={} at={}", stream, check->broken);
+    json out{{"stream", stream}, {"sound", sound}, {"checked", check->checked}, {"head", check->head}};
+    if (!sound) out["broken_at"] = check->broken;
+    co_return out;
+  });
   rpc_.on(msg::kMetrics, [this](const Envelope&) -> Reply {
     co_return json{{"content_type", "text/plain; version=0.0.4"}, {"text", metrics_.render()}};
   });

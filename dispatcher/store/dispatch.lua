@@ -24,10 +24,26 @@ local function str(value) if type(value) == 'string' then return value end retur
 
 local function fail(kind, field, message) return redis.error_reply(kind .. ' ' .. field .. '|' .. message) end
 
+-- Every entry the dispatcher writes to the audit and access streams carries the hash of the
+-- one before it (SHA-1 over that hash and its own fields, in order), so removing or changing
+-- an entry breaks the chain from there on; the head is kept in piket:chain:<stream> and
+-- written to the dispatcher's log, outside Redis.
+local CHAIN = 'piket:chain:'
+local function chain_hash(prev, fields)
+  return redis.sha1hex(prev .. '\n' .. table.concat(fields, '\n'))
+end
+
+local function chained_xadd(stream, fields)
+  local prev = redis.call('GET', CHAIN .. stream) or ''
+  local hash = chain_hash(prev, fields)
+  redis.call('XADD', stream, '*', 'prev', prev, 'hash', hash, unpack(fields))
+  redis.call('SET', CHAIN .. stream, hash)
+end
+
 -- The audit stream for everything; the report's own timeline for the operator's view.
 local function audit(at, actor, action, report_id, detail)
-  redis.call('XADD', AUDIT, '*', 'at', at, 'actor', actor, 'action', action,
-             'report', report_id, 'detail', detail)
+  chained_xadd(AUDIT, {'at', tostring(at), 'actor', actor, 'action', action, 'report', report_id,
+                       'detail', detail})
   redis.call('RPUSH', REPORT .. report_id .. ':timeline',
              cjson.encode({at = tonumber(at), actor = actor, action = action, detail = detail}))
 end
@@ -491,8 +507,8 @@ local function claim_due(keys, args)
     if not ok then
       -- Never drop a deadline: it is tried again shortly, and the error is on record.
       redis.call('ZADD', TIMERS, now + 5000, member)
-      redis.call('XADD', AUDIT, '*', 'at', now, 'actor', 'dispatcher', 'action', 'timer.error',
-                 'report', '', 'detail', member .. ' ' .. tostring(err))
+      chained_xadd(AUDIT, {'at', tostring(now), 'actor', 'dispatcher', 'action', 'timer.error',
+                           'report', '', 'detail', member .. ' ' .. tostring(err)})
     end
     if #fired > before then lateness[#lateness + 1] = now - tonumber(due[i + 1]) end
   end
@@ -611,7 +627,7 @@ local function read_report(keys, args)
   local rkey = report_key(args[1])
   local r = redis.call('HGETALL', rkey)
   if #r == 0 then return fail('NOT_FOUND', 'report', 'no such report') end
-  redis.call('XADD', ACCESS, '*', 'at', args[2], 'actor', args[3], 'report', args[1], 'purpose', args[4])
+  chained_xadd(ACCESS, {'at', args[2], 'actor', args[3], 'report', args[1], 'purpose', args[4]})
   local assignments = {}
   for _, aid in ipairs(assignments_of(args[1])) do
     assignments[#assignments + 1] = redis.call('HGETALL', ASSIGNMENT .. aid)
@@ -671,6 +687,31 @@ local function list_reports(keys, args)
   return out
 end
 
+-- Checks the chain of a stream, `count` entries from after `after_id`, starting from hash
+-- `prev` (the caller walks the stream page by page). Entries without a hash (the scheduler's
+-- roster changes in the audit stream) are outside the chain. ARGV: stream, after_id, prev, count
+-- Returns {last id read, last hash, broken entry id or '', entries checked, at the end (1|0)}.
+local function verify_chain(keys, args)
+  local entries = redis.call('XRANGE', args[1], '(' .. args[2], '+', 'COUNT', tonumber(args[4]))
+  local prev, last_id, checked = args[3], args[2], 0
+  for _, e in ipairs(entries) do
+    last_id = e[1]
+    local f = e[2]
+    if f[1] == 'prev' and f[3] == 'hash' then
+      local fields = {}
+      for i = 5, #f do fields[#fields + 1] = f[i] end
+      if f[2] ~= prev or f[4] ~= chain_hash(f[2], fields) then return {last_id, prev, e[1], checked, 0} end
+      prev = f[4]
+      checked = checked + 1
+    end
+  end
+  local at_end = #entries < tonumber(args[4]) and 1 or 0
+  if at_end == 1 and (redis.call('GET', CHAIN .. args[1]) or '') ~= prev then
+    return {last_id, prev, 'head', checked, 1}  -- entries removed from the end
+  end
+  return {last_id, prev, '', checked, at_end}
+end
+
 redis.register_function{function_name = 'piket_dispatch_version', flags = {'no-writes'},
                         callback = function() return VERSION end}
 redis.register_function('piket_submit_report', submit_report)
@@ -689,4 +730,5 @@ redis.register_function('piket_extend_order', extend_order)
 redis.register_function('piket_read_report', read_report)
 redis.register_function{function_name = 'piket_read_visit', flags = {'no-writes'}, callback = read_visit}
 redis.register_function{function_name = 'piket_open_reports', flags = {'no-writes'}, callback = open_reports}
+redis.register_function{function_name = 'piket_verify_chain', flags = {'no-writes'}, callback = verify_chain}
 redis.register_function{function_name = 'piket_list_reports', flags = {'no-writes'}, callback = list_reports}

@@ -297,4 +297,29 @@ asio::awaitable<Result<std::vector<nlohmann::json>>> DispatchStore::list_reports
   co_return rows;
 }
 
+asio::awaitable<Result<ChainCheck>> DispatchStore::verify_chain(const std::string& stream) {
+  ChainCheck check;
+  std::string after = "0";
+  for (;;) {
+    auto command = fcall("piket_verify_chain", {stream}, {stream, after, check.head, "1000"});
+    auto reply = co_await client_.command(std::move(command));
+    if (!reply.ok()) co_return reply.error();
+    if (!reply->is_array() || reply->elements.size() != 5) co_return unexpected("verify chain");
+    const auto& e = reply->elements;
+    after = e[0].str;
+    check.head = e[1].str;
+    check.checked += e[3].integer;
+    check.broken = e[2].str;
+    if (!check.broken.empty() || e[4].integer == 1) co_return check;
+  }
+}
+
+asio::awaitable<Result<std::pair<std::string, std::string>>> DispatchStore::chain_heads() {
+  auto reply = co_await client_.command(
+      args("MGET", keys::chain_head(keys::audit_stream()), keys::chain_head(keys::access_stream())));
+  if (!reply.ok()) co_return reply.error();
+  if (reply->elements.size() != 2) co_return unexpected("chain heads");
+  co_return std::make_pair(reply->elements[0].str, reply->elements[1].str);
+}
+
 }  // namespace piket::dispatcher

@@ -68,6 +68,12 @@ struct ClaimedTimers {
   std::optional<TimePoint> next_due;
 };
 
+struct ChainCheck {
+  std::int64_t checked = 0;   // entries of the chain that were sound
+  std::string broken;         // the first entry that breaks it, "head" when entries are gone from the end
+  std::string head;           // the last sound hash
+};
+
 class DispatchStore {
  public:
   explicit DispatchStore(redis::Client& client) : client_(client) {}
@@ -105,6 +111,10 @@ class DispatchStore {
                                                              TimePoint now, const std::string& actor,
                                                              const std::string& purpose);
   boost::asio::awaitable<Result<nlohmann::json>> read_visit(const std::string& visit_id);
+  // Walks the hash chain of the audit or access stream, a page at a time.
+  boost::asio::awaitable<Result<ChainCheck>> verify_chain(const std::string& stream);
+  // The last hash of each chained stream (audit, access), for the log outside Redis.
+  boost::asio::awaitable<Result<std::pair<std::string, std::string>>> chain_heads();
   // Summaries without personal details; `state` empty = every open state, "all" = every state.
   boost::asio::awaitable<Result<std::vector<nlohmann::json>>> list_reports(const std::string& region,
                                                                           const std::string& state,

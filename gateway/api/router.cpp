@@ -70,6 +70,7 @@ const std::vector<SchedulerRoute>& scheduler_routes() {
       {"POST", {"reports", "{id}", "restraining-order", "extend"}, "report.order_extend", "report_order_extend", false, true},
       {"POST", {"advice", "{id}", "convert"}, "advice.convert", "advice_convert", false, true},
       {"GET", {"visits", "{id}"}, "visit.get", "visit", false, true},
+      {"GET", {"audit", "verify"}, "audit.verify", "audit_verify", false, true},
       {"POST", {"visits", "{id}", "checkin"}, "visit.checkin", "visit_checkin", false, true},
   };
   return kRoutes;

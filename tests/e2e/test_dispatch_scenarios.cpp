@@ -556,6 +556,16 @@ TEST_CASE("the desk's list shows open reports without personal details, by regio
   // A list is not a read of a case: nothing in the access log.
   CHECK(std::stoul(stack.redis().cli("XLEN piket:stream:access")) == reads_before);
 
+  // The access and audit logs are sound hash chains.
+  shown(stack, queued);
+  for (const char* stream : {"access", "audit"}) {
+    auto verified = stack.get(std::string("/api/v1/audit/verify?stream=") + stream);
+    REQUIRE(verified.status == 200);
+    CHECK(verified.json()["sound"] == true);
+    CHECK(verified.json()["checked"].get<int>() > 0);
+  }
+  CHECK(stack.get("/api/v1/audit/verify?stream=diary").status == 400);
+
   CHECK(stack.get("/api/v1/reports?region=atlantis").status == 422);
   auto bad_state = stack.get("/api/v1/reports?state=sleeping");
   CHECK(bad_state.status == 400);

@@ -3,6 +3,9 @@
 // double-booked, two-person acceptance, and a broken record that never loses its deadline.
 #include <catch.hpp>
 
+#include <cctype>
+#include <sstream>
+
 #include <boost/asio/io_context.hpp>
 
 #include "common/redis/client.hpp"
@@ -219,4 +222,49 @@ TEST_CASE("a record the timer cannot process keeps its deadline, retried and on 
   CHECK(f.claim(kStart + 61s).empty());
   CHECK(f.cli("ZSCORE piket:timers step:r-broken").rfind(std::to_string(piket::to_unix_ms(kStart + 66s)), 0) == 0);
   CHECK(f.cli("XRANGE piket:stream:audit - +").find("timer.error") != std::string::npos);
+}
+
+TEST_CASE("the audit and access logs are hash chains: a removed or changed entry shows",
+          "[integration][dispatch]") {
+  Fixture f;
+  for (int i = 0; i < 3; ++i) {
+    const std::string id = f.report("r-chain-" + std::to_string(i));
+    f.start(id, json::array({f.step(0, 0, "first", json::array({f.target("w-a")}))}));
+    f.shown(id);  // an access entry each
+  }
+  // The scheduler's roster entries share the audit stream outside the chain.
+  f.cli("XADD piket:stream:audit * at 1 actor manager action roster.put report - detail x");
+  auto audit = run_async(f.io, f.store.verify_chain("piket:stream:audit"));
+  REQUIRE(audit.ok());
+  CHECK(audit->broken.empty());
+  CHECK(audit->checked == 12);  // per report: created, ranked, alerted, last step
+  CHECK(audit->head == f.cli("GET piket:chain:piket:stream:audit").substr(0, 40));
+  auto access = run_async(f.io, f.store.verify_chain("piket:stream:access"));
+  REQUIRE(access.ok());
+  CHECK(access->broken.empty());
+  CHECK(access->checked == 3);
+
+  SECTION("an entry removed from the middle") {
+    const std::string ids = f.cli("XRANGE piket:stream:audit - + COUNT 5");
+    // Entry ids are the lines that look like 1234-0; take the fourth entry's and the fifth's.
+    std::vector<std::string> entry_ids;
+    std::istringstream lines{ids};
+    for (std::string line; std::getline(lines, line);)
+      if (!line.empty() && line.find('-') != std::string::npos && std::isdigit(static_cast<unsigned char>(line[0])) &&
+          line.find_first_not_of("0123456789-") == std::string::npos)
+        entry_ids.push_back(line);
+    REQUIRE(entry_ids.size() == 5);
+    f.cli("XDEL piket:stream:audit " + entry_ids[3]);
+    auto broken = run_async(f.io, f.store.verify_chain("piket:stream:audit"));
+    REQUIRE(broken.ok());
+    CHECK(broken->broken == entry_ids[4]);
+    CHECK(broken->checked == 3);
+  }
+  SECTION("the last entry removed") {
+    const std::string last = f.cli("XREVRANGE piket:stream:access + - COUNT 1");
+    f.cli("XDEL piket:stream:access " + last.substr(0, last.find('\n')));
+    auto broken = run_async(f.io, f.store.verify_chain("piket:stream:access"));
+    REQUIRE(broken.ok());
+    CHECK(broken->broken == "head");
+  }
 }

@@ -33,5 +33,6 @@ TEST_CASE("dispatch.lua uses the key names of common/keys.hpp", "[unit][keys]") 
   CHECK(declares(lua, "AUDIT", piket::keys::audit_stream()));
   CHECK(declares(lua, "ACCESS", piket::keys::access_stream()));
   CHECK(declares(lua, "INDEX", piket::keys::reports_index()));
+  CHECK(declares(lua, "CHAIN", piket::keys::chain_head("")));
   CHECK(piket::keys::report_assignments("r1") == piket::keys::report_prefix() + "r1:assignments");
 }
