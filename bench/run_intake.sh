@@ -44,36 +44,15 @@ ZMQ_EVENTS="${BENCH_ZMQ_EVENTS:-17111}"
 ZMQ_SCHEDULER_EVENTS="${BENCH_ZMQ_SCHEDULER_EVENTS:-17112}"
 GATEWAY="http://127.0.0.1:$GATEWAY_PORT"
 
-for bin in scheduler/piket-scheduler dispatcher/piket-dispatcher notifier/piket-notifier \
-           gateway/piket-gateway bench/intake_bench; do
-  if [ ! -x "$BUILD_DIR/$bin" ]; then
-    echo "run_intake: $BUILD_DIR/$bin is missing: build first (scripts/build.sh, or --build-dir DIR)" >&2
-    exit 1
-  fi
-done
-for tool in redis-server redis-cli redis-benchmark curl python3; do
-  command -v "$tool" >/dev/null || { echo "run_intake: $tool is not installed" >&2; exit 1; }
-done
-for port in $GATEWAY_PORT $REDIS_PORT $XADD_REDIS_PORT $WEBHOOK_PORT \
-            $ZMQ_DISPATCHER_RPC $ZMQ_SCHEDULER_RPC $ZMQ_EVENTS $ZMQ_SCHEDULER_EVENTS; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "run_intake: port $port is in use (an earlier run still going?)" >&2
-    exit 1
-  fi
-done
+BENCH_NAME=run_intake
+source "$ROOT/bench/lib.sh"
+require_built scheduler/piket-scheduler dispatcher/piket-dispatcher notifier/piket-notifier \
+  gateway/piket-gateway bench/intake_bench
+require_tools redis-server redis-cli redis-benchmark curl python3
+require_free_ports $GATEWAY_PORT $REDIS_PORT $XADD_REDIS_PORT $WEBHOOK_PORT \
+            $ZMQ_DISPATCHER_RPC $ZMQ_SCHEDULER_RPC $ZMQ_EVENTS $ZMQ_SCHEDULER_EVENTS
 
 WORK="$(mktemp -d "$DATA_PARENT/piket-bench.XXXXXX")"
-PIDS=()
-stop_started() {  # newest first; anything still there after 10 s gets SIGKILL
-  local i pid
-  for ((i=${#PIDS[@]}-1; i>=0; i--)); do kill -TERM "${PIDS[i]}" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
-    wait "$pid" 2>/dev/null || true
-  done
-  PIDS=()
-}
 stop_all() {
   local rc=$?
   trap - INT TERM EXIT

@@ -38,6 +38,11 @@ inline Error make_error(ErrorCode code, std::string field, std::string message) 
   return Error{code, std::move(field), std::move(message)};
 }
 
+// Bad input, naming the field and the reason: the most common error of all.
+inline Error invalid(std::string field, std::string message) {
+  return make_error(ErrorCode::invalid_field, std::move(field), std::move(message));
+}
+
 template <typename T>
 class Result {
  public:

@@ -99,8 +99,9 @@ DispatcherService::Reply DispatcherService::record_outcome(const Envelope& reque
                            route))
     co_return *e;
   if (auto e = read_text(body, "note", false, 2000, note)) co_return *e;
-  if (!body.contains("consent") || !body["consent"].is_array() || body["consent"].empty())
-    co_return invalid("consent", "is required: the family's consent at each step, [{step, given}]");
+  if (!body.contains("consent") || !body["consent"].is_array() || body["consent"].empty() ||
+      body["consent"].size() > 20)
+    co_return invalid("consent", "is required: the family's consent at each step, 1 to 20 of {step, given}");
   json consent = json::array();
   for (std::size_t i = 0; i < body["consent"].size(); ++i) {
     const json& c = body["consent"][i];

@@ -7,9 +7,6 @@
 
 namespace piket::scheduler {
 
-inline Error invalid(std::string field, std::string message) {
-  return make_error(ErrorCode::invalid_field, std::move(field), std::move(message));
-}
 
 // Who asks (the gateway sets "api"); at most 64 characters go into the audit trail.
 inline std::string actor_of(const nlohmann::json& body) {

@@ -8,9 +8,6 @@ namespace piket {
 namespace {
 using nlohmann::json;
 
-Error invalid(std::string field, std::string message) {
-  return make_error(ErrorCode::invalid_field, std::move(field), std::move(message));
-}
 
 std::optional<Error> unknown_fields(const json& j, std::initializer_list<const char*> known) {
   for (const auto& [key, value] : j.items())

@@ -2,9 +2,6 @@
 
 namespace piket::dispatcher {
 
-Error invalid(std::string field, std::string message) {
-  return make_error(ErrorCode::invalid_field, std::move(field), std::move(message));
-}
 
 namespace {
 bool absent(const nlohmann::json& body, const std::string& key) {

@@ -9,7 +9,7 @@
 
 namespace piket::dispatcher {
 
-Error invalid(std::string field, std::string message);
+using piket::invalid;
 
 // A short printable token (ids, idempotency keys, actors, purposes) into `out`.
 std::optional<Error> read_token(const nlohmann::json& body, const std::string& key, bool required,

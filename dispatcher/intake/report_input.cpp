@@ -20,9 +20,6 @@ const std::set<std::string> kKnownFields = {
 constexpr auto kClockSkew = std::chrono::minutes(5);
 constexpr auto kOrderMaxAge = std::chrono::hours(24 * 28);
 
-Error invalid(std::string field, std::string message) {
-  return make_error(ErrorCode::invalid_field, std::move(field), std::move(message));
-}
 
 template <std::size_t N>
 bool one_of(const std::string& value, const std::array<const char*, N>& options) {

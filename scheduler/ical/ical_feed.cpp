@@ -211,7 +211,7 @@ std::string fold_line(std::string_view content) {
       return out;
     }
     std::size_t cut = pos + room;
-    // Never between the bytes of one UTF-8 character (continuation bytes are 10xxxxxx).
+    // Never between the bytes of one UTF-8 character (continuation bytes have the top bits 10).
     while (cut > pos && (static_cast<unsigned char>(content[cut]) & 0xC0) == 0x80) --cut;
     if (cut == pos) cut = pos + room;  // not UTF-8 at all: cut where the octets run out
     if (!first) out += ' ';

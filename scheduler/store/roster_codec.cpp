@@ -8,9 +8,6 @@ namespace piket::scheduler {
 namespace {
 using nlohmann::json;
 
-Error invalid(std::string field, std::string message) {
-  return make_error(ErrorCode::invalid_field, std::move(field), std::move(message));
-}
 
 std::optional<Error> text(const json& j, const std::string& key, bool required, std::size_t max,
                           std::string& out) {

@@ -136,7 +136,7 @@ TEST_CASE("long lines are folded at 75 octets without splitting a UTF-8 characte
     CHECK(l.size() <= 75);
     if (!l.empty() && l[0] == ' ') {
       ++continuations;
-      // The first octet after the space starts a character: never 10xxxxxx.
+      // The first octet after the space starts a character: its top bits are never 10.
       REQUIRE(l.size() > 1);
       CHECK((static_cast<unsigned char>(l[1]) & 0xC0) != 0x80);
     }
