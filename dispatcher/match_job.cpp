@@ -186,7 +186,7 @@ asio::awaitable<bool> DispatcherService::handle_match_job(const redis::StreamEnt
       ++targets;
       auto found = timing.find(t.value("worker", ""));
       t["shift_end_ms"] = found == timing.end() ? 0 : found->second.first;
-      t["travel_ms"] = found == timing.end() ? kMinimumTravel.count() * 60000 : found->second.second;
+      t["travel_ms"] = found == timing.end() ? std::chrono::milliseconds(kMinimumTravel).count() : found->second.second;
     }
 
   if (targets == 0) {

@@ -649,31 +649,17 @@ local function read_visit(keys, args)
   return {v, redis.call('LRANGE', VISIT .. args[1] .. ':checkins', 0, -1)}
 end
 
--- The reports of a region that are still open, newest first, for hand-off notices.
--- ARGV: region, since_ms, limit
-local function open_reports(keys, args)
-  local out = {}
-  local ids = redis.call('ZREVRANGEBYSCORE', INDEX, '+inf', args[2], 'LIMIT', 0, 5000)
-  for _, id in ipairs(ids) do
-    local r = redis.call('HMGET', REPORT .. id, 'region', 'state')
-    if r[1] == args[1] and r[2] ~= 'closed' and r[2] ~= 'referred' and r[2] ~= 'advice' and r[2] ~= 'converted' then
-      out[#out + 1] = id
-      if #out >= tonumber(args[3]) then break end
-    end
-  end
-  return out
-end
-
--- The desk's list: reports newest first, without personal details (no reporter, narrative,
--- address or people), so reading it is not a read of a case. ARGV: region ('' = all),
--- state ('' = every state still open, 'all' = every state), limit, since_ms
+-- The desk's list (and the hand-offs' open cases): reports newest first, without personal
+-- details (no reporter, narrative, address or people), so reading it is not a read of a case.
+-- ARGV: region ('' = all), state ('' = every open case, advice contacts not included; 'all' =
+-- every state), limit, since_ms
 local function list_reports(keys, args)
   local out = {}
   local ids = redis.call('ZREVRANGEBYSCORE', INDEX, '+inf', args[4], 'LIMIT', 0, 5000)
   for _, id in ipairs(ids) do
     local r = redis.call('HMGET', REPORT .. id, 'region', 'state', 'kind', 'class', 'municipality',
                          'created_at', 'first_contact_by', 'needed', 'visit')
-    local open = r[2] ~= 'closed' and r[2] ~= 'referred' and r[2] ~= 'converted'
+    local open = r[2] ~= 'closed' and r[2] ~= 'referred' and r[2] ~= 'converted' and r[2] ~= 'advice'
     local wanted = (args[2] == '' and open) or args[2] == 'all' or args[2] == r[2]
     if r[2] and (args[1] == '' or args[1] == r[1]) and wanted then
       out[#out + 1] = cjson.encode({id = id, region = r[1], state = r[2], kind = r[3], class = r[4],
@@ -729,6 +715,5 @@ redis.register_function('piket_override_triage', override_triage)
 redis.register_function('piket_extend_order', extend_order)
 redis.register_function('piket_read_report', read_report)
 redis.register_function{function_name = 'piket_read_visit', flags = {'no-writes'}, callback = read_visit}
-redis.register_function{function_name = 'piket_open_reports', flags = {'no-writes'}, callback = open_reports}
 redis.register_function{function_name = 'piket_verify_chain', flags = {'no-writes'}, callback = verify_chain}
 redis.register_function{function_name = 'piket_list_reports', flags = {'no-writes'}, callback = list_reports}

@@ -232,12 +232,10 @@ asio::awaitable<Result<nlohmann::json>> DispatchStore::call_json(std::string_vie
 
 asio::awaitable<Result<std::vector<std::string>>> DispatchStore::open_reports(
     const std::string& region, TimePoint since, int limit) {
-  auto command = fcall("piket_open_reports", {keys::reports_index()},
-                       {region, ms(since), std::to_string(limit)});
-  auto reply = co_await client_.command(std::move(command));
-  if (!reply.ok()) co_return reply.error();
+  auto rows = co_await list_reports(region, "", limit, since);
+  if (!rows.ok()) co_return rows.error();
   std::vector<std::string> ids;
-  for (const auto& e : reply->elements) ids.push_back(e.str);
+  for (const auto& row : *rows) ids.push_back(row.value("id", ""));
   co_return ids;
 }
 
