@@ -10,12 +10,16 @@ auto log() { return logger("workers"); }
 }  // namespace
 
 WorkerCatalog::WorkerCatalog(redis::Client& client, const RegionDirectory& regions,
-                             WorkerDirectory from_config)
+                             WorkerDirectory from_config, std::chrono::milliseconds fresh_for)
     : client_(client),
       regions_(regions),
-      directory_(std::make_shared<const WorkerDirectory>(std::move(from_config))) {}
+      directory_(std::make_shared<const WorkerDirectory>(std::move(from_config))),
+      fresh_for_(fresh_for) {}
 
 boost::asio::awaitable<std::shared_ptr<const WorkerDirectory>> WorkerCatalog::current() {
+  const auto now = std::chrono::steady_clock::now();
+  if (!version_.empty() && now - checked_ < fresh_for_) co_return directory_;
+  checked_ = now;
   auto version = co_await client_.command(redis::args("GET", keys::workers_version()));
   if (!version.ok() || version->is_nil() || version->text() == version_) co_return directory_;
   const std::string seen = version->text();

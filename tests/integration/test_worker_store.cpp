@@ -48,7 +48,7 @@ TEST_CASE(
   const auto& demo = piket::test::demo_data();
   piket::scheduler::WorkerStore store{client, demo.regions};
   piket::WorkerDirectory from_config({*demo.workers.find("w-em-02")});
-  piket::WorkerCatalog catalog{client, demo.regions, from_config};
+  piket::WorkerCatalog catalog{client, demo.regions, from_config, std::chrono::milliseconds(0)};  // check every use
 
   // Nothing stored yet: the catalog answers config/'s.
   auto before = piket::test::run_async(io, catalog.current());
