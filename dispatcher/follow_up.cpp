@@ -205,12 +205,12 @@ DispatcherService::Reply DispatcherService::extend_order(const Envelope& request
   co_return *result;
 }
 
-// Sleeps until the next deadline (at most timer_poll_ms, so a deadline added by another
-// dispatcher or a moved test clock is seen soon; a step that set a timer here wakes it at
-// once), then claims what is due.
+// Sleeps until the next deadline by the clock (at most timer_poll_ms of real time, so a
+// deadline added by another dispatcher is seen soon; a step that set a timer here, or a moved
+// test clock, wakes it at once), then claims what is due.
 asio::awaitable<void> DispatcherService::timer_loop() {
-  asio::steady_timer& tick = timer_tick_;
-  auto pause = std::chrono::milliseconds(config_.dispatcher.timer_poll_ms);
+  const auto poll = std::chrono::milliseconds(config_.dispatcher.timer_poll_ms);
+  TimePoint next_due = clock_.now() + poll;
   auto next_anchor = std::chrono::steady_clock::now();
   while (running_) {
     // The chains' heads go to the log now and then: an anchor outside Redis.
@@ -219,10 +219,8 @@ asio::awaitable<void> DispatcherService::timer_loop() {
       auto heads = co_await store_.chain_heads();
       if (heads.ok()) log()->info("event=audit_chain_heads audit={} access={}", heads->first, heads->second);
     }
-    tick.expires_after(pause);
-    boost::system::error_code ec;
-    co_await tick.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    pause = std::chrono::milliseconds(config_.dispatcher.timer_poll_ms);
+    co_await timer_sleep_.sleep_until(next_due, poll);
+    next_due = clock_.now() + poll;
     if (!running_) break;
     if (!redis_.connected()) continue;
     auto claimed = co_await store_.claim_due(clock_.now(), 100);
@@ -235,11 +233,8 @@ asio::awaitable<void> DispatcherService::timer_loop() {
       log()->info("event=timer_fired timer={}", member);
       events_.publish(msg::kEventEscalation, {{"timer", member}});
     }
-    if (claimed->fired.size() >= 100) pause = std::chrono::milliseconds(0);  // more are due
-    else if (claimed->next_due)
-      pause = std::clamp<std::chrono::milliseconds>(
-          std::chrono::duration_cast<std::chrono::milliseconds>(*claimed->next_due - clock_.now()),
-          std::chrono::milliseconds(1), pause);
+    if (claimed->fired.size() >= 100) next_due = clock_.now();  // more are due
+    else if (claimed->next_due) next_due = std::min(next_due, *claimed->next_due);
   }
 }
 

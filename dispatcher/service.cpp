@@ -43,7 +43,7 @@ DispatcherService::DispatcherService(asio::io_context& io, const PiketConfig& co
                                    config.zmq.request_retries},
                  clock),
       events_(io, config.zmq.dispatcher_events, clock),
-      timer_tick_(io) {
+      timer_sleep_(io.get_executor(), clock) {
   redis_.on_connect([this]() { return check_durability(); });
   redis_.on_connect([this]() { return redis::ensure_functions(redis_, dispatch_library()); });
   rpc_.on(msg::kReportSubmit, [this](const Envelope& e) { return submit(e); });
@@ -129,7 +129,7 @@ Status DispatcherService::start() {
 
 void DispatcherService::stop() {
   running_ = false;
-  wake_timers();
+  timer_sleep_.cancel();
   rpc_.stop();  // intake first
   match_consumer_->stop();
   scheduler_.stop();

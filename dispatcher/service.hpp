@@ -13,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "common/clock.hpp"
+#include "common/clock_timer.hpp"
 #include "common/config.hpp"
 #include "common/domain/places.hpp"
 #include "common/domain/regions.hpp"
@@ -65,7 +66,7 @@ class DispatcherService {
                      const std::string& actor, const std::string& from_advice);
   boost::asio::awaitable<bool> handle_match_job(const redis::StreamEntry& entry);
   boost::asio::awaitable<void> timer_loop();
-  void wake_timers() { timer_tick_.cancel(); }
+  void wake_timers() { timer_sleep_.wake(); }
   boost::asio::awaitable<Status> check_durability();
 
   boost::asio::io_context& io_;
@@ -80,7 +81,7 @@ class DispatcherService {
   zmqio::Publisher events_;
   std::unique_ptr<redis::StreamConsumer> match_consumer_;
   Metrics metrics_;
-  boost::asio::steady_timer timer_tick_;  // the timer loop's sleep
+  ClockTimer timer_sleep_;  // the timer loop's sleep until the next deadline
   std::map<std::string, int> picks_in_flight_;  // worker -> first-step pages being stored
   bool running_ = false;
 };

@@ -60,7 +60,8 @@ SchedulerService::SchedulerService(asio::io_context& io, const PiketConfig& conf
                   zmqio::RpcOptions{std::chrono::milliseconds(config.zmq.request_timeout_ms),
                                     config.zmq.request_retries},
                   clock),
-      io_(io) {
+      io_(io),
+      handoff_sleep_(io.get_executor(), clock) {
   if (!config.zmq.scheduler_events.empty())
     events_ = std::make_unique<zmqio::Publisher>(io, config.zmq.scheduler_events, clock);
   roster_.rotations = data_.rotations;
@@ -133,6 +134,7 @@ Status SchedulerService::start() {
 
 void SchedulerService::stop() {
   running_ = false;
+  handoff_sleep_.cancel();
   server_.stop();
   dispatcher_.stop();
   if (events_) events_->stop();
@@ -205,11 +207,10 @@ std::vector<json> SchedulerService::handoffs_between(TimePoint from, TimePoint u
 // Every few seconds: the duties that started since the last look get a hand-off notice for the
 // incoming worker (through the alert stream, so the notifier delivers it durably) and an event.
 asio::awaitable<void> SchedulerService::handoff_loop() {
-  asio::steady_timer tick{io_};
+  const auto poll = std::chrono::milliseconds(config_.scheduler.handoff_poll_ms);
   while (running_) {
-    tick.expires_after(std::chrono::milliseconds(config_.scheduler.handoff_poll_ms));
-    boost::system::error_code ec;
-    co_await tick.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    // A moved test clock wakes this at once; otherwise it looks every poll.
+    co_await handoff_sleep_.sleep_until(clock_.now() + poll, poll);
     if (!running_ || !roster_loaded_ || !redis_.connected()) continue;
     auto seen = co_await store_.handoffs_until();
     if (!seen.ok()) continue;

@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "common/clock.hpp"
+#include "common/clock_timer.hpp"
 #include "common/config.hpp"
 #include "common/domain/holidays.hpp"
 #include "common/domain/regions.hpp"
@@ -134,6 +135,7 @@ class SchedulerService {
   std::unique_ptr<zmqio::Publisher> events_;
   Metrics metrics_;  // only when zmq.scheduler_events is set
   boost::asio::io_context& io_;
+  ClockTimer handoff_sleep_;  // between looks for shift hand-offs
   bool running_ = false;
 };
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs Piket as systemd services on this machine (docs/operations.md, "Install with systemd").
 #
-#   sudo scripts/install-systemd.sh [--build-dir DIR]
+#   scripts/build.sh --release && sudo scripts/install-systemd.sh [--build-dir DIR]
 #
 # DESTDIR=/tmp/x installs under /tmp/x instead of / and skips systemctl (for packaging and tests).
 #
@@ -11,7 +11,7 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build_dir="${repo}/build"
+build_dir="${repo}/build-release"
 daemons=(dispatcher scheduler notifier gateway)
 destdir="${DESTDIR:-}"
 etc="${destdir}/etc/piket"
@@ -20,7 +20,7 @@ unitdir="${destdir}/etc/systemd/system"
 docdir="${destdir}/usr/local/share/doc/piket"
 
 usage() {
-  echo "usage: $0 [--build-dir DIR]   (default: ${repo}/build)"
+  echo "usage: $0 [--build-dir DIR]   (default: ${repo}/build-release, made by scripts/build.sh --release)"
 }
 
 while [[ $# -gt 0 ]]; do
@@ -60,8 +60,12 @@ if [[ ! -d /run/systemd/system ]]; then
 fi
 for d in "${daemons[@]}"; do
   [[ -x "${build_dir}/${d}/piket-${d}" ]] ||
-    fail "${build_dir}/${d}/piket-${d} is missing: build first (README.md), or pass --build-dir DIR"
+    fail "${build_dir}/${d}/piket-${d} is missing: build first (scripts/build.sh --release), or pass --build-dir DIR"
 done
+# A test build lets an environment variable move the daemons' clock: never in production.
+if grep -q '^PIKET_TEST_CLOCK:BOOL=ON' "${build_dir}/CMakeCache.txt" 2>/dev/null; then
+  fail "${build_dir} is a test build (PIKET_TEST_CLOCK=ON): build with scripts/build.sh --release"
+fi
 [[ -x /usr/bin/redis-server ]] || fail "/usr/bin/redis-server is missing: apt-get install redis-server"
 [[ -f "${repo}/config/piket.toml" ]] || fail "${repo}/config/piket.toml is missing"
 if systemctl is-active --quiet redis-server.service 2>/dev/null; then

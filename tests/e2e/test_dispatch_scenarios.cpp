@@ -174,7 +174,7 @@ TEST_CASE("with nobody answering the whole ladder fires at its deadlines, across
   REQUIRE(first.size() == pair);
 
   // Step 1 (repeat on the second channel) at +60 s.
-  stack.advance(61s);
+  stack.advance_and_settle(61s);
   auto repeated = wait_alerts(stack, id, 2 * pair, "callout");
   REQUIRE(repeated.size() == 2 * pair);
   // The same assignments again, on the second channel (delivered in any order).
@@ -190,16 +190,16 @@ TEST_CASE("with nobody answering the whole ladder fires at its deadlines, across
   stack.advance(60s);                // step 2 (backup) is due at +120 s
   stack.start_daemon("dispatcher");
   REQUIRE(stack.wait_healthy(10s));
+  stack.settle();
   auto backups = wait_alerts(stack, id, 3 * pair, "callout");
   REQUIRE(backups.size() == 3 * pair);
   std::set<std::string> first_workers;
   for (std::size_t i = 0; i < pair; ++i) first_workers.insert(first[i]["worker"]);
   CHECK_FALSE(first_workers.count(backups[2 * pair]["worker"]));
 
-  stack.advance(60s);  // neighbour at +180 s
-  stack.advance(60s);  // team lead at +240 s
-  stack.advance(60s);  // everyone at +300 s
-  std::this_thread::sleep_for(1500ms);
+  stack.advance_and_settle(60s);  // neighbour at +180 s
+  stack.advance_and_settle(60s);  // team lead at +240 s
+  stack.advance_and_settle(60s);  // everyone at +300 s
   auto view = shown(stack, id);
   CHECK(timeline_has(view, "assignment.alerted", "target=neighbour"));
   CHECK((timeline_has(view, "assignment.alerted", "target=team_lead") ||
@@ -221,8 +221,7 @@ TEST_CASE("with nobody answering the whole ladder fires at its deadlines, across
   CHECK(neighbour_seen);
 
   // After the last step and restart_after: a coverage failure, and the ladder starts again.
-  stack.advance(31s);
-  std::this_thread::sleep_for(1500ms);
+  stack.advance_and_settle(31s);
   view = shown(stack, id);
   CHECK(timeline_has(view, "coverage.failure"));
   CHECK(timeline_has(view, "matching.ranked", "round=2"));
@@ -385,7 +384,7 @@ TEST_CASE("an advice contact is recorded, not dispatched, and the desk can turn 
   REQUIRE(advice.status == 201);
   CHECK(advice.json()["state"] == "advice");
   const std::string advice_id = advice.json()["id"];
-  std::this_thread::sleep_for(300ms);
+  stack.settle();
   CHECK(alerts_of(stack, advice_id).empty());
 
   auto converted = stack.post("/api/v1/advice/" + advice_id + "/convert",
@@ -438,12 +437,10 @@ TEST_CASE("a regular report's working-day deadline warns before it expires", "[e
   TimePoint due;
   REQUIRE(piket::parse_utc(view["first_contact_by"], due));
   CHECK(due > at("2026-12-09T00:00:00Z"));  // five working days: into the next week
-  stack.set_time(due - 1min);
-  std::this_thread::sleep_for(1s);
+  stack.set_time_and_settle(due - 1min);
   view = shown(stack, id);
   CHECK(view["notices"].size() >= 2);  // the warnings at working day 3 and 4
-  stack.set_time(due + 1s);
-  std::this_thread::sleep_for(1s);
+  stack.set_time_and_settle(due + 1s);
   CHECK(timeline_has(shown(stack, id), "deadline.first_contact_due"));
 }
 
@@ -506,8 +503,7 @@ TEST_CASE("a mayor's restraining order gets its clocks in local and elapsed time
   CHECK(view["triage"]["restraining_order"]["ends_at"] == "2026-11-17T09:00:00.000Z");
   CHECK(timeline_has(view, "restraining_order.extended"));
 
-  stack.set_time(at("2026-10-21T08:00:01Z"));
-  std::this_thread::sleep_for(1s);
+  stack.set_time_and_settle(at("2026-10-21T08:00:01Z"));
   CHECK(timeline_has(shown(stack, id), "deadline.order_address_due"));
 }
 

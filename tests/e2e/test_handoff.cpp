@@ -1,8 +1,6 @@
 // Hand-offs: when the primary of a region changes, the incoming worker gets a notice.
 #include <catch.hpp>
 
-#include <thread>
-
 #include "common/clock.hpp"
 #include "tests/support/stack.hpp"
 
@@ -11,7 +9,7 @@ using nlohmann::json;
 
 TEST_CASE("when an override makes another worker primary, that worker gets a hand-off notice",
           "[e2e][roster]") {
-  piket::test::Stack stack;
+  piket::test::Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
   auto report = stack.post("/api/v1/reports", {{"source", "police"},
                                                {"municipality", "Amersfoort"},
                                                {"indicators", {"weapon"}}});
@@ -21,26 +19,24 @@ TEST_CASE("when an override makes another worker primary, that worker gets a han
   REQUIRE(on_call["on_call"].size() >= 2);
   const std::string primary = on_call["on_call"][0]["worker_id"];
   const std::string backup = on_call["on_call"][1]["worker_id"];
-  const auto now = piket::SystemClock{}.now();
+  const auto now = stack.now();
   auto created = stack.post("/api/v1/roster/overrides",
                             {{"kind", "replace"},
                              {"region", "eemland"},
                              {"worker_id", backup},
                              {"replaced_worker_id", primary},
-                             {"start", piket::format_utc(now + 3s)},  // after the scheduler's first look
+                             {"start", piket::format_utc(now + 30min)},
                              {"end", piket::format_utc(now + 2h)},
                              {"reason", "covering for a colleague"},
                              {"force", true},
                              {"force_reason", "test: the backup covers"}});
   REQUIRE(created.status == 201);
 
+  stack.advance_and_settle(31min);  // the override has begun; the notice is delivered
   json notice;
-  for (int i = 0; i < 150 && notice.is_null(); ++i) {
-    for (const auto& request : stack.received_alerts())
-      if (request["body"].value("kind", "") == "handoff" && request["body"]["worker"] == backup)
-        notice = request;
-    if (notice.is_null()) std::this_thread::sleep_for(200ms);
-  }
+  for (const auto& request : stack.received_alerts())
+    if (request["body"].value("kind", "") == "handoff" && request["body"]["worker"] == backup)
+      notice = request;
   INFO(stack.log("scheduler"));
   REQUIRE_FALSE(notice.is_null());
   CHECK(notice["body"]["outgoing"] == primary);
@@ -50,8 +46,8 @@ TEST_CASE("when an override makes another worker primary, that worker gets a han
   CHECK(notice["body"]["open_cases"] == json::array({report_id}));
   CHECK(notice["raw"].get<std::string>().find("Amersfoort") == std::string::npos);
   CHECK(notice["status"] == 200);
-  // Once only, even though the scheduler looks twice a second.
-  std::this_thread::sleep_for(2s);
+  // Once only, however often the scheduler looks again.
+  for (int look = 0; look < 3; ++look) stack.advance_and_settle(1min);
   int notices = 0;
   for (const auto& request : stack.received_alerts())
     if (request["body"].value("kind", "") == "handoff" && request["body"]["worker"] == backup) ++notices;

@@ -19,7 +19,6 @@ using piket::test::Stack;
 namespace {
 const std::string kLead = "w-em-01";  // team lead of eemland
 
-TimePoint now_ms() { return std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now()); }
 // Whole seconds, so what we send comes back in the same text.
 TimePoint whole_seconds(TimePoint t) { return std::chrono::floor<std::chrono::seconds>(t); }
 std::string utc(TimePoint t) { return piket::format_utc(t); }
@@ -73,7 +72,7 @@ int position_of(const json& answer, const std::string& worker) {
 // A start in the future, whole seconds, such that nobody's duty in `region` changes between it
 // and start + length (shift boundaries at 08:00 and 20:00 must not fall inside the tests).
 TimePoint calm_start(const Stack& stack, const std::string& region, std::chrono::minutes length) {
-  TimePoint t = whole_seconds(now_ms() + 10min);
+  TimePoint t = whole_seconds(stack.now() + 10min);
   for (int tries = 0; tries < 4; ++tries) {
     TimePoint earliest_end = t + std::chrono::hours(24 * 365);
     const json answer = on_call(stack, region, t);
@@ -135,22 +134,18 @@ std::vector<std::string> with_prefix(const std::vector<std::string>& lines, cons
 TEST_CASE("leave takes a worker off call at once, the dispatcher alerts the next one, and leave "
           "that leaves too few on call shows as a coverage gap",
           "[e2e][roster]") {
-  Stack stack;
-  // Not within two minutes of a hand-off: the primary must stay the primary while we look.
-  json before = on_call_now(stack, "eemland");
+  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  // Hours from a hand-off: the primary stays the primary while we look.
+  const json before = on_call_now(stack, "eemland");
   REQUIRE(before["on_call"].size() == 4);
-  if (parse(before["on_call"][0]["shift_end"]) < now_ms() + 2min) {
-    std::this_thread::sleep_until(std::chrono::system_clock::now() +
-                                  (parse(before["on_call"][0]["shift_end"]) - now_ms()) + 2s);
-    before = on_call_now(stack, "eemland");
-  }
+  REQUIRE(parse(before["on_call"][0]["shift_end"]) > stack.now() + 1h);
   CHECK(before["roster_complete"] == true);
   const std::string primary = before["on_call"][0]["worker_id"];
   const std::string first_backup = before["on_call"][1]["worker_id"];
   const std::string second_backup = before["on_call"][2]["worker_id"];
   const std::string last_backup = before["on_call"][3]["worker_id"];
 
-  const TimePoint start = whole_seconds(now_ms() - 1min), end = whole_seconds(now_ms() + 2h);
+  const TimePoint start = whole_seconds(stack.now() - 1min), end = whole_seconds(stack.now() + 2h);
   auto leave = stack.post("/api/v1/roster/leave",
                           {{"worker_id", primary}, {"start", utc(start)}, {"end", utc(end)}, {"category", "sick"}});
   REQUIRE(leave.status == 201);
@@ -178,7 +173,7 @@ TEST_CASE("leave takes a worker off call at once, the dispatcher alerts the next
   for (const auto& c : shown["ranking"]["ranked"]) CHECK(c["worker_id"] != primary);
 
   // Two more on leave from ten minutes on: one left on call, below the minimum of two.
-  const TimePoint later = whole_seconds(now_ms() + 10min);
+  const TimePoint later = whole_seconds(stack.now() + 10min);
   CHECK(stack.post("/api/v1/roster/leave", {{"worker_id", first_backup}, {"start", utc(later)}, {"end", utc(end)}, {"category", "training"}})
             .json()["gaps_created"]
             .empty());
@@ -216,7 +211,7 @@ TEST_CASE("leave takes a worker off call at once, the dispatcher alerts the next
 TEST_CASE("a replace override puts the stand-in where the replaced worker was, and deleting it "
           "puts the replaced worker back",
           "[e2e][roster]") {
-  Stack stack;
+  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
   const TimePoint start = calm_start(stack, "eemland", 120min), end = start + 2h, inside = start + 1h;
   const json before = on_call(stack, "eemland", inside);
   REQUIRE(before["on_call"].size() == 4);
@@ -272,7 +267,7 @@ TEST_CASE("a replace override puts the stand-in where the replaced worker was, a
 TEST_CASE("an override that breaks the working-time law is refused unless a team lead forces it "
           "with a reason, and the forced one shows among the violations",
           "[e2e][roster]") {
-  Stack stack;
+  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
   // A 13-hour on-site shift (07:00-20:00 local) is over the 12-hour maximum.
   const json shift = {{"kind", "add"}, {"region", "eemland"}, {"role", "crisis_worker"}, {"duty", "shift"},
                       {"worker_id", "w-em-03"}, {"start", "2027-01-12T06:00:00Z"}, {"end", "2027-01-12T19:00:00Z"},
@@ -327,7 +322,7 @@ TEST_CASE("an override that breaks the working-time law is refused unless a team
 TEST_CASE("a swap needs the peer's accept and the region's team lead's approval, and only then "
           "puts the peer on call instead of the requester",
           "[e2e][roster]") {
-  Stack stack;
+  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
   const TimePoint start = calm_start(stack, "eemland", 60min), end = start + 1h, inside = start + 30min;
   const json before = on_call(stack, "eemland", inside);
   REQUIRE(before["on_call"].size() == 4);
@@ -391,7 +386,7 @@ TEST_CASE("a swap needs the peer's accept and the region's team lead's approval,
 
 TEST_CASE("a roster CSV is imported whole or not at all, with errors naming the line and column",
           "[e2e][roster]") {
-  Stack stack;
+  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
   const std::string header = "worker_id,region,role,duty,start_local,end_local\n";
   const std::string good_1 = "w-ut-02,eemland,crisis_worker,on_call,2027-01-12 08:00,2027-01-12 12:00\n";
   const std::string good_2 = "w-ut-03,eemland,crisis_worker,on_call,2027-01-13 08:00,2027-01-13 12:00\n";
@@ -434,14 +429,14 @@ TEST_CASE("a roster CSV is imported whole or not at all, with errors naming the 
 TEST_CASE("a worker's iCal feed lists their duties in Amsterdam time, a shift cut short keeps "
           "its event with a higher SEQUENCE, and an unknown feed is not found",
           "[e2e][roster]") {
-  Stack stack;
+  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
   auto created = stack.post("/api/v1/roster/ical-feeds", {{"worker", "w-em-02"}});
   REQUIRE(created.status == 201);
   const std::string url = created.json()["url"];
   REQUIRE(url.rfind("/ical/", 0) == 0);
   REQUIRE(url.size() > 30);  // the token is the secret
 
-  const TimePoint asked = now_ms();
+  const TimePoint asked = stack.now();
   auto first = stack.get(url);
   REQUIRE(first.status == 200);
   CHECK(first.headers["content-type"].rfind("text/calendar", 0) == 0);
@@ -519,13 +514,13 @@ TEST_CASE("a worker's iCal feed lists their duties in Amsterdam time, a shift cu
 // on every fetch: calendar clients would see deleted and new events, and SEQUENCE would grow.
 TEST_CASE("fetching an unchanged iCal feed twice gives the same events, all at SEQUENCE 0",
           "[e2e][roster]") {
-  Stack stack;
+  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
   auto created = stack.post("/api/v1/roster/ical-feeds", {{"worker", "w-em-02"}});
   REQUIRE(created.status == 201);
   const std::string url = created.json()["url"];
   auto first = stack.get(url);
   REQUIRE(first.status == 200);
-  std::this_thread::sleep_for(1100ms);  // the clock moves on between two polls of a client
+  stack.advance(1100ms);  // the clock moves on between two polls of a client
   auto second = stack.get(url);
   REQUIRE(second.status == 200);
   const auto uids = with_prefix(ical_lines(first.body), "UID:");
@@ -545,7 +540,7 @@ TEST_CASE("fetching an unchanged iCal feed twice gives the same events, all at S
 
 TEST_CASE("bad roster input gets a clear error naming the field and stores nothing",
           "[e2e][roster]") {
-  Stack stack;
+  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
   const json good = {{"kind", "replace"}, {"region", "eemland"}, {"worker_id", "w-em-04"}, {"replaced_worker_id", "w-em-02"},
                      {"start", "2027-01-12T08:00:00Z"}, {"end", "2027-01-12T10:00:00Z"}};
   struct Case {
@@ -603,7 +598,7 @@ TEST_CASE("bad roster input gets a clear error naming the field and stores nothi
 // The gateway turns query parameters into strings: "force" must still be read strictly.
 TEST_CASE("an override whose force flag is not true or false is refused naming the field",
           "[e2e][roster]") {
-  Stack stack;
+  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
   const json shift = {{"kind", "add"}, {"region", "eemland"}, {"duty", "shift"}, {"worker_id", "w-em-03"},
                       {"start", "2027-01-12T06:00:00Z"}, {"end", "2027-01-12T19:00:00Z"}, {"force_reason", "cover"}};
   json as_text = shift;

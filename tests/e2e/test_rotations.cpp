@@ -1,8 +1,7 @@
 // Managers plan rotations through the API; they are stored in Redis and survive a restart.
 #include <catch.hpp>
 
-#include <thread>
-
+#include "tests/support/eventually.hpp"
 #include "tests/support/stack.hpp"
 
 using namespace std::chrono_literals;
@@ -23,6 +22,14 @@ json layer_rotation() {
           {"force_reason", "cover week for the whole region"}};
 }
 
+// Wednesday 9 December 2026, 14:00 in Amsterdam: turn 48 of layer_rotation() (counted from 0
+// on Monday 2026-01-05), an even one, so w-we-04 has it.
+piket::TimePoint even_week_afternoon() {
+  piket::TimePoint at;
+  piket::parse_utc("2026-12-09T13:00:00Z", at);
+  return at;
+}
+
 std::string primary_of(const piket::test::Stack& stack, const std::string& region) {
   auto reply = stack.get("/api/v1/oncall?region=" + region).json();
   return reply["on_call"].empty() ? "" : reply["on_call"][0]["worker_id"].get<std::string>();
@@ -32,7 +39,7 @@ std::string primary_of(const piket::test::Stack& stack, const std::string& regio
 TEST_CASE("a rotation set up through the API decides who is on call and survives a restart of "
           "the scheduler",
           "[e2e][roster]") {
-  piket::test::Stack stack;
+  piket::test::Stack stack{piket::test::starting_at(even_week_afternoon())};
   auto listed = stack.get("/api/v1/roster/rotations").json();
   CHECK(listed["rotations"].size() == 20);  // the demo's, seeded into Redis at the first start
 
@@ -43,13 +50,14 @@ TEST_CASE("a rotation set up through the API decides who is on call and survives
 
   stack.stop_daemon("scheduler");
   stack.start_daemon("scheduler");
-  std::string primary;
-  for (int i = 0; i < 100 && primary != "w-we-04"; ++i) {
-    std::this_thread::sleep_for(100ms);
-    auto reply = stack.get("/api/v1/oncall?region=west").json();
-    if (reply.value("roster_complete", false)) primary = primary_of(stack, "west");
-  }
-  CHECK(primary == "w-we-04");
+  // The restarted scheduler answers once it has read the stored roster.
+  CHECK(piket::test::eventually([&] {
+    return stack.get("/api/v1/oncall?region=west").json().value("roster_complete", false);
+  }));
+  CHECK(primary_of(stack, "west") == "w-we-04");
+  // A week later the turn has moved on to w-we-03.
+  stack.advance(std::chrono::hours(24 * 7));
+  CHECK(primary_of(stack, "west") == "w-we-03");
 
   auto removed = piket::test::http("DELETE", stack.url("/api/v1/roster/rotations/west-cover"));
   CHECK(removed.status == 200);
@@ -58,7 +66,7 @@ TEST_CASE("a rotation set up through the API decides who is on call and survives
 }
 
 TEST_CASE("a bad rotation is refused naming the field, and nothing changes", "[e2e][roster]") {
-  piket::test::Stack stack;
+  piket::test::Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
   struct Case {
     const char* key;
     json value;
@@ -89,7 +97,7 @@ TEST_CASE("a bad rotation is refused naming the field, and nothing changes", "[e
 TEST_CASE("with Redis down the scheduler still answers who is on call, and refuses changes as "
           "unavailable",
           "[e2e][roster]") {
-  piket::test::Stack stack;
+  piket::test::Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
   const std::string before = primary_of(stack, "eemland");
   REQUIRE_FALSE(before.empty());
   stack.redis().kill_hard();
@@ -103,14 +111,12 @@ TEST_CASE("with Redis down the scheduler still answers who is on call, and refus
   CHECK(change.status == 503);
   CHECK(change.json()["error"]["code"] == "unavailable");
   stack.redis().restart();
-  int status = 0;
-  for (int i = 0; i < 100 && status != 201; ++i) {
-    std::this_thread::sleep_for(100ms);
-    status = stack.post("/api/v1/roster/leave", {{"worker_id", before},
-                                                  {"start", "2027-01-04T08:00:00Z"},
-                                                  {"end", "2027-01-05T08:00:00Z"},
-                                                  {"category", "sick"}})
-                 .status;
-  }
-  CHECK(status == 201);
+  // The scheduler reconnects with back-off.
+  CHECK(piket::test::eventually([&] {
+    return stack.post("/api/v1/roster/leave", {{"worker_id", before},
+                                               {"start", "2027-01-04T08:00:00Z"},
+                                               {"end", "2027-01-05T08:00:00Z"},
+                                               {"category", "sick"}})
+               .status == 201;
+  }));
 }

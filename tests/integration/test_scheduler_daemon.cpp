@@ -14,6 +14,7 @@
 #include "common/message_types.hpp"
 #include "common/zmq/rpc.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/test_clock.hpp"
 #include "tests/support/run_async.hpp"
 
 namespace {
@@ -74,12 +75,13 @@ TEST_CASE("the scheduler daemon tells who is on call for a region", "[scheduler]
   const std::string config =
       write_config(dir, config_text(port, good_data_section(), "[redis]\nport = 6379\n"));
   const std::string log = dir + "/scheduler.log";
+  piket::test::set_daemon_clock(dir + "/clock", piket::test::weekday_afternoon());
   piket::test::Process daemon{{scheduler_binary(), "--config", config}, log};
   if (!piket::test::wait_for_port(port, 10s))
     FAIL("the scheduler did not bind:\n" << read_all(log));
 
   asio::io_context io;
-  piket::SystemClock clock;
+  piket::ManualClock clock{piket::test::weekday_afternoon()};
   piket::zmqio::RpcClient client{io, "tcp://127.0.0.1:" + std::to_string(port),
                                  piket::zmqio::RpcOptions{1000ms, 3}, clock};
   client.start();
@@ -133,6 +135,7 @@ TEST_CASE("a scheduler with a broken configuration exits 78 listing every proble
       dir, config_text(piket::test::free_port(), data_without_regions, "[redis]\nport = \"x\"\n"));
   const std::string log = dir + "/scheduler.log";
 
+  piket::test::set_daemon_clock(dir + "/clock", piket::test::weekday_afternoon());
   piket::test::Process daemon{{scheduler_binary(), "--config", config}, log};
   const int code = daemon.wait_exit(10s);
   const std::string output = read_all(log);

@@ -10,6 +10,7 @@
 #include "scheduler/store/workers_lua.hpp"
 #include "tests/support/demo_data.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/test_clock.hpp"
 #include "tests/support/run_async.hpp"
 
 using namespace std::chrono_literals;
@@ -31,7 +32,7 @@ piket::TeamDirectory demo_teams() {
                            d.workers, problems);
 }
 
-piket::TimePoint now() { return piket::SystemClock{}.now(); }
+piket::TimePoint now() { return piket::test::weekday_afternoon(); }
 }  // namespace
 
 TEST_CASE(

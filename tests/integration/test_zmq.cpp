@@ -17,6 +17,7 @@
 #include "common/zmq/events.hpp"
 #include "common/zmq/rpc.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/test_clock.hpp"
 #include "tests/support/run_async.hpp"
 
 namespace {
@@ -50,7 +51,7 @@ std::chrono::milliseconds elapsed_since(std::chrono::steady_clock::time_point st
 TEST_CASE("a request gets the handler's body back and a failure comes back as code and field",
           "[zmq]") {
   asio::io_context io;
-  piket::SystemClock clock;
+  piket::ManualClock clock{piket::test::weekday_afternoon()};
   const std::string ep = endpoint();
   RpcServer server{io, ep, clock};
   server.on("echo", [](const piket::Envelope& request) -> asio::awaitable<Reply> {
@@ -91,7 +92,7 @@ TEST_CASE("a request gets the handler's body back and a failure comes back as co
 TEST_CASE("with no server a call gives up as unavailable after every retry has timed out",
           "[zmq]") {
   asio::io_context io;
-  piket::SystemClock clock;
+  piket::ManualClock clock{piket::test::weekday_afternoon()};
   const RpcOptions options{200ms, 2};
   RpcClient client{io, endpoint(), options, clock};
   client.start();
@@ -112,7 +113,7 @@ TEST_CASE("with no server a call gives up as unavailable after every retry has t
 TEST_CASE("a slow handler runs once although the client retried, and the client gets its answer",
           "[zmq]") {
   asio::io_context io;
-  piket::SystemClock clock;
+  piket::ManualClock clock{piket::test::weekday_afternoon()};
   const std::string ep = endpoint();
   RpcServer server{io, ep, clock};
   int calls = 0;
@@ -143,7 +144,7 @@ TEST_CASE("a slow handler runs once although the client retried, and the client 
 TEST_CASE("a repeated request id is answered from the cache without running the handler again",
           "[zmq]") {
   asio::io_context io;
-  piket::SystemClock clock;
+  piket::ManualClock clock{piket::test::weekday_afternoon()};
   const std::string ep = endpoint();
   RpcServer server{io, ep, clock};
   int calls = 0;
@@ -191,7 +192,7 @@ TEST_CASE("a repeated request id is answered from the cache without running the 
 TEST_CASE("a server that starts after the client's first attempt still answers within the retries",
           "[zmq]") {
   asio::io_context io;
-  piket::SystemClock clock;
+  piket::ManualClock clock{piket::test::weekday_afternoon()};
   const std::string ep = endpoint();
   RpcClient client{io, ep, RpcOptions{300ms, 5}, clock};
   client.start();
@@ -240,7 +241,7 @@ TEST_CASE("a sequence tracker reports the first missing number of a jump, per pu
 TEST_CASE("a subscriber receives published events in order with consecutive sequence numbers",
           "[zmq]") {
   asio::io_context io;
-  piket::SystemClock clock;
+  piket::ManualClock clock{piket::test::weekday_afternoon()};
   const std::string ep = endpoint();
   piket::zmqio::Publisher publisher{io, ep, clock};
   REQUIRE(publisher.bind().ok());
@@ -285,7 +286,7 @@ TEST_CASE("a subscriber receives published events in order with consecutive sequ
 TEST_CASE("a subscriber that misses an event reports the gap with expected and received numbers",
           "[zmq]") {
   asio::io_context io;
-  piket::SystemClock clock;
+  piket::ManualClock clock{piket::test::weekday_afternoon()};
   const std::string ep = endpoint();
   // A hand-driven PUB, so the test decides which sequence numbers go out.
   piket::zmqio::AsyncSocket pub{io, piket::zmqio::shared_context(), zmq::socket_type::pub};

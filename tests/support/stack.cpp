@@ -12,12 +12,6 @@
 
 namespace piket::test {
 
-TimePoint weekday_afternoon() {
-  TimePoint at;
-  parse_utc("2026-12-02T13:00:00Z", at);
-  return at;
-}
-
 namespace {
 std::string read_file(const std::string& path) {
   std::ifstream in{path};
@@ -49,8 +43,8 @@ Stack::Stack(StackOptions options)
     workers.replace(at, 14, receiver_address);
   write_file(dir_ + "/workers.toml", workers);
   write_file(dir_ + "/secret", secret_ + "\n");
-  ::setenv("PIKET_TEST_CLOCK_FILE", (dir_ + "/clock").c_str(), 1);
-  set_time(options.start_at.value_or(SystemClock{}.now()));
+  if (!options.start_at) throw std::invalid_argument("a test stack needs its start time (StackOptions::start_at)");
+  set_time(*options.start_at);
 
   auto zmq = [] { return "tcp://127.0.0.1:" + std::to_string(free_port()); };
   std::ostringstream config;
@@ -160,9 +154,60 @@ std::vector<nlohmann::json> Stack::wait_for_alerts(std::size_t n, std::chrono::m
 
 void Stack::set_time(TimePoint at) {
   offset_ms_ = to_unix_ms(at) - to_unix_ms(SystemClock{}.now());
-  // Written aside and renamed, so a daemon never reads half a number.
-  write_file(dir_ + "/clock.tmp", std::to_string(offset_ms_) + "\n");
-  std::filesystem::rename(dir_ + "/clock.tmp", dir_ + "/clock");
+  set_daemon_clock(dir_ + "/clock", at);
+}
+
+namespace {
+// One field of each consumer group in XINFO GROUPS's raw output (name and value on lines of
+// their own); -1 where the value is not a number (Redis 7.0 answers nil for an unknown lag).
+std::vector<long long> group_field(const std::string& xinfo, const std::string& field) {
+  std::vector<long long> values;
+  std::istringstream lines{xinfo};
+  for (std::string line; std::getline(lines, line);) {
+    if (line != field) continue;
+    std::string value;
+    std::getline(lines, value);
+    try {
+      values.push_back(std::stoll(value));
+    } catch (const std::exception&) {
+      values.push_back(-1);
+    }
+  }
+  return values;
+}
+
+long long first_integer(const std::string& text) {
+  try {
+    return std::stoll(text);
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+}  // namespace
+
+void Stack::settle(std::chrono::milliseconds limit) const {
+  const std::int64_t at = to_unix_ms(now());
+  const auto until = std::chrono::steady_clock::now() + limit;
+  std::string waiting_for;
+  while (std::chrono::steady_clock::now() < until) {
+    waiting_for.clear();
+    if (first_integer(redis_.cli("ZCOUNT piket:timers -inf " + std::to_string(at))) != 0)
+      waiting_for = "deadlines due by the clock";
+    for (const char* stream : {"piket:stream:match", "piket:stream:alerts"}) {
+      if (!waiting_for.empty()) break;
+      const std::string groups = redis_.cli(std::string("XINFO GROUPS ") + stream);
+      if (groups.find("ERR no such key") != std::string::npos) continue;
+      for (auto n : group_field(groups, "pending"))
+        if (n != 0) waiting_for = std::string("entries in flight on ") + stream;
+      for (auto n : group_field(groups, "lag"))
+        if (n != 0) waiting_for = std::string("entries not yet read on ") + stream;
+    }
+    if (waiting_for.empty() && first_integer(redis_.cli("GET piket:roster:handoffs_until")) < at)
+      waiting_for = "the scheduler's look for hand-offs";
+    if (waiting_for.empty()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  throw std::runtime_error("the stack did not settle: still waiting for " + waiting_for);
 }
 
 TimePoint Stack::now() const { return SystemClock{}.now() + std::chrono::milliseconds(offset_ms_); }

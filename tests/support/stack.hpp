@@ -13,17 +13,17 @@
 
 #include "tests/support/http.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/test_clock.hpp"
 
 namespace piket::test {
 
 struct StackOptions {
   int webhook_fail_first = 0;  // the receiver answers 503 to this many first requests
-  std::optional<TimePoint> start_at;  // the daemons' clock starts here (and runs on)
+  // The daemons' clock starts here (and runs on). Every test sets it: a stack never runs on
+  // the wall clock, so no test depends on the hour, the week or a DST night.
+  std::optional<TimePoint> start_at;
   std::string escalation_toml;        // replaces config/demo/escalation.toml when set
 };
-
-// Wednesday 2 December 2026, 14:00 in Amsterdam: a working day, day shifts on, no night rules.
-TimePoint weekday_afternoon();
 
 inline StackOptions starting_at(TimePoint at, std::string escalation_toml = "") {
   StackOptions options;
@@ -34,7 +34,7 @@ inline StackOptions starting_at(TimePoint at, std::string escalation_toml = "") 
 
 class Stack {
  public:
-  explicit Stack(StackOptions options = {});
+  explicit Stack(StackOptions options);  // options.start_at is required
   ~Stack();
 
   std::string url(const std::string& path) const;
@@ -50,6 +50,19 @@ class Stack {
   void set_time(TimePoint at);
   void advance(std::chrono::milliseconds by) { set_time(now() + by); }
   TimePoint now() const;
+  // Waits until the stack has done everything that is due by its clock now: no deadline in
+  // the timer set has passed unfired, every stream entry (matching jobs, alerts) has been taken
+  // and finished, and the scheduler has looked for hand-offs up to now. Throws after `limit`.
+  void settle(std::chrono::milliseconds limit = std::chrono::seconds(20)) const;
+  // Moves the clock on and waits until the stack has caught up with it.
+  void advance_and_settle(std::chrono::milliseconds by) {
+    advance(by);
+    settle();
+  }
+  void set_time_and_settle(TimePoint at) {
+    set_time(at);
+    settle();
+  }
 
   // Requests the webhook receiver got, in order (each {"path","alert_id","signature_valid",
   // "signature","raw","body"}).
@@ -61,6 +74,7 @@ class Stack {
   std::string webhook_url(const std::string& worker) const;
   const std::string& secret() const { return secret_; }
   RedisServer& redis() { return redis_; }
+  const RedisServer& redis() const { return redis_; }
   const std::string& dir() const { return dir_; }
   std::string log(const std::string& name) const;
 

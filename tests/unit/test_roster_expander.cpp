@@ -233,7 +233,7 @@ TEST_CASE("a remove override takes the worker off and moves those behind up", "[
   check_exact(shifts, kWeek, true);
 }
 
-TEST_CASE("an approved swap hands the requester's place to the peer; a requested one does not",
+TEST_CASE("an approved swap hands the requester's place to the peer, a requested one does not",
           "[unit][roster]") {
   auto roster = weekly_roster();
   sch::SwapRequest swap;

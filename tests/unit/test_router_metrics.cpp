@@ -97,7 +97,7 @@ TEST_CASE("a known path with the wrong method is method_not_allowed", "[unit][ro
   }
 }
 
-TEST_CASE("listing reports goes to the dispatcher; submitting stays the gateway's own route",
+TEST_CASE("listing reports goes to the dispatcher, submitting stays the gateway's own route",
           "[unit][router]") {
   auto list = piket::gateway::route("GET", "/api/v1/reports?region=eemland");
   CHECK(list.kind == RouteKind::dispatcher);
