@@ -99,6 +99,7 @@ void GatewayService::stop() {
 asio::awaitable<HttpResponse> GatewayService::handle(HttpRequest request) {
   const auto started = std::chrono::steady_clock::now();
   Route r = route(request.method, request.target);
+  logger("gateway")->debug("event=request route={}", r.name);
   HttpResponse response;
   // Bytes that are not UTF-8 go no further than here: every answer and message is JSON.
   if (auto target = check_target(request.target); !target.ok()) r.kind = RouteKind::bad_target;
