@@ -166,8 +166,9 @@ asio::awaitable<void> StreamConsumer::run() {
                              options_.stream, ">");
     Result<Value> reply = co_await client_.command(std::move(read_args), block_timeout);
     if (!reply.ok()) {
-      logger("redis")->warn("stream={} event=read_failed reason=\"{}\"", options_.stream,
-                            reply.error().to_string());
+      if (running_)  // a read cut by drain() or stop() is no trouble
+        logger("redis")->warn("stream={} event=read_failed reason=\"{}\"", options_.stream,
+                              reply.error().to_string());
       pending_first = true;
       co_await pause(delay);
       delay = std::min(delay * 2, std::chrono::milliseconds(5000));

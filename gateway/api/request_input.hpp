@@ -2,6 +2,7 @@
 // What the gateway reads from a request before it goes anywhere: the target, the query and the
 // body, each checked (JSON, UTF-8) with the field at fault named. Pure.
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 

@@ -42,7 +42,7 @@ std::size_t count_of(const std::string& text, const std::string& what) {
 std::set<std::string> alerted(const Stack& stack) {
   std::set<std::string> out;
   for (const auto& r : stack.received_alerts())
-    if (r.value("status", 0) == 200 && r["body"].is_object() && r["body"].contains("reference"))
+    if (r.value("status", 0) == 200 && r.contains("body") && r["body"].is_object() && r["body"].contains("reference"))
       out.insert(r["body"]["reference"].get<std::string>());
   return out;
 }
