@@ -119,6 +119,8 @@ asio::awaitable<void> RpcServer::run() {
       continue;
     }
     ++active_;
+    logger("zmq.rpc")->debug("endpoint={} event=request type={} request_id={}", endpoint_,
+                             request->type, request->id);
     asio::co_spawn(io_, serve(std::move(identity), std::move(request).value()), asio::detached);
   }
 }

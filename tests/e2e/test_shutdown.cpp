@@ -104,6 +104,37 @@ TEST_CASE("SIGTERM to the gateway with 8 requests in flight answers each with it
   CHECK(eventually([&] { return all_alerted(stack, ids); }, 20s));
 }
 
+TEST_CASE("SIGTERM to the dispatcher while its requests wait on Redis answers each with its stored "
+          "report and exits 0",
+          "[e2e][shutdown]") {
+  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  const auto before = count_of(stack.log("dispatcher"), "type=report.submit");
+  // Redis is held still, so the dispatcher's handlers are under way when SIGTERM comes.
+  stack.redis().freeze();
+  std::vector<HttpReply> replies;
+  auto threads = post_reports(stack, 4, replies, "dsp-inflight-");
+  const bool received = eventually(
+      [&] { return count_of(stack.log("dispatcher"), "type=report.submit") >= before + 4; });
+  stack.signal_daemon("dispatcher", SIGTERM);
+  const bool stopping = eventually(
+      [&] { return stack.log("dispatcher").find("event=stopping") != std::string::npos; });
+  stack.redis().thaw();
+  for (auto& t : threads) t.join();
+  REQUIRE(received);
+  REQUIRE(stopping);
+
+  for (const auto& reply : replies) {
+    INFO(reply.body);
+    CHECK(reply.status == 201);
+  }
+  CHECK(stack.wait_daemon_exit("dispatcher", 15s) == 0);
+  stack.start_daemon("dispatcher");
+  REQUIRE(stack.wait_healthy(20s));
+  const auto ids = ids_of(replies);
+  CHECK(ids.size() == 4);
+  CHECK(eventually([&] { return all_alerted(stack, ids); }, 20s));
+}
+
 TEST_CASE("SIGTERM to the dispatcher right after intake exits 0 and every stored report is alerted "
           "after its restart",
           "[e2e][shutdown]") {
