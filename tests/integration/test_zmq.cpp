@@ -163,7 +163,7 @@ TEST_CASE("drain lets a request in flight finish and answers new ones unavailabl
   CHECK(drained);
   REQUIRE(slow.has_value());
   REQUIRE(slow->ok());
-  CHECK((*slow)["done"] == true);
+  CHECK(slow->value()["done"] == true);
   client.stop();
   server.stop();
   settle(io);
