@@ -108,7 +108,8 @@ TEST_CASE("a handler that throws, or whose error cannot be encoded as sent, is s
   });
   REQUIRE(server.bind().ok());
   server.start();
-  RpcClient client{io, ep, RpcOptions{1000ms, 0}, clock};
+  // Retries: a first send before the connection is up is dropped (ZMQ_IMMEDIATE).
+  RpcClient client{io, ep, RpcOptions{500ms, 4}, clock};
   client.start();
 
   SECTION("an exception: internal, naming the request id") {
@@ -143,10 +144,12 @@ TEST_CASE("drain lets a request in flight finish and answers new ones unavailabl
     co_await sleep_for(300ms);
     co_return json{{"done", true}};
   });
+  server.on("ping", [](const piket::Envelope&) -> asio::awaitable<Reply> { co_return json::object(); });
   REQUIRE(server.bind().ok());
   server.start();
-  RpcClient client{io, ep, RpcOptions{2000ms, 0}, clock};
+  RpcClient client{io, ep, RpcOptions{1000ms, 4}, clock};
   client.start();
+  REQUIRE(run_async(io, client.call("ping", json::object())).ok());  // connected
 
   std::optional<Reply> slow;
   asio::co_spawn(io, client.call("slow", json::object()),
