@@ -39,6 +39,8 @@ void read_into(ConfigReader& r, const toml::table& root, PiketConfig& c) {
   if (c.log_level != "trace" && c.log_level != "debug" && c.log_level != "info" &&
       c.log_level != "warn" && c.log_level != "error")
     r.problem("log_level", "must be one of trace, debug, info, warn, error");
+  c.shutdown_timeout_ms = static_cast<int>(
+      r.integer(root, "shutdown_timeout_ms", "shutdown_timeout_ms", 10000, 100, 600000));
 
   const auto& data = r.table(root, "data", "data", true);
   c.data.regions_file = resolve_relative(c.file, r.string(data, "regions_file", "data.regions_file"));

@@ -84,6 +84,9 @@ struct PiketConfig {
   std::string file;
   std::string log_level = "info";
   std::string metrics_listen = "127.0.0.1";
+  // How long SIGTERM may take: work in flight finishes within it; what is left then stays
+  // pending in Redis for the next start (or another instance).
+  int shutdown_timeout_ms = 10000;
   RedisConfig redis;
   ZmqConfig zmq;
   GatewayConfig gateway;

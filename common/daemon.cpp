@@ -32,8 +32,14 @@ PiketConfig load_daemon_config(int argc, char** argv, const std::string& daemon_
   return config;
 }
 
-Lifecycle::Lifecycle(boost::asio::io_context& io, std::string name)
-    : io_(io), name_(std::move(name)), signals_(io, SIGINT, SIGTERM), watchdog_(io) {
+Lifecycle::Lifecycle(boost::asio::io_context& io, std::string name,
+                     std::chrono::milliseconds drain_timeout)
+    : io_(io),
+      name_(std::move(name)),
+      drain_timeout_(drain_timeout),
+      signals_(io, SIGINT, SIGTERM),
+      watchdog_(io),
+      deadline_(io) {
   signals_.async_wait([this](boost::system::error_code ec, int signal) {
     if (ec) return;
     logger(name_)->info("event=stopping signal={}", signal);
@@ -41,7 +47,14 @@ Lifecycle::Lifecycle(boost::asio::io_context& io, std::string name)
   });
 }
 
-void Lifecycle::on_stop(std::function<void()> step) { stop_steps_.push_back(std::move(step)); }
+void Lifecycle::on_stop(std::function<void()> step) {
+  stop_steps_.push_back([step = std::move(step)]() -> boost::asio::awaitable<void> {
+    step();
+    co_return;
+  });
+}
+
+void Lifecycle::on_drain(DrainStep step) { stop_steps_.push_back(std::move(step)); }
 
 void Lifecycle::ready() {
   sd_notify(0, "READY=1");
@@ -81,15 +94,37 @@ void Lifecycle::stop() {
   sd_notify(0, "STOPPING=1");
   signals_.cancel();
   watchdog_.cancel();
-  for (auto it = stop_steps_.rbegin(); it != stop_steps_.rend(); ++it) (*it)();
-  // Give in-flight replies a moment to leave, then end the loop.
-  auto grace = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::milliseconds(200));
-  grace->async_wait([this, grace](boost::system::error_code) { io_.stop(); });
+  // Past the deadline the loop ends with work still in flight: that work is in Redis (stream
+  // entries not acknowledged) and is taken up again at the next start or by another instance.
+  deadline_.expires_after(drain_timeout_);
+  deadline_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    logger(name_)->warn("event=drain_deadline timeout_ms={}", drain_timeout_.count());
+    io_.stop();
+  });
+  boost::asio::co_spawn(io_, drain(), boost::asio::detached);
+}
+
+boost::asio::awaitable<void> Lifecycle::drain() {
+  const auto started = std::chrono::steady_clock::now();
+  for (auto it = stop_steps_.rbegin(); it != stop_steps_.rend(); ++it) co_await (*it)();
+  drained_ = true;
+  deadline_.cancel();
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  logger(name_)->info("event=drained ms={}", took.count());
+  io_.stop();
 }
 
 int Lifecycle::run() {
   io_.run();
-  logger(name_)->info("event=stopped");
+  // Closing sockets and cancelling timers made their coroutines ready to finish: let them, while
+  // everything they refer to still exists. A coroutine left suspended is destroyed with the
+  // io_context after the daemon's objects, and must not touch them then.
+  io_.restart();
+  for (int round = 0; round < 100 && io_.poll() > 0; ++round) {
+  }
+  logger(name_)->info("event=stopped drained={}", drained_);
   return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -18,11 +19,18 @@ namespace piket {
 // Parses `--config FILE` (default config/piket.toml) and loads it, or exits 78 listing problems.
 PiketConfig load_daemon_config(int argc, char** argv, const std::string& daemon_name);
 
+// SIGTERM (or SIGINT) drains: the steps run one after the other in reverse order of
+// registration (register in start-up order: intake is registered last, so it stops first), each
+// awaited until its work in flight is done; the whole takes at most `drain_timeout`. Then the
+// loop ends and run() returns 0.
 class Lifecycle {
  public:
-  Lifecycle(boost::asio::io_context& io, std::string name);
-  // Runs on SIGTERM or SIGINT, in reverse order of registration.
-  void on_stop(std::function<void()> step);
+  using DrainStep = std::function<boost::asio::awaitable<void>()>;
+
+  Lifecycle(boost::asio::io_context& io, std::string name,
+            std::chrono::milliseconds drain_timeout = std::chrono::seconds(10));
+  void on_stop(std::function<void()> step);  // a step that finishes at once
+  void on_drain(DrainStep step);              // a step that finishes when its work is done
   // Tells systemd (if any) that the daemon is ready, and starts the watchdog pings.
   void ready();
   // Calls ready() once `client` is connected; until then the daemon serves "unavailable".
@@ -33,12 +41,16 @@ class Lifecycle {
 
  private:
   void stop();
+  boost::asio::awaitable<void> drain();
   boost::asio::io_context& io_;
   std::string name_;
+  std::chrono::milliseconds drain_timeout_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer watchdog_;
-  std::vector<std::function<void()>> stop_steps_;
+  boost::asio::steady_timer deadline_;
+  std::vector<DrainStep> stop_steps_;
   bool stopping_ = false;
+  bool drained_ = false;
 };
 
 }  // namespace piket

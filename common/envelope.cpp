@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include "common/utf8.hpp"
+
 namespace piket {
 
 std::string encode_envelope(const Envelope& e) {
@@ -55,10 +57,11 @@ Result<Envelope> decode_envelope(std::string_view text) {
   return e;
 }
 
+// Field names and messages may quote input: repaired here, an error can always be sent.
 nlohmann::json error_to_json(const Error& error) {
   return {{"code", std::string(error_code_name(error.code))},
-          {"field", error.field},
-          {"message", error.message}};
+          {"field", utf8_repaired(error.field)},
+          {"message", utf8_repaired(error.message)}};
 }
 
 std::optional<Error> error_from_json(const nlohmann::json& j) {

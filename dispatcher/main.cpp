@@ -28,8 +28,12 @@ int main(int argc, char** argv) {
     logger("dispatcher")->critical("event=start_failed reason=\"{}\"", started.error().to_string());
     return 69;  // EX_UNAVAILABLE
   }
-  Lifecycle lifecycle{io, "dispatcher"};
+  Lifecycle lifecycle{io, "dispatcher", std::chrono::milliseconds(config.shutdown_timeout_ms)};
   lifecycle.on_stop([&] { service.stop(); });
+  // Drained in reverse: requests in flight are answered, then the matching jobs they queued
+  // are finished (or left pending for the next start), then everything closes.
+  lifecycle.on_drain([&] { return service.match_consumer().drain(); });
+  lifecycle.on_drain([&] { return service.rpc().drain(); });
   lifecycle.ready_when_connected(service.redis());  // until then: "unavailable"
   return lifecycle.run();
 }

@@ -48,6 +48,9 @@ class DispatcherService {
   Status start();  // binds sockets, starts Redis clients, consumers and the timer loop
   void stop();
   redis::Client& redis() { return redis_; }
+  // For the shutdown drain (main.cpp): intake first, then the matching jobs in flight.
+  zmqio::RpcServer& rpc() { return rpc_; }
+  redis::StreamConsumer& match_consumer() { return *match_consumer_; }
 
  private:
   using Reply = boost::asio::awaitable<Result<nlohmann::json>>;

@@ -14,8 +14,11 @@ int main(int argc, char** argv) {
     logger("gateway")->critical("event=start_failed reason=\"{}\"", started.error().to_string());
     return 69;  // EX_UNAVAILABLE
   }
-  Lifecycle lifecycle{io, "gateway"};
+  Lifecycle lifecycle{io, "gateway", std::chrono::milliseconds(config.shutdown_timeout_ms)};
   lifecycle.on_stop([&] { service.stop(); });
+  // Runs first: no new connections, every request in flight answered with its real result
+  // while the daemons behind are still reachable.
+  lifecycle.on_drain([&] { return service.drain(); });
   lifecycle.ready();  // the port is bound; peers are reached per request
   return lifecycle.run();
 }

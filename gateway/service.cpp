@@ -4,6 +4,7 @@
 
 #include "common/log.hpp"
 #include "common/message_types.hpp"
+#include "gateway/api/request_input.hpp"
 #include "gateway/api/router.hpp"
 
 namespace piket::gateway {
@@ -98,8 +99,12 @@ void GatewayService::stop() {
 asio::awaitable<HttpResponse> GatewayService::handle(HttpRequest request) {
   const auto started = std::chrono::steady_clock::now();
   Route r = route(request.method, request.target);
+  logger("gateway")->debug("event=request route={}", r.name);
   HttpResponse response;
+  // Bytes that are not UTF-8 go no further than here: every answer and message is JSON.
+  if (auto target = check_target(request.target); !target.ok()) r.kind = RouteKind::bad_target;
   switch (r.kind) {
+    case RouteKind::bad_target: response = error_response(check_target(request.target).error()); break;
     case RouteKind::submit_report: response = co_await submit_report(request); break;
     case RouteKind::get_report: response = co_await get_report(request, r.id); break;
     case RouteKind::accept_assignment: response = co_await change_assignment(request, r.id, true); break;
@@ -123,31 +128,43 @@ asio::awaitable<HttpResponse> GatewayService::handle(HttpRequest request) {
   co_return response;
 }
 
+// A report is stored at most once per Idempotency-Key. A caller that sends none gets one, and
+// every answer carries the key in use: after a 503 (which can mean "stored, but the answer was
+// lost") a retry with that key finds the stored report instead of storing it again.
 asio::awaitable<HttpResponse> GatewayService::submit_report(const HttpRequest& request) {
-  json body = json::parse(request.body, nullptr, false);
-  if (body.is_discarded())
-    co_return error_response(make_error(ErrorCode::invalid_json, "body", "the body is not valid JSON"));
   std::string key = header(request, "idempotency-key");
   if (key.empty()) {
-    key = new_id("auto-");  // still lets the ZeroMQ retry find the same report
+    key = new_id("auto-");
   } else if (!printable_token(key, 128)) {
     co_return error_response(make_error(ErrorCode::invalid_field, "Idempotency-Key",
                                         "must be 1 to 128 printable characters without spaces"));
   }
-  json rpc_body{{"idempotency_key", key}, {"actor", actor_of(request)}, {"report", std::move(body)}};
-  auto result = co_await dispatcher_.call(msg::kReportSubmit, std::move(rpc_body));
-  if (!result.ok()) co_return error_response(result.error());
-  const bool created = result->value("created", false);
-  if (created) metrics_.count("piket_reports_received_total");
-  HttpResponse response = json_response(created ? 201 : 200, *result);
-  response.headers["Location"] = "/api/v1/reports/" + result->value("id", std::string{});
+  auto body = read_json_body(request.body, false);
+  HttpResponse response;
+  if (!body.ok()) {
+    response = error_response(body.error());
+  } else {
+    json rpc_body{{"idempotency_key", key}, {"actor", actor_of(request)}, {"report", std::move(*body)}};
+    auto result = co_await dispatcher_.call(msg::kReportSubmit, std::move(rpc_body));
+    if (!result.ok()) {
+      response = error_response(result.error());
+    } else {
+      const bool created = result->value("created", false);
+      if (created) metrics_.count("piket_reports_received_total");
+      response = json_response(created ? 201 : 200, *result);
+      response.headers["Location"] = "/api/v1/reports/" + result->value("id", std::string{});
+    }
+  }
+  response.headers["Idempotency-Key"] = key;
   co_return response;
 }
 
 // Who reads a report and why goes into the access log. Until users log in (the console), the
 // caller names itself in X-Piket-Actor and the reason in ?purpose=.
 asio::awaitable<HttpResponse> GatewayService::get_report(const HttpRequest& request, const std::string& id) {
-  const auto params = query_params(request.target);
+  const auto query = read_query(request.target);
+  if (!query.ok()) co_return error_response(query.error());
+  const auto& params = *query;
   const auto purpose = params.find("purpose");
   json rpc_body{{"id", id}, {"actor", actor_of(request)},
                 {"purpose", purpose == params.end() ? std::string{"view"} : purpose->second}};
@@ -159,10 +176,9 @@ asio::awaitable<HttpResponse> GatewayService::change_assignment(const HttpReques
                                                                 const std::string& id, bool accept) {
   json rpc_body{{"id", id}, {"actor", actor_of(request)}};
   if (!request.body.empty()) {
-    json body = json::parse(request.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object())
-      co_return error_response(make_error(ErrorCode::invalid_json, "body", "the body must be a JSON object"));
-    if (!accept && body.contains("reason")) rpc_body["reason"] = body["reason"];
+    auto body = read_json_body(request.body, true);
+    if (!body.ok()) co_return error_response(body.error());
+    if (!accept && body->contains("reason")) rpc_body["reason"] = (*body)["reason"];
   }
   auto result = co_await dispatcher_.call(accept ? msg::kAssignmentAccept : msg::kAssignmentDecline,
                                           std::move(rpc_body));
@@ -187,13 +203,16 @@ asio::awaitable<HttpResponse> GatewayService::forward(const HttpRequest& request
                                                       zmqio::RpcClient& daemon) {
   json body = json::object();
   if (r.body_is_text) {
+    if (auto text = check_text_body(request.body); !text.ok()) co_return error_response(text.error());
     body["csv"] = request.body;
   } else if (!request.body.empty()) {
-    body = json::parse(request.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object())
-      co_return error_response(make_error(ErrorCode::invalid_json, "body", "the body must be a JSON object"));
+    auto parsed = read_json_body(request.body, true);
+    if (!parsed.ok()) co_return error_response(parsed.error());
+    body = std::move(*parsed);
   }
-  for (const auto& [name, value] : query_params(request.target))
+  const auto query = read_query(request.target);
+  if (!query.ok()) co_return error_response(query.error());
+  for (const auto& [name, value] : *query)
     if (!body.contains(name)) body[name] = value;
   if (!r.id.empty()) body["id"] = r.id;
   body["actor"] = actor_of(request);

@@ -17,6 +17,8 @@ class GatewayService {
  public:
   GatewayService(boost::asio::io_context& io, const PiketConfig& config, const Clock& clock);
   Status start();  // binds the HTTP port, connects to the daemons
+  // Stops accepting connections and returns once every request in flight is answered.
+  boost::asio::awaitable<void> drain() { return server_.drain(); }
   void stop();
   std::uint16_t port() const { return server_.port(); }
 

@@ -18,8 +18,9 @@ int main(int argc, char** argv) {
   notifier::NotifierService service{io, config, clock, std::move(regions), std::move(workers),
                                     std::move(secret)};
   service.start();
-  Lifecycle lifecycle{io, "notifier"};
+  Lifecycle lifecycle{io, "notifier", std::chrono::milliseconds(config.shutdown_timeout_ms)};
   lifecycle.on_stop([&] { service.stop(); });
+  lifecycle.on_drain([&] { return service.drain(); });  // runs first
   lifecycle.ready_when_connected(service.redis());  // until then: "unavailable"
   return lifecycle.run();
 }

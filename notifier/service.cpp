@@ -37,7 +37,8 @@ NotifierService::NotifierService(asio::io_context& io, const PiketConfig& config
       secret_(std::move(webhook_secret)),
       redis_(io, config.redis, "notifier"),
       workers_(redis_, regions_, std::move(workers)),
-      http_(io) {
+      http_(io),
+      deliveries_(std::make_shared<Deliveries>(io)) {
   redis_.on_connect([this]() { return redis::ensure_functions(redis_, notify_library()); });
   redis::StreamConsumerOptions options;
   options.stream = keys::alert_stream();
@@ -54,17 +55,30 @@ void NotifierService::start() {
   consumer_->start();
 }
 
+asio::awaitable<void> NotifierService::drain() {
+  running_ = false;
+  co_await consumer_->drain();
+  auto deliveries = deliveries_;
+  deliveries->cut_pauses();
+  if (!deliveries->entries.empty()) {
+    deliveries->idle.expires_at(asio::steady_timer::time_point::max());
+    boost::system::error_code ec;
+    co_await deliveries->idle.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
 void NotifierService::stop() {
   running_ = false;
   consumer_->stop();
+  deliveries_->cut_pauses();
   redis_.stop();  // deliveries in flight stay pending in the stream and resume at next start
 }
 
 // Takes an entry off the stream. Delivery runs on its own, so one slow webhook never holds up
 // the alerts behind it; the entry stays pending until its delivery is recorded.
 asio::awaitable<bool> NotifierService::take(const redis::StreamEntry& entry) {
-  if (in_flight_.count(entry.id)) co_return true;  // already being delivered
-  in_flight_.insert(entry.id);
+  if (!running_) co_return false;  // draining: the entry stays pending
+  if (!deliveries_->entries.insert(entry.id).second) co_return true;  // already being delivered
   asio::co_spawn(io_, deliver(entry), asio::detached);
   co_return true;
 }
@@ -86,10 +100,13 @@ asio::awaitable<bool> NotifierService::record(const std::string& alert_id, const
 
 asio::awaitable<void> NotifierService::deliver(redis::StreamEntry entry) {
   struct Release {
-    std::set<std::string>& set;
+    std::shared_ptr<Deliveries> deliveries;
     std::string id;
-    ~Release() { set.erase(id); }
-  } release{in_flight_, entry.id};
+    ~Release() {
+      deliveries->entries.erase(id);
+      if (deliveries->entries.empty()) deliveries->idle.cancel();
+    }
+  } release{deliveries_, entry.id};
 
   json alert = json::parse(entry.fields["alert"], nullptr, false);
   if (!alert.is_object() || !alert.contains("alert_id") || !alert["alert_id"].is_string() ||
@@ -165,12 +182,15 @@ asio::awaitable<void> NotifierService::deliver(redis::StreamEntry entry) {
     }
     log()->warn("event=alert_attempt_failed alert={} worker={} attempt={} outcome={}", alert_id,
                 worker_id, attempt, outcome);
-    if (last) co_return;
+    if (last || !running_) co_return;
+    // Listed while it waits, so that drain() can end the wait (the entry then stays pending).
     asio::steady_timer pause{io_};
     pause.expires_after(retry_delay(attempt, std::chrono::milliseconds(config_.notifier.retry_base_ms),
                                     std::chrono::milliseconds(config_.notifier.retry_max_ms)));
+    release.deliveries->pauses.insert(&pause);
     boost::system::error_code ec;
     co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    release.deliveries->pauses.erase(&pause);
   }
 }
 

@@ -9,6 +9,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
 #include "common/clock.hpp"
@@ -31,6 +32,10 @@ class NotifierService {
   NotifierService(boost::asio::io_context& io, const PiketConfig& config, const Clock& clock,
                   RegionDirectory regions, WorkerDirectory workers, std::string webhook_secret);
   void start();
+  // Takes no more alerts and returns once the deliveries under way are done: an attempt being
+  // made finishes and is recorded; a delivery waiting to retry stops there, and its stream entry
+  // stays pending for the next start (or another notifier).
+  boost::asio::awaitable<void> drain();
   void stop();
   redis::Client& redis() { return redis_; }
 
@@ -49,7 +54,18 @@ class NotifierService {
   WorkerCatalog workers_;
   HttpClient http_;
   std::unique_ptr<redis::StreamConsumer> consumer_;
-  std::set<std::string> in_flight_;  // stream entries being delivered now
+  // Stream entries being delivered now. Shared with each delivery's coroutine, which may outlive
+  // this service when the loop ends at the drain deadline (it is destroyed with the io_context).
+  struct Deliveries {
+    explicit Deliveries(boost::asio::io_context& io) : idle(io) {}
+    void cut_pauses() {
+      for (auto* pause : pauses) pause->cancel();
+    }
+    std::set<std::string> entries;
+    std::set<boost::asio::steady_timer*> pauses;  // retry pauses under way; drain() cuts them
+    boost::asio::steady_timer idle;               // cancelled when the last delivery ends
+  };
+  std::shared_ptr<Deliveries> deliveries_;
   bool running_ = false;
 };
 

@@ -50,8 +50,9 @@ int main(int argc, char** argv) {
     logger("scheduler")->critical("event=start_failed reason=\"{}\"", started.error().to_string());
     return kExitUnavailable;
   }
-  Lifecycle lifecycle{io, "scheduler"};
+  Lifecycle lifecycle{io, "scheduler", std::chrono::milliseconds(config.shutdown_timeout_ms)};
   lifecycle.on_stop([&service] { service.stop(); });
+  lifecycle.on_drain([&service] { return service.rpc().drain(); });  // runs first
   lifecycle.ready();  // on-call answers come from memory; roster changes wait for Redis
   return lifecycle.run();
 }

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/result.hpp"
+#include "common/utf8.hpp"
 
 namespace piket::scheduler {
 
@@ -11,7 +12,7 @@ namespace piket::scheduler {
 // Who asks (the gateway sets "api"); at most 64 characters go into the audit trail.
 inline std::string actor_of(const nlohmann::json& body) {
   if (body.contains("actor") && body["actor"].is_string())
-    return body["actor"].get<std::string>().substr(0, 64);
+    return utf8_prefix(body["actor"].get<std::string>(), 64);
   return "api";
 }
 

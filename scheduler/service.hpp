@@ -52,6 +52,7 @@ class SchedulerService {
   void stop();
   redis::Client& redis() { return redis_; }
   std::uint64_t requests_served() const { return server_.requests_served(); }
+  zmqio::RpcServer& rpc() { return server_; }  // for the shutdown drain (main.cpp)
 
  private:
   using Reply = boost::asio::awaitable<Result<nlohmann::json>>;

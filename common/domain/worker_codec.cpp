@@ -4,6 +4,8 @@
 #include <optional>
 #include <set>
 
+#include "common/utf8.hpp"
+
 namespace piket {
 namespace {
 using nlohmann::json;
@@ -12,7 +14,7 @@ using nlohmann::json;
 std::optional<Error> unknown_fields(const json& j, std::initializer_list<const char*> known) {
   for (const auto& [key, value] : j.items())
     if (std::none_of(known.begin(), known.end(), [&](const char* k) { return key == k; }))
-      return invalid(key.substr(0, 64), "unknown field");
+      return invalid(utf8_prefix(key, 64), "unknown field");
   return std::nullopt;
 }
 

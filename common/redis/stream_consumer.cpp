@@ -40,27 +40,43 @@ StreamConsumer::StreamConsumer(asio::io_context& io, const RedisConfig& config,
     : io_(io),
       client_(io, config, "consumer:" + options.stream),
       options_(std::move(options)),
-      handler_(std::move(handler)) {
+      handler_(std::move(handler)),
+      wake_(io),
+      exited_(io) {
   client_.on_connect([this]() { return ensure_group(client_, options_.stream, options_.group); });
 }
 
 void StreamConsumer::start() {
   if (running_) return;
   running_ = true;
+  looping_ = true;
   client_.start();
   asio::co_spawn(io_, run(), asio::detached);
 }
 
+asio::awaitable<void> StreamConsumer::drain() {
+  running_ = false;
+  wake_.cancel();
+  if (!handling_) client_.stop();  // only a read or a pause is under way: cut it
+  if (looping_) {
+    exited_.expires_at(asio::steady_timer::time_point::max());
+    boost::system::error_code ec;
+    co_await exited_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  client_.stop();
+}
+
 void StreamConsumer::stop() {
   running_ = false;
+  wake_.cancel();
   client_.stop();
 }
 
 asio::awaitable<void> StreamConsumer::pause(std::chrono::milliseconds d) {
-  asio::steady_timer t{io_};
-  t.expires_after(d);
+  if (!running_) co_return;
+  wake_.expires_after(d);
   boost::system::error_code ec;
-  co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
 }
 
 asio::awaitable<bool> StreamConsumer::handle_one(const StreamEntry& entry) {
@@ -150,15 +166,18 @@ asio::awaitable<void> StreamConsumer::run() {
                              options_.stream, ">");
     Result<Value> reply = co_await client_.command(std::move(read_args), block_timeout);
     if (!reply.ok()) {
-      logger("redis")->warn("stream={} event=read_failed reason=\"{}\"", options_.stream,
-                            reply.error().to_string());
+      if (running_)  // a read cut by drain() or stop() is no trouble
+        logger("redis")->warn("stream={} event=read_failed reason=\"{}\"", options_.stream,
+                              reply.error().to_string());
       pending_first = true;
       co_await pause(delay);
       delay = std::min(delay * 2, std::chrono::milliseconds(5000));
       continue;
     }
     bool any = false;
+    handling_ = true;
     bool all_done = co_await handle_batch(*reply, any);
+    handling_ = false;
     if (!all_done) {
       pending_first = true;
       co_await pause(delay);
@@ -168,6 +187,9 @@ asio::awaitable<void> StreamConsumer::run() {
     delay = options_.retry_delay;
     if (pending_first && !any) pending_first = false;
   }
+  // Plain statements, not a guard object: a frame destroyed with the loop must not touch us.
+  looping_ = false;
+  exited_.cancel();
 }
 
 }  // namespace piket::redis

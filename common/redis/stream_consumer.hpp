@@ -13,6 +13,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "common/redis/client.hpp"
 
@@ -44,6 +45,10 @@ class StreamConsumer {
   StreamConsumer(boost::asio::io_context& io, const RedisConfig& config,
                  StreamConsumerOptions options, Handler handler);
   void start();
+  // Takes no more entries and returns once the entries being handled are done (acknowledged
+  // or left pending, as the handler decides); a blocking read waiting for new ones is cut off
+  // (what it would have read stays in the group for the others). Then stop() is immediate.
+  boost::asio::awaitable<void> drain();
   void stop();
   Client& client() { return client_; }
   std::uint64_t handled() const { return handled_; }
@@ -61,6 +66,10 @@ class StreamConsumer {
   StreamConsumerOptions options_;
   Handler handler_;
   bool running_ = false;
+  bool looping_ = false;   // run() has not returned yet
+  bool handling_ = false;  // run() is inside handle_batch
+  boost::asio::steady_timer wake_;    // the pause between failed reads; drain() cuts it short
+  boost::asio::steady_timer exited_;  // cancelled when run() returns
   std::uint64_t handled_ = 0;
 };
 

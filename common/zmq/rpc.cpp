@@ -7,6 +7,7 @@
 
 #include "common/log.hpp"
 #include "common/message_types.hpp"
+#include "common/utf8.hpp"
 
 namespace piket::zmqio {
 namespace asio = boost::asio;
@@ -59,8 +60,20 @@ void RpcServer::start() {
   asio::co_spawn(io_, run(), asio::detached);
 }
 
+asio::awaitable<void> RpcServer::drain() {
+  draining_ = true;
+  if (active_ > 0) {
+    idle_waiter_ = std::make_unique<asio::steady_timer>(io_, asio::steady_timer::time_point::max());
+    boost::system::error_code ec;
+    co_await idle_waiter_->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    idle_waiter_.reset();
+  }
+}
+
 void RpcServer::stop() {
   running_ = false;
+  // The last replies may still sit in ZeroMQ's queue: let them leave before the socket goes.
+  socket_.socket().set(zmq::sockopt::linger, 1000);
   socket_.close();
 }
 
@@ -99,29 +112,58 @@ asio::awaitable<void> RpcServer::run() {
       continue;
     }
     if (!in_flight_.insert(request->id).second) continue;  // a retry of one still running
+    if (draining_) {
+      in_flight_.erase(request->id);
+      reply(identity, reply_payload(clock_, request->id,
+                                    make_error(ErrorCode::unavailable, "", "shutting down")));
+      continue;
+    }
+    ++active_;
+    logger("zmq.rpc")->debug("endpoint={} event=request type={} request_id={}", endpoint_,
+                             request->type, request->id);
     asio::co_spawn(io_, serve(std::move(identity), std::move(request).value()), asio::detached);
   }
 }
 
+// Every request is answered exactly once, whatever happens: an exception from the handler or
+// from encoding its reply is logged once, with the request id, and answered `internal` naming
+// that id (the id is what an operator searches the log for).
 asio::awaitable<void> RpcServer::serve(std::string identity, Envelope request) {
   Result<nlohmann::json> result = make_error(ErrorCode::internal, "", "not handled");
   auto handler = handlers_.find(request.type);
   if (handler == handlers_.end()) {
     result = make_error(ErrorCode::invalid_field, "type", "unknown request type " + request.type);
   } else {
+    std::string failure;
     try {
       result = co_await handler->second(request);
     } catch (const std::exception& e) {
-      logger("zmq.rpc")->error("type={} event=handler_threw what=\"{}\"", request.type, e.what());
-      result = make_error(ErrorCode::internal, "", "the request could not be handled");
+      failure = e.what();
+    } catch (...) {
+      failure = "unknown exception";
     }
+    if (!failure.empty()) result = internal_failure(request, "handler_threw", failure);
   }
-  std::string payload = reply_payload(clock_, request.id, result);
+  std::string payload;
+  try {
+    payload = reply_payload(clock_, request.id, result);
+  } catch (const std::exception& e) {
+    payload = reply_payload(clock_, request.id, internal_failure(request, "reply_unencodable", e.what()));
+  }
   in_flight_.erase(request.id);
   // Unavailable answers are not cached: a retry should try again.
   if (result.ok() || result.error().code != ErrorCode::unavailable) remember(request.id, payload);
   ++served_;
   if (running_) reply(identity, payload);
+  if (--active_ == 0 && idle_waiter_) idle_waiter_->cancel();
+}
+
+Error RpcServer::internal_failure(const Envelope& request, std::string_view event,
+                                  std::string_view what) const {
+  logger("zmq.rpc")->error("endpoint={} type={} request_id={} event={} what=\"{}\"", endpoint_,
+                           request.type, request.id, event, utf8_repaired(what));
+  return make_error(ErrorCode::internal, "",
+                    "the request could not be handled (request id " + request.id + ")");
 }
 
 RpcClient::RpcClient(asio::io_context& io, std::string endpoint, RpcOptions options,

@@ -31,12 +31,18 @@ class RpcServer {
   void on(std::string_view type, Handler handler);
   Status bind();
   void start();
-  void stop();
+  // Stops taking requests (new ones are answered `unavailable`, the daemon is shutting down) and
+  // returns once every request in flight is answered. The caller bounds it with its deadline.
+  boost::asio::awaitable<void> drain();
+  void stop();  // closes the socket; replies already queued still leave (linger)
   std::uint64_t requests_served() const { return served_; }
+  std::size_t requests_in_flight() const { return active_; }
 
  private:
   boost::asio::awaitable<void> run();
   boost::asio::awaitable<void> serve(std::string identity, Envelope request);
+  Error internal_failure(const Envelope& request, std::string_view event,
+                         std::string_view what) const;
   void reply(const std::string& identity, const std::string& payload);
   void remember(const std::string& id, std::string payload);
 
@@ -49,7 +55,10 @@ class RpcServer {
   std::unordered_map<std::string, std::string> recent_;  // request id -> reply payload
   std::deque<std::string> recent_order_;
   std::uint64_t served_ = 0;
+  std::size_t active_ = 0;  // handlers running now
+  std::unique_ptr<boost::asio::steady_timer> idle_waiter_;  // wakes drain() at active_ == 0
   bool running_ = false;
+  bool draining_ = false;
 };
 
 struct RpcOptions {

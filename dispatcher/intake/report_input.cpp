@@ -4,6 +4,7 @@
 #include <array>
 #include <set>
 
+#include "common/utf8.hpp"
 #include "dispatcher/intake/report_sources.hpp"
 
 namespace piket::dispatcher {
@@ -141,7 +142,7 @@ Result<ReportInput> parse_report_input(const nlohmann::json& body, const RegionD
     const Region* region = regions.region_for_municipality(municipality);
     if (!region)
       return make_error(ErrorCode::unknown_region, "municipality",
-                        "no configured region serves " + municipality.substr(0, 100) +
+                        "no configured region serves " + utf8_prefix(municipality, 100) +
                             "; refer the caller to that region's service");
     r.municipality = regions.canonical_municipality(municipality).value_or(municipality);
     r.region = region->id;
@@ -165,7 +166,7 @@ Result<ReportInput> parse_report_input(const nlohmann::json& body, const RegionD
     if (!indicators[i].is_string()) return invalid(path, "must be a string");
     std::string name = indicators[i].get<std::string>();
     if (!triage.knows_indicator(name))
-      return invalid(path, "unknown indicator " + name.substr(0, 64));
+      return invalid(path, "unknown indicator " + utf8_prefix(name, 64));
     if (std::find(r.indicators.begin(), r.indicators.end(), name) == r.indicators.end())
       r.indicators.push_back(std::move(name));
   }

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "common/domain/workers.hpp"
+#include "common/utf8.hpp"
 #include "dispatcher/triage/local_time.hpp"
 
 namespace piket::dispatcher {
@@ -118,9 +119,9 @@ Result<TriageResult> TriageRules::with_override(const TriageFacts& facts,
   const TriageClass* c = find_class(class_id);
   if (!c)
     return make_error(ErrorCode::invalid_field, "class",
-                      class_id.empty() ? "is required" : "unknown class " + class_id.substr(0, 64));
+                      class_id.empty() ? "is required" : "unknown class " + utf8_prefix(class_id, 64));
   if (!route.empty() && !knows_route(route))
-    return make_error(ErrorCode::invalid_field, "route", "unknown route " + route.substr(0, 64));
+    return make_error(ErrorCode::invalid_field, "route", "unknown route " + utf8_prefix(route, 64));
   return decide(facts, c, route);
 }
 

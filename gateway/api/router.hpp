@@ -16,6 +16,7 @@ enum class RouteKind {
   dispatcher,  // forwarded to the dispatcher as `rpc`
   not_found,
   method_not_allowed,
+  bad_target,  // not UTF-8: answered by the gateway itself
 };
 
 struct Route {

@@ -6,6 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -23,6 +24,7 @@
 
 #include "common/envelope.hpp"
 #include "common/log.hpp"
+#include "common/utf8.hpp"
 
 namespace piket::gateway {
 namespace {
@@ -130,6 +132,7 @@ struct HttpServerState {
   bool started = false;
   bool stopping = false;
   std::list<Connection> connections;
+  std::unique_ptr<asio::steady_timer> drained;  // wakes drain() when the last connection goes
 };
 }  // namespace detail
 
@@ -162,8 +165,26 @@ asio::awaitable<HttpResponse> call_handler(std::shared_ptr<State> state, HttpReq
   } catch (...) {
     failure = "unknown exception";
   }
-  piket::logger("gateway.http")->error("handler failed error=\"{}\"", failure);
-  co_return error_response(ErrorCode::internal, "", "internal error");
+  // Logged once with an id the answer carries too, so a caller's report finds the log line.
+  const std::string request_id = new_id("r");
+  piket::logger("gateway.http")
+      ->error("event=handler_threw request_id={} what=\"{}\"", request_id, utf8_repaired(failure));
+  HttpResponse answer =
+      error_response(ErrorCode::internal, "", "internal error (request id " + request_id + ")");
+  answer.headers["X-Request-Id"] = request_id;
+  co_return answer;
+}
+
+// A session that ends by an exception (none is expected) is logged, never silently dropped.
+void log_session_end(std::exception_ptr failure) {
+  if (!failure) return;
+  try {
+    std::rethrow_exception(failure);
+  } catch (const std::exception& e) {
+    piket::logger("gateway.http")->error("event=session_threw what=\"{}\"", utf8_repaired(e.what()));
+  } catch (...) {
+    piket::logger("gateway.http")->error("event=session_threw what=\"unknown exception\"");
+  }
 }
 
 asio::awaitable<void> run_session(std::shared_ptr<State> state, tcp::socket socket) {
@@ -175,7 +196,10 @@ asio::awaitable<void> run_session(std::shared_ptr<State> state, tcp::socket sock
   struct Unregister {
     State& state;
     std::list<State::Connection>::iterator it;
-    ~Unregister() { state.connections.erase(it); }
+    ~Unregister() {
+      state.connections.erase(it);
+      if (state.connections.empty() && state.drained) state.drained->cancel();
+    }
   } unregister{*state, self};
 
   const auto& options = state->options;
@@ -258,7 +282,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
                      asio::detached);
       continue;
     }
-    asio::co_spawn(state->io, run_session(state, std::move(socket)), asio::detached);
+    asio::co_spawn(state->io, run_session(state, std::move(socket)), log_session_end);
   }
 }
 
@@ -315,6 +339,16 @@ void HttpServer::stop() {
   state.acceptor.close(ignored);
   for (auto& connection : state.connections)
     if (connection.idle()) connection.stream->socket().close(ignored);
+}
+
+asio::awaitable<void> HttpServer::drain() {
+  auto state = state_;  // the server may go while we wait; the state may not
+  stop();
+  if (state->connections.empty()) co_return;
+  state->drained = std::make_unique<asio::steady_timer>(state->io, asio::steady_timer::time_point::max());
+  boost::system::error_code ec;
+  co_await state->drained->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  state->drained.reset();
 }
 
 std::size_t HttpServer::connection_count() const { return state_->connections.size(); }

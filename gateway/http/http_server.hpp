@@ -46,6 +46,9 @@ class HttpServer {
   // Stops accepting and closes idle keep-alive connections; a request being handled is answered
   // (with Connection: close) and then its connection closes. Safe to call more than once.
   void stop();
+  // stop(), then returns once every open connection is closed: each request in flight answered
+  // with its real result. The caller bounds it with its deadline.
+  boost::asio::awaitable<void> drain();
   // Connections currently open (not counting ones refused with 503).
   std::size_t connection_count() const;
 

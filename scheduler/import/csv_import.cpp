@@ -6,6 +6,8 @@
 #include <optional>
 #include <set>
 
+#include "common/utf8.hpp"
+
 namespace piket::scheduler {
 
 std::string ImportProblem::to_string() const {
@@ -39,6 +41,14 @@ ImportResult<std::vector<CsvRecord>> read_csv(std::string_view text) {
   ImportResult<std::vector<CsvRecord>> out;
   auto& problems = out.problems;
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // Excel's byte order mark
+  // Every text we store or answer with is UTF-8: a file in another encoding (Excel's
+  // Windows-1252, say) is refused at the first line that shows it.
+  if (!valid_utf8(text)) {
+    const std::string good = utf8_prefix(text, text.size());
+    const int bad_line = 1 + static_cast<int>(std::count(good.begin(), good.end(), '\n'));
+    problems.push_back({bad_line, 0, "", "is not valid UTF-8 (save the file as UTF-8)"});
+    return out;
+  }
 
   std::size_t i = 0;
   int line = 1;

@@ -4,6 +4,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <catch.hpp>
@@ -218,6 +220,9 @@ TEST_CASE("a handler that throws gives a 500 and the server keeps serving the ne
   CHECK(failed->status == 500);
   CHECK(failed->body.find(R"({"error":{"code":"internal")") == 0);
   CHECK(failed->body.find("exploded") == std::string::npos);  // no internals leak out
+  // The answer names the request id the log line carries.
+  const auto request_id = failed->body.find("request id r");
+  CHECK(request_id != std::string::npos);
 
   auto next = run_until_done(io, client.post(url_for(server, "/fine"), {}, "{}", 2000ms));
   REQUIRE(next.ok());
@@ -267,6 +272,55 @@ TEST_CASE("stop closes idle keep-alive connections and refuses new ones") {
   auto result = run_until_done(io, client.post(url_for(server, "/x"), {}, "{}", 2000ms));
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().code == ErrorCode::unavailable);
+}
+
+TEST_CASE("drain answers a request in flight with its real result, then the server is closed") {
+  asio::io_context io;
+  bool release = false;
+  asio::steady_timer gate(io, asio::steady_timer::time_point::max());
+  HttpServer server(io, local_options(), [&](HttpRequest) -> asio::awaitable<HttpResponse> {
+    // Held until the test lets go, as a request waiting on the dispatcher is.
+    if (!release) {
+      boost::system::error_code ec;
+      co_await gate.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    HttpResponse response;
+    response.status = 201;
+    response.body = R"({"stored":true})";
+    co_return response;
+  });
+  REQUIRE(server.listen().ok());
+  server.start();
+
+  HttpClient client(io);
+  std::optional<piket::Result<piket::notifier::HttpClientResponse>> in_flight;
+  asio::co_spawn(io, client.post(url_for(server, "/slow"), {}, "{}", 5000ms),
+                 [&](std::exception_ptr, piket::Result<piket::notifier::HttpClientResponse> r) {
+                   in_flight = std::move(r);
+                 });
+  run_for_a_moment(io, 100ms);
+  REQUIRE(server.connection_count() == 1);
+
+  bool drained = false;
+  asio::co_spawn(io, server.drain(), [&](std::exception_ptr) { drained = true; });
+  run_for_a_moment(io, 100ms);
+  CHECK_FALSE(drained);  // the request is still being handled
+  CHECK_FALSE(in_flight.has_value());
+
+  // A new connection is not taken any more.
+  auto refused = run_until_done(io, client.post(url_for(server, "/x"), {}, "{}", 1000ms));
+  CHECK_FALSE(refused.ok());
+
+  release = true;
+  gate.cancel();
+  const auto until = std::chrono::steady_clock::now() + 5s;
+  while (!(drained && in_flight) && std::chrono::steady_clock::now() < until) run_for_a_moment(io, 10ms);
+  REQUIRE(in_flight.has_value());
+  REQUIRE(in_flight->ok());
+  CHECK((*in_flight)->status == 201);
+  CHECK((*in_flight)->body == R"({"stored":true})");
+  CHECK(drained);
+  CHECK(server.connection_count() == 0);
 }
 
 TEST_CASE("listen reports a port that is already in use, naming the port") {

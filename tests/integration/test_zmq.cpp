@@ -7,6 +7,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -84,6 +85,89 @@ TEST_CASE("a request gets the handler's body back and a failure comes back as co
     CHECK(reply.error().code == ErrorCode::invalid_field);
     CHECK(reply.error().field == "type");
   }
+  client.stop();
+  server.stop();
+  settle(io);
+}
+
+TEST_CASE("a handler that throws, or whose error cannot be encoded as sent, is still answered",
+          "[zmq]") {
+  asio::io_context io;
+  piket::SystemClock clock;
+  const std::string ep = endpoint();
+  RpcServer server{io, ep, clock};
+  server.on("throw", [](const piket::Envelope&) -> asio::awaitable<Reply> {
+    throw std::runtime_error("exploded");
+    co_return json::object();
+  });
+  // 99 x 'a' and half of an 'é': the cut that used to make the reply unencodable.
+  server.on("cut", [](const piket::Envelope&) -> asio::awaitable<Reply> {
+    co_return piket::invalid("municipality", "no region serves " + std::string(99, 'a') + "\xc3");
+  });
+  server.on("reply_cut", [](const piket::Envelope&) -> asio::awaitable<Reply> {
+    co_return json{{"text", std::string("\xff")}};
+  });
+  REQUIRE(server.bind().ok());
+  server.start();
+  // Retries: a first send before the connection is up is dropped (ZMQ_IMMEDIATE).
+  RpcClient client{io, ep, RpcOptions{500ms, 4}, clock};
+  client.start();
+
+  SECTION("an exception: internal, naming the request id") {
+    auto reply = run_async(io, client.call("throw", json::object()));
+    REQUIRE_FALSE(reply.ok());
+    CHECK(reply.error().code == ErrorCode::internal);
+    CHECK(reply.error().message.find("request id q") != std::string::npos);
+  }
+  SECTION("an error message with a broken character: the error itself, repaired") {
+    auto reply = run_async(io, client.call("cut", json::object()));
+    REQUIRE_FALSE(reply.ok());
+    CHECK(reply.error().code == ErrorCode::invalid_field);
+    CHECK(reply.error().field == "municipality");
+  }
+  SECTION("a reply body that cannot be encoded: internal, naming the request id") {
+    auto reply = run_async(io, client.call("reply_cut", json::object()));
+    REQUIRE_FALSE(reply.ok());
+    CHECK(reply.error().code == ErrorCode::internal);
+    CHECK(reply.error().message.find("request id q") != std::string::npos);
+  }
+  client.stop();
+  server.stop();
+  settle(io);
+}
+
+TEST_CASE("drain lets a request in flight finish and answers new ones unavailable", "[zmq]") {
+  asio::io_context io;
+  piket::SystemClock clock;
+  const std::string ep = endpoint();
+  RpcServer server{io, ep, clock};
+  server.on("slow", [](const piket::Envelope&) -> asio::awaitable<Reply> {
+    co_await sleep_for(300ms);
+    co_return json{{"done", true}};
+  });
+  server.on("ping", [](const piket::Envelope&) -> asio::awaitable<Reply> { co_return json::object(); });
+  REQUIRE(server.bind().ok());
+  server.start();
+  RpcClient client{io, ep, RpcOptions{1000ms, 4}, clock};
+  client.start();
+  REQUIRE(run_async(io, client.call("ping", json::object())).ok());  // connected
+
+  std::optional<Reply> slow;
+  asio::co_spawn(io, client.call("slow", json::object()),
+                 [&](std::exception_ptr, Reply r) { slow = std::move(r); });
+  run_for(io, 100ms);
+  REQUIRE(server.requests_in_flight() == 1);
+  bool drained = false;
+  asio::co_spawn(io, server.drain(), [&](std::exception_ptr) { drained = true; });
+  auto refused = run_async(io, client.call("slow", json::object()));
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::unavailable);
+  const auto until = std::chrono::steady_clock::now() + 5s;
+  while (!(drained && slow) && std::chrono::steady_clock::now() < until) run_for(io, 10ms);
+  CHECK(drained);
+  REQUIRE(slow.has_value());
+  REQUIRE(slow->ok());
+  CHECK(slow->value()["done"] == true);
   client.stop();
   server.stop();
   settle(io);

@@ -121,6 +121,12 @@ void Stack::kill_daemon(const std::string& name) { daemons_[name].kill_hard(); }
 
 int Stack::stop_daemon(const std::string& name) { return daemons_[name].stop(); }
 
+void Stack::signal_daemon(const std::string& name, int sig) { daemons_[name].signal(sig); }
+
+int Stack::wait_daemon_exit(const std::string& name, std::chrono::milliseconds limit) {
+  return daemons_[name].wait_exit(limit);
+}
+
 bool Stack::wait_healthy(std::chrono::milliseconds limit) const {
   auto until = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < until) {

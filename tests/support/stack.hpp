@@ -45,6 +45,9 @@ class Stack {
   void start_daemon(const std::string& name);  // scheduler, dispatcher, notifier, gateway
   void kill_daemon(const std::string& name);   // SIGKILL
   int stop_daemon(const std::string& name);    // SIGTERM, exit code
+  void signal_daemon(const std::string& name, int sig);  // e.g. SIGTERM, SIGSTOP, SIGCONT
+  // The daemon's exit code once it ends (-1 when it is still running after `limit`).
+  int wait_daemon_exit(const std::string& name, std::chrono::milliseconds limit);
   bool wait_healthy(std::chrono::milliseconds limit) const;
   // Moves every daemon's clock (they read PIKET_TEST_CLOCK_FILE); it runs on from there.
   void set_time(TimePoint at);
