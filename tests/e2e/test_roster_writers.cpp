@@ -5,12 +5,13 @@
 #include <catch.hpp>
 
 #include <chrono>
-#include <filesystem>
 #include <fstream>
 #include <future>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -53,10 +54,6 @@ std::set<std::string> stored_ids(Stack& stack, const std::string& hash) {
   for (std::string line; std::getline(lines, line);)
     if (!line.empty()) ids.insert(line);
   return ids;
-}
-
-bool includes(const std::set<std::string>& all, const std::set<std::string>& some) {
-  return std::includes(all.begin(), all.end(), some.begin(), some.end());
 }
 
 // Polls `condition` until it holds or `limit` passes; returns how long it took, or nullopt.
