@@ -56,6 +56,18 @@ std::set<std::string> stored_ids(Stack& stack, const std::string& hash) {
   return ids;
 }
 
+template <typename Condition>
+std::optional<std::chrono::milliseconds> time_until(Condition condition, std::chrono::milliseconds limit);
+
+// The stack is healthy before the scheduler has read its roster from Redis; changes wait for it.
+void wait_roster_loaded(const Stack& stack) {
+  auto loaded = time_until([&] {
+    auto r = stack.get("/api/v1/oncall?region=eemland");
+    return r.status == 200 && r.json().value("roster_complete", false);
+  }, 10s);
+  REQUIRE(loaded.has_value());
+}
+
 // Polls `condition` until it holds or `limit` passes; returns how long it took, or nullopt.
 template <typename Condition>
 std::optional<std::chrono::milliseconds> time_until(Condition condition, std::chrono::milliseconds limit) {
@@ -133,6 +145,7 @@ class SecondScheduler {
 TEST_CASE("roster changes sent at the same moment through the API all stay, in memory and in Redis",
           "[e2e][roster][roster-writer]") {
   Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  wait_roster_loaded(stack);
   // Six changes in four regions, none refusable: one-night reliefs and leave.
   const std::vector<std::pair<std::string, json>> changes{
       {"/api/v1/roster/overrides", replace_override("utrecht-stad", "w-ut-03", "w-ut-02", "2026-12-03T19:00:00Z", "2026-12-04T07:00:00Z")},
@@ -167,7 +180,9 @@ TEST_CASE("roster changes sent at the same moment through the API all stay, in m
   // And they act: w-ut-02 is off call during the relieved night.
   auto during = stack.get("/api/v1/oncall?region=utrecht-stad&role=crisis_worker&at=2026-12-04T01:00:00Z");
   REQUIRE(during.status == 200);
-  for (const auto& e : during.json()["on_call"]) CHECK(e["worker_id"] != "w-ut-02");
+  const json entries = during.json()["on_call"];
+  REQUIRE_FALSE(entries.empty());
+  for (const auto& e : entries) CHECK(e["worker_id"] != "w-ut-02");
 
   // A scheduler started now reads the same roster from Redis.
   stack.kill_daemon("scheduler");
@@ -183,6 +198,7 @@ TEST_CASE("roster changes sent at the same moment through the API all stay, in m
 TEST_CASE("two schedulers on one Redis see each other's roster changes within a second",
           "[e2e][roster][roster-writer]") {
   Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  wait_roster_loaded(stack);
   SecondScheduler second{stack};
   REQUIRE(time_until([&] { return second.loaded(); }, 10s).has_value());
 
@@ -199,10 +215,12 @@ TEST_CASE("two schedulers on one Redis see each other's roster changes within a 
     auto on_call = second.call(piket::msg::kOnCallQuery,
                                {{"region", "eemland"}, {"role", "crisis_worker"}, {"at", "2026-12-04T01:00:00Z"}});
     REQUIRE(on_call.ok());
-    for (const auto& e : (*on_call)["on_call"]) CHECK(e["worker_id"] != "w-em-02");
+    const json entries = (*on_call)["on_call"];
+    REQUIRE_FALSE(entries.empty());
+    for (const auto& e : entries) CHECK(e["worker_id"] != "w-em-02");
 
     auto back = second.call("roster.leave.create", leave_for("w-em-04", "2026-12-10T07:00:00Z", "2026-12-11T07:00:00Z"));
-    INFO(back.ok() ? back->dump() : back.error().to_string());
+    INFO((back.ok() ? back->dump() : back.error().to_string()));
     REQUIRE(back.ok());
     const std::string leave_id = (*back)["leave"]["id"];
     auto followed = time_until([&] {
@@ -220,7 +238,7 @@ TEST_CASE("two schedulers on one Redis see each other's roster changes within a 
     auto other = second.call("roster.override.create",
                              replace_override("west", "w-we-03", "w-we-02", "2026-12-03T19:00:00Z", "2026-12-04T07:00:00Z"));
     REQUIRE(first.status == 201);
-    INFO(other.ok() ? other->dump() : other.error().to_string());
+    INFO((other.ok() ? other->dump() : other.error().to_string()));
     REQUIRE(other.ok());
     const std::string leave_id = first.json()["leave"]["id"];
     const std::string override_id = (*other)["override"]["id"];
@@ -255,6 +273,7 @@ TEST_CASE("a one-night relief of a worker is accepted; a change is refused only 
           "violations it adds and the answer names those that remain",
           "[e2e][roster][roster-writer]") {
   Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  wait_roster_loaded(stack);
   auto relieved = stack.post("/api/v1/roster/overrides",
                              replace_override("eemland", "w-em-03", "w-em-02", "2026-12-03T19:00:00Z", "2026-12-04T07:00:00Z"));
   INFO(relieved.body);
@@ -277,7 +296,8 @@ TEST_CASE("a one-night relief of a worker is accepted; a change is refused only 
   REQUIRE(eased.status == 201);
   CHECK(eased.json()["violations"].empty());
   bool named = false;
-  for (const auto& v : eased.json()["violations_remaining"])
+  const json remaining = eased.json()["violations_remaining"];
+  for (const auto& v : remaining)
     if (v["worker_id"] == "w-em-03" && v["rule"] == "max_shift_length") named = true;
   CHECK(named);
 
