@@ -17,6 +17,7 @@
 #include "scheduler/import/csv_import.hpp"
 #include "scheduler/on_call_query.hpp"
 #include "scheduler/request_fields.hpp"
+#include "scheduler/roster/handoffs.hpp"
 #include "scheduler/roster/roster_changes.hpp"
 #include "scheduler/roster/roster_expander.hpp"
 #include "scheduler/rules/fairness.hpp"
@@ -33,13 +34,19 @@ auto log() { return logger("scheduler"); }
 
 constexpr auto kWeek = std::chrono::hours(24 * 7);
 
-// "force" from JSON (true/false) or from a query string ("true"/"false").
-Result<bool> force_flag(const json& body) {
-  if (!body.contains("force") || body["force"].is_null()) return false;
-  const json& f = body["force"];
-  if (f.is_boolean()) return f.get<bool>();
-  if (f.is_string() && (f == "true" || f == "false")) return f == "true";
-  return invalid("force", "must be true or false");
+// The notice for the incoming worker, with the links to their shifts and to acknowledge it.
+json handoff_notice(const Handoff& h, const std::string& public_url) {
+  return {{"alert_id", h.id},
+          {"kind", "handoff"},
+          {"worker", h.worker},
+          {"outgoing", h.outgoing},
+          {"region", h.region},
+          {"role", h.role},
+          {"duty", std::string(duty_name(h.duty))},
+          {"start", format_utc(h.start)},
+          {"end", format_utc(h.end)},
+          {"link", public_url + "/api/v1/roster/shifts?worker=" + h.worker},
+          {"acknowledge", public_url + "/api/v1/handoffs/" + h.id + "/acknowledge"}};
 }
 
 // Working-time rules look back and ahead of a change this far (the longest rule is 16 weeks).
@@ -51,6 +58,7 @@ SchedulerService::SchedulerService(asio::io_context& io, const PiketConfig& conf
     : config_(config),
       clock_(clock),
       data_(std::move(data)),
+      turns_(io.get_executor()),
       zone_(date::locate_zone(config.data.time_zone)),
       redis_(io, config.redis, "scheduler"),
       store_(redis_, data_.regions, data_.workers),
@@ -127,6 +135,7 @@ Status SchedulerService::start() {
   dispatcher_.start();
   redis_.start();
   asio::co_spawn(io_, handoff_loop(), asio::detached);
+  asio::co_spawn(io_, follow_roster_loop(), asio::detached);
   log()->info("event=started regions={} workers={} rotations={}", data_.regions.regions().size(),
               data_.workers.workers().size(), data_.rotations.size());
   return ok_status();
@@ -144,24 +153,8 @@ void SchedulerService::stop() {
 asio::awaitable<Status> SchedulerService::reload() {
   // Workers first: the stored roster is checked against them.
   if (auto workers = co_await reload_workers(); !workers.ok()) co_return workers.error();
-  auto stored = co_await store_.load();
-  if (!stored.ok()) co_return stored.error();
-  if (stored->rotations.empty() && !data_.rotations.empty()) {
-    // The first start on this Redis: config/'s rotations become the stored ones.
-    auto seeded = co_await store_.seed_rotations(data_.rotations, clock_.now());
-    if (!seeded.ok()) co_return seeded.error();
-    stored->rotations = data_.rotations;
-    log()->info("event=rotations_seeded count={}", data_.rotations.size());
-  }
-  roster_.rotations = std::move(stored->rotations);
-  roster_.overrides = std::move(stored->overrides);
-  roster_.leave = std::move(stored->leave);
-  roster_.swaps = std::move(stored->swaps);
-  roster_loaded_ = true;
-  reslice();
-  log()->info("event=roster_loaded version={} overrides={} leave={} swaps={}", stored->version,
-              roster_.overrides.size(), roster_.leave.size(), roster_.swaps.size());
-  co_return ok_status();
+  auto turn = co_await turns_.take();
+  co_return co_await load_roster();
 }
 
 void SchedulerService::publish_gaps(const json& report, const std::string& kind,
@@ -175,33 +168,6 @@ void SchedulerService::publish_gaps(const json& report, const std::string& kind,
                 gap.value("staffed", 0), gap.value("minimum", 0), cause);
     events_->publish(msg::kEventRosterGap, gap);
   }
-}
-
-std::vector<json> SchedulerService::handoffs_between(TimePoint from, TimePoint until) const {
-  std::vector<json> notices;
-  for (const auto& [region, part] : slices_) {
-    for (const Shift& s : expand(part, region, {from, until + std::chrono::milliseconds(1)})) {
-      if (s.position != 0 || s.start <= from || s.start > until) continue;
-      // A new piece of the same worker's duty is no hand-off.
-      auto before = on_call_at(part, region, s.role, s.start - std::chrono::milliseconds(1), s.duty);
-      const std::string outgoing = before.empty() ? std::string{} : before.front().worker_id;
-      if (outgoing == s.worker_id) continue;
-      const std::string id = "h-" + region + "-" + s.role + "-" + std::string(duty_name(s.duty)) + "-" +
-                             std::to_string(to_unix_ms(s.start));
-      notices.push_back({{"alert_id", id},
-                         {"kind", "handoff"},
-                         {"worker", s.worker_id},
-                         {"outgoing", outgoing},
-                         {"region", region},
-                         {"role", s.role},
-                         {"duty", std::string(duty_name(s.duty))},
-                         {"start", format_utc(s.start)},
-                         {"end", format_utc(s.end)},
-                         {"link", config_.gateway.public_url + "/api/v1/roster/shifts?worker=" + s.worker_id},
-                         {"acknowledge", config_.gateway.public_url + "/api/v1/handoffs/" + id + "/acknowledge"}});
-    }
-  }
-  return notices;
 }
 
 // Every few seconds: the duties that started since the last look get a hand-off notice for the
@@ -224,7 +190,7 @@ asio::awaitable<void> SchedulerService::handoff_loop() {
     if (readable) {
       // After a long outage, announce the last hour only: older hand-offs are history.
       TimePoint from = std::max(from_unix_ms(seen_ms), now - std::chrono::hours(1));
-      announced = handoffs_between(from, now);
+      for (const Handoff& h : handoffs_between(slices_, from, now)) announced.push_back(handoff_notice(h, config_.gateway.public_url));
       // The incoming worker learns which cases are open in the region (ids only). Without an
       // answer from the dispatcher the notice still goes, saying the list is unknown.
       std::map<std::string, json> open_cases;
@@ -272,21 +238,6 @@ void SchedulerService::reslice() {
   for (const auto& region : data_.regions.regions()) slices_[region.id] = slice(roster_, region.id);
 }
 
-template <typename T, typename Matches, typename Scope>
-json SchedulerService::removal_report(std::vector<T> Roster::*part, Matches matches,
-                                      Scope scope) const {
-  json report{{"violations", json::array()}, {"gaps_created", json::array()}};
-  const std::vector<T>& entries = roster_.*part;
-  auto it = std::find_if(entries.begin(), entries.end(), matches);
-  if (it == entries.end() || !roster_loaded_) return report;  // the store says not found
-  Roster planned = roster_;
-  std::erase_if(planned.*part, matches);
-  auto [workers, changed] = scope(*it);
-  // Taking duty away breaks no working-time rule, so this check cannot refuse.
-  (void)check_change(planned, workers, changed, json::object(), report, /*adds_duty=*/false);
-  return report;
-}
-
 Result<Interval> SchedulerService::period(const json& body, std::chrono::hours default_length) const {
   Interval p{clock_.now(), clock_.now() + default_length};
   for (auto [key, target] : {std::pair{"from", &p.start}, std::pair{"to", &p.end}}) {
@@ -299,38 +250,48 @@ Result<Interval> SchedulerService::period(const json& body, std::chrono::hours d
   return p;
 }
 
-Status SchedulerService::check_change(const Roster& planned, const std::set<std::string>& workers,
-                                      Interval changed, const json& request, json& report,
-                                      bool adds_duty) const {
+Status SchedulerService::check_change(const Roster& current, const Roster& planned,
+                                      const std::set<std::string>& workers, Interval changed,
+                                      const json& request, json& report, bool adds_duty) const {
   // Only the regions where the affected workers have duties, before or after, are expanded:
   // a change in one region does not re-check the whole country.
-  std::set<std::string> regions = regions_of(roster_, workers);
+  std::set<std::string> regions = regions_of(current, workers);
   regions.merge(regions_of(planned, workers));
   const Interval reach{changed.start - kRuleReach, changed.end + kRuleReach};
-  std::vector<Violation> added;
+  ViolationChange violations;
   if (adds_duty)
-    added = added_violations(violations_for(roster_, workers, regions, reach, data_.limits, zone()),
-                             violations_for(planned, workers, regions, reach, data_.limits, zone()));
+    violations = compare_violations(
+        violations_for(current, workers, regions, reach, data_.limits, zone()),
+        violations_for(planned, workers, regions, reach, data_.limits, zone()));
   const Interval ahead{clock_.now(), clock_.now() + kWeek * config_.scheduler.coverage_weeks};
   std::vector<Gap> gaps;
   for (const auto& region : regions) {
-    auto current = slices_.find(region);
-    auto before = find_gaps(current == slices_.end() ? slice(roster_, region) : current->second, ahead);
+    // The current roster's slices are kept; another one is sliced here.
+    auto cached = &current == &roster_ ? slices_.find(region) : slices_.end();
+    auto before = find_gaps(cached == slices_.end() ? slice(current, region) : cached->second, ahead);
     auto found = added_gaps(before, find_gaps(slice(planned, region), ahead));
     gaps.insert(gaps.end(), found.begin(), found.end());
   }
+  const auto& added = violations.added;
   report["violations"] = json::array();
   for (const auto& v : added) report["violations"].push_back(to_json(v));
+  report["violations_remaining"] = json::array();
+  for (const auto& v : violations.remaining) report["violations_remaining"].push_back(to_json(v));
   report["gaps_created"] = json::array();
   for (const auto& g : gaps) report["gaps_created"].push_back(to_json(g, zone()));
   auto force = force_flag(request);
   if (!force.ok()) return force.error();
   const bool forced = *force;
-  if (!added.empty() && !forced)
+  if (!added.empty() && !forced) {
+    std::string remaining;
+    if (!violations.remaining.empty())
+      remaining = " (" + std::to_string(violations.remaining.size()) +
+                  " violation(s) that were there before remain and do not count)";
     return make_error(ErrorCode::conflict, "working_time",
-                      std::to_string(added.size()) + " working-time violation(s): " + added[0].worker_id +
-                          " " + added[0].rule + " " + added[0].figure +
-                          "; a team lead may force it with force=true and a force_reason");
+                      std::to_string(added.size()) + " new working-time violation(s): " +
+                          added[0].worker_id + " " + added[0].rule + " " + added[0].figure +
+                          remaining + "; a team lead may force it with force=true and a force_reason");
+  }
   if (!added.empty() && text_field(request, "force_reason").empty())
     return invalid("force_reason", "is required when forcing a change that breaks working-time rules");
   return ok_status();
@@ -467,246 +428,6 @@ SchedulerService::Reply SchedulerService::list_rotations(const Envelope&) {
   json out{{"rotations", json::array()}};
   for (const auto& r : roster_.rotations) out["rotations"].push_back(to_json(r));
   co_return out;
-}
-
-// Creates a rotation, or replaces the one with the same id; checked like any change.
-SchedulerService::Reply SchedulerService::put_rotation(const Envelope& request) {
-  if (!roster_loaded_) co_return make_error(ErrorCode::unavailable, "", "the roster store is not reachable");
-  auto r = rotation_from_json(request.body, data_.regions, data_.workers);
-  if (!r.ok()) co_return r.error();
-  Roster planned = roster_;
-  std::set<std::string> affected(r->participants.begin(), r->participants.end());
-  bool replaced = false;
-  for (auto& existing : planned.rotations)
-    if (existing.id == r->id) {
-      affected.insert(existing.participants.begin(), existing.participants.end());
-      existing = *r;
-      replaced = true;
-    }
-  if (!replaced) planned.rotations.push_back(*r);
-  json report;
-  const Interval ahead{clock_.now(), clock_.now() + kWeek * config_.scheduler.coverage_weeks};
-  if (auto checked = check_change(planned, affected, ahead, request.body, report); !checked.ok())
-    co_return checked.error();
-  auto stored = co_await store_.put(*r, clock_.now(), actor_of(request.body));
-  if (!stored.ok()) co_return stored.error();
-  roster_.rotations = std::move(planned.rotations);
-  reslice();
-  publish_gaps(report, "rotation", r->id);
-  log()->info("event=rotation_saved id={} region={} replaced={}", r->id, r->region, replaced);
-  report["rotation"] = to_json(*r);
-  report["created"] = !replaced;
-  co_return report;
-}
-
-SchedulerService::Reply SchedulerService::delete_rotation(const Envelope& request) {
-  const std::string id = text_field(request.body, "id");
-  auto matches = [&](const Rotation& r) { return r.id == id; };
-  json report = removal_report(&Roster::rotations, matches, [&](const Rotation& r) {
-    return std::pair{std::set<std::string>(r.participants.begin(), r.participants.end()),
-                     Interval{clock_.now(), clock_.now() + kWeek * config_.scheduler.coverage_weeks}};
-  });
-  auto removed = co_await store_.remove_rotation(id, clock_.now(), actor_of(request.body));
-  if (!removed.ok()) co_return removed.error();
-  std::erase_if(roster_.rotations, matches);
-  reslice();
-  publish_gaps(report, "rotation", id);
-  report["deleted"] = id;
-  co_return report;
-}
-
-SchedulerService::Reply SchedulerService::create_override(const Envelope& request) {
-  if (!roster_loaded_) co_return make_error(ErrorCode::unavailable, "", "the roster store is not reachable");
-  auto force = force_flag(request.body);
-  if (!force.ok()) co_return force.error();
-  json body = request.body;
-  body.erase("forced");  // stored, not taken from a request: "force" says it
-  body.erase("force_reason");
-  auto o = override_from_json(body, data_.regions, data_.workers);
-  if (!o.ok()) co_return o.error();
-  o->id = new_id("o");
-  o->created_by = actor_of(request.body);
-  o->forced = *force;
-  o->force_reason = text_field(request.body, "force_reason");
-  Roster planned = roster_;
-  planned.overrides.push_back(*o);
-  json report;
-  std::set<std::string> affected{o->worker_id, o->replaced_worker_id};
-  affected.erase("");
-  if (auto checked = check_change(planned, affected, o->interval, request.body, report); !checked.ok())
-    co_return checked.error();
-  auto stored = co_await store_.put(*o, clock_.now(), o->created_by);
-  if (!stored.ok()) co_return stored.error();
-  roster_.overrides.push_back(*o);
-  reslice();
-  log()->info("event=override_created id={} kind={} region={} forced={}", o->id,
-              request.body.value("kind", std::string{}), o->region, o->forced);
-  publish_gaps(report, "override", o->id);
-  report["override"] = to_json(*o);
-  report["created"] = true;
-  co_return report;
-}
-
-// Taking an override away can open a gap (an added stand-in leaves); the answer says where.
-SchedulerService::Reply SchedulerService::delete_override(const Envelope& request) {
-  const std::string id = text_field(request.body, "id");
-  auto matches = [&](const Override& o) { return o.id == id; };
-  json report = removal_report(&Roster::overrides, matches, [](const Override& o) {
-    std::set<std::string> workers{o.worker_id, o.replaced_worker_id};
-    workers.erase("");
-    return std::pair{workers, o.interval};
-  });
-  auto removed = co_await store_.remove_override(id, clock_.now(), actor_of(request.body));
-  if (!removed.ok()) co_return removed.error();
-  std::erase_if(roster_.overrides, matches);
-  reslice();
-  publish_gaps(report, "override", id);
-  log()->info("event=override_removed id={} gaps_created={}", id, report["gaps_created"].size());
-  report["deleted"] = id;
-  co_return report;
-}
-
-SchedulerService::Reply SchedulerService::create_leave(const Envelope& request) {
-  if (!roster_loaded_) co_return make_error(ErrorCode::unavailable, "", "the roster store is not reachable");
-  auto l = leave_from_json(request.body, data_.workers);
-  if (!l.ok()) co_return l.error();
-  l->id = new_id("l");
-  Roster planned = roster_;
-  planned.leave.push_back(*l);
-  json report;
-  // Leave takes duties away, so it breaks no working-time rule; what it does to coverage is
-  // the point.
-  if (auto checked = check_change(planned, {l->worker_id}, l->interval, request.body, report,
-                                  /*adds_duty=*/false);
-      !checked.ok())
-    co_return checked.error();
-  auto stored = co_await store_.put(*l, clock_.now(), actor_of(request.body));
-  if (!stored.ok()) co_return stored.error();
-  roster_.leave.push_back(*l);
-  reslice();
-  log()->info("event=leave_created id={} worker={} gaps_created={}", l->id, l->worker_id,
-              report["gaps_created"].size());
-  publish_gaps(report, "leave", l->id);
-  report["leave"] = to_json(*l);
-  report["created"] = true;
-  co_return report;
-}
-
-// Answered like creating leave, with the gaps it opens: a worker back on duty never lowers
-// staffing, so in this model the list stays empty; it is computed all the same, so the answer
-// keeps one shape and stays true if the rules ever change.
-SchedulerService::Reply SchedulerService::delete_leave(const Envelope& request) {
-  const std::string id = text_field(request.body, "id");
-  auto matches = [&](const Leave& l) { return l.id == id; };
-  json report = removal_report(&Roster::leave, matches, [](const Leave& l) {
-    return std::pair{std::set<std::string>{l.worker_id}, l.interval};
-  });
-  auto removed = co_await store_.remove_leave(id, clock_.now(), actor_of(request.body));
-  if (!removed.ok()) co_return removed.error();
-  std::erase_if(roster_.leave, matches);
-  reslice();
-  publish_gaps(report, "leave", id);
-  report["deleted"] = id;
-  co_return report;
-}
-
-SchedulerService::Reply SchedulerService::request_swap(const Envelope& request) {
-  if (!roster_loaded_) co_return make_error(ErrorCode::unavailable, "", "the roster store is not reachable");
-  json body = request.body;
-  body.erase("state");
-  body.erase("history");
-  auto s = swap_from_json(body, data_.regions, data_.workers);
-  if (!s.ok()) co_return s.error();
-  // The requester must be on duty for the whole interval they give away.
-  bool on_duty = false;
-  for (const auto& shift : expand(roster_, s->region, s->interval))
-    if (shift.worker_id == s->requester_id && shift.role == s->role && shift.start <= s->interval.start &&
-        shift.end >= s->interval.end)
-      on_duty = true;
-  if (!on_duty)
-    co_return invalid("start", "the requester is not on duty for the whole interval to swap");
-  s->id = new_id("s");
-  s->state = "requested";
-  s->history.push_back({"requested", s->requester_id, clock_.now()});
-  auto stored = co_await store_.put(*s, clock_.now(), s->requester_id);
-  if (!stored.ok()) co_return stored.error();
-  roster_.swaps.push_back(*s);
-  reslice();
-  co_return json{{"swap", to_json(*s)}, {"created", true}};
-}
-
-// requested -> accepted (by the peer) -> approved (by a team lead, after the working-time
-// check); rejected from either open state. Each step is recorded with who and when.
-SchedulerService::Reply SchedulerService::step_swap(const Envelope& request, const std::string& step) {
-  const std::string id = text_field(request.body, "id");
-  auto it = std::find_if(roster_.swaps.begin(), roster_.swaps.end(), [&](const SwapRequest& s) { return s.id == id; });
-  if (it == roster_.swaps.end()) co_return make_error(ErrorCode::not_found, "id", "no such swap request");
-  const std::string by = text_field(request.body, "by");
-  if (by.empty()) co_return invalid("by", "is required: who takes this step");
-  SwapRequest next = *it;
-  json report = json::object();
-  if (step == "accept") {
-    if (next.state != "requested") co_return make_error(ErrorCode::conflict, "state", "the swap is " + next.state);
-    if (by != next.peer_id) co_return make_error(ErrorCode::forbidden, "by", "only the peer can accept");
-    next.state = "accepted";
-  } else if (step == "approve") {
-    if (next.state != "accepted") co_return make_error(ErrorCode::conflict, "state", "the swap is " + next.state + "; the peer accepts first");
-    const Worker* lead = data_.workers.find(by);
-    if (!lead || !lead->has_role(kRoleTeamLead) || lead->region != next.region)
-      co_return make_error(ErrorCode::forbidden, "by", "only a team lead of the region can approve");
-    next.state = "approved";
-    Roster planned = roster_;
-    for (auto& s : planned.swaps)
-      if (s.id == id) s = next;
-    if (auto checked = check_change(planned, {next.requester_id, next.peer_id}, next.interval, request.body, report);
-        !checked.ok())
-      co_return checked.error();
-  } else {
-    if (next.state != "requested" && next.state != "accepted")
-      co_return make_error(ErrorCode::conflict, "state", "the swap is " + next.state);
-    next.state = "rejected";
-  }
-  next.history.push_back({next.state, by, clock_.now()});
-  auto stored = co_await store_.put(next, clock_.now(), by);
-  if (!stored.ok()) co_return stored.error();
-  for (auto& s : roster_.swaps)
-    if (s.id == id) s = next;
-  reslice();
-  publish_gaps(report, "swap", next.id);
-  report["swap"] = to_json(next);
-  co_return report;
-}
-
-SchedulerService::Reply SchedulerService::import_assignments(const Envelope& request) {
-  if (!roster_loaded_) co_return make_error(ErrorCode::unavailable, "", "the roster store is not reachable");
-  const std::string csv = text_field(request.body, "csv");
-  if (csv.empty()) co_return invalid("body", "send the CSV file as the request body");
-  auto imported = import_roster_csv(csv, data_.regions, data_.workers, zone());
-  if (!imported.ok()) co_return import_error(imported.problems);
-  Roster planned = roster_;
-  std::set<std::string> affected;
-  Interval span{imported.rows.front().interval.start, imported.rows.front().interval.end};
-  for (auto& o : imported.rows) {
-    o.id = new_id("o");
-    o.created_by = actor_of(request.body);
-    affected.insert(o.worker_id);
-    span.start = std::min(span.start, o.interval.start);
-    span.end = std::max(span.end, o.interval.end);
-    planned.overrides.push_back(o);
-  }
-  json report;
-  if (auto checked = check_change(planned, affected, span, request.body, report); !checked.ok())
-    co_return checked.error();
-  std::vector<std::pair<std::string, std::string>> entries;
-  for (const auto& o : imported.rows) entries.emplace_back(o.id, to_json(o).dump());
-  auto stored = co_await store_.put_overrides(entries, clock_.now(), actor_of(request.body));
-  if (!stored.ok()) co_return stored.error();
-  roster_.overrides.insert(roster_.overrides.end(), imported.rows.begin(), imported.rows.end());
-  reslice();
-  publish_gaps(report, "import", "import");
-  report["imported"] = imported.rows.size();
-  report["created"] = true;
-  co_return report;
 }
 
 SchedulerService::Reply SchedulerService::create_ical_feed(const Envelope& request) {

@@ -4,12 +4,16 @@
 // working-time checks, fairness, CSV import and iCalendar feeds. Rotations, workers and teams
 // come from config/ at the first start; from then on they live in Redis (RosterStore,
 // WorkerStore) and in memory. On-call answers keep coming from memory while Redis is away;
-// changes need Redis. Members are defined by purpose: service.cpp (wiring, roster questions
-// and changes), worker_requests.cpp (workers and teams).
+// changes need Redis. Every roster change is decided against the roster in memory and goes
+// through apply(), one at a time, stored only if Redis is still at the version it was decided
+// on; the scheduler follows the version key, so changes made by another instance reach this
+// one within a second. Members are defined by purpose: service.cpp (wiring, roster questions,
+// hand-offs), roster_requests.cpp (roster changes), worker_requests.cpp (workers and teams).
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -25,9 +29,11 @@
 #include "common/zmq/events.hpp"
 #include "common/zmq/rpc.hpp"
 #include "scheduler/model/roster.hpp"
+#include "scheduler/roster/roster_change.hpp"
 #include "scheduler/rules/working_time.hpp"
 #include "scheduler/store/roster_store.hpp"
 #include "scheduler/store/worker_store.hpp"
+#include "scheduler/turns.hpp"
 
 namespace piket::scheduler {
 
@@ -91,24 +97,44 @@ class SchedulerService {
   Reply save_workers(std::vector<Worker> changed, const nlohmann::json& request,
                      const std::string& action);
 
+  // A roster change decided against the current roster: what to store, the answer, and for
+  // the metrics and gap events its kind and the id that caused it.
+  struct Decision {
+    RosterChange change;
+    nlohmann::json report = nlohmann::json::object();
+    std::string kind;
+    std::string cause;
+  };
+  using Decide = std::function<Result<Decision>(const Roster& current)>;
+  // The one path of every roster change: in its turn (one change at a time), `decide` looks at
+  // the current roster; the decision is stored only if Redis is still at the version it was
+  // made on, then applied in memory. When another scheduler changed the roster meanwhile,
+  // the roster is read again and `decide` runs again (a few times at most, then conflict).
+  Reply apply(Decide decide);
+  // A decision that removes `id` from `part`; the answer lists the gaps that opens.
+  Result<Decision> removal(const Roster& current, RosterPart part, const std::string& id,
+                           const std::set<std::string>& workers, Interval changed,
+                           std::string kind, std::string action, std::string actor) const;
+
   boost::asio::awaitable<Status> reload();
   boost::asio::awaitable<Status> reload_workers();  // seeds them at the first start
+  // Reads the stored roster (seeding the rotations at the first start); call in a turn.
+  boost::asio::awaitable<Status> load_roster();
+  // Re-reads the roster when the stored version moved (another scheduler changed it).
+  boost::asio::awaitable<void> follow_roster_loop();
   void use_workers(WorkerDirectory workers);  // and their active state in the roster
   boost::asio::awaitable<void> handoff_loop();
-  // The hand-off notices for duties that started in (from, until].
-  std::vector<nlohmann::json> handoffs_between(TimePoint from, TimePoint until) const;
   // Counts the change and publishes the gaps it created.
   void publish_gaps(const nlohmann::json& report, const std::string& kind, const std::string& cause);
-  // Checks a planned roster against the current one: new violations refuse the change unless
-  // forced with a reason; new gaps are reported. Fills `report` with both.
-  // `adds_duty` false (leave) skips the working-time check: taking duty away breaks no rule.
-  Status check_change(const Roster& planned, const std::set<std::string>& workers,
-                      Interval changed, const nlohmann::json& request, nlohmann::json& report,
+  // Checks a planned roster against `current`: new violations refuse the change unless forced
+  // with a reason; new gaps are reported. Fills `report` with both, and with the violations
+  // of the affected workers that were there before and remain.
+  // `adds_duty` false (leave, removals) skips the working-time check: taking duty away breaks
+  // no rule.
+  Status check_change(const Roster& current, const Roster& planned,
+                      const std::set<std::string>& workers, Interval changed,
+                      const nlohmann::json& request, nlohmann::json& report,
                       bool adds_duty = true) const;
-  // The answer to removing the entry of roster_.*part that `matches`: the coverage gaps the
-  // removal opens. `scope(entry)` gives the workers and the interval it touched.
-  template <typename T, typename Matches, typename Scope>
-  nlohmann::json removal_report(std::vector<T> Roster::*part, Matches matches, Scope scope) const;
   Result<Interval> period(const nlohmann::json& body, std::chrono::hours default_length) const;
   const date::time_zone& zone() const { return *zone_; }
 
@@ -127,6 +153,8 @@ class SchedulerService {
   std::map<std::string, FairnessFigures> fairness_figures_;
   const std::map<std::string, double>& fairness_figures(const std::string& region);
   bool roster_loaded_ = false;
+  std::int64_t version_ = -1;  // of the stored roster roster_ was read or written at
+  Turns turns_;                // roster changes and re-reads, one at a time
   const date::time_zone* zone_;
   redis::Client redis_;
   RosterStore store_;

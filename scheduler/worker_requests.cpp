@@ -98,7 +98,7 @@ SchedulerService::Reply SchedulerService::save_workers(std::vector<Worker> chang
       clock_.now(), clock_.now() + std::chrono::hours(24 * 7) * config_.scheduler.coverage_weeks};
   // Activity only takes duty away or gives back what the rotations planned: no working-time
   // refusal here; the violations report shows what an activation brings back.
-  if (auto checked = check_change(planned, ids, ahead, json::object(), report, /*adds_duty=*/false);
+  if (auto checked = check_change(roster_, planned, ids, ahead, json::object(), report, /*adds_duty=*/false);
       !checked.ok())
     co_return checked.error();
   auto stored = co_await worker_store_.put(changed, clock_.now(), actor_of(request), action);

@@ -40,15 +40,15 @@ std::vector<Violation> violations_for(const Roster& roster, const std::set<std::
   return out;
 }
 
-std::vector<Violation> added_violations(const std::vector<Violation>& before,
-                                        const std::vector<Violation>& after) {
-  std::vector<Violation> out;
+ViolationChange compare_violations(const std::vector<Violation>& before,
+                                   const std::vector<Violation>& after) {
+  ViolationChange out;
   for (const auto& v : after) {
-    bool known = std::any_of(before.begin(), before.end(), [&](const Violation& b) {
+    const bool known = std::any_of(before.begin(), before.end(), [&](const Violation& b) {
       return b.worker_id == v.worker_id && b.rule == v.rule &&
-             b.interval.start == v.interval.start && b.interval.end == v.interval.end;
+             b.interval.start < v.interval.end && v.interval.start < b.interval.end;
     });
-    if (!known) out.push_back(v);
+    (known ? out.remaining : out.added).push_back(v);
   }
   return out;
 }

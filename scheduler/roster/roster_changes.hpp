@@ -22,9 +22,17 @@ std::set<std::string> regions_of(const Roster& roster, const std::set<std::strin
 std::vector<Violation> violations_for(const Roster& roster, const std::set<std::string>& workers,
                                       const std::set<std::string>& regions, Interval window,
                                       const WorkingTimeLimits& limits, const date::time_zone& zone);
-// Those in `after` that are not in `before` (same worker, rule and interval).
-std::vector<Violation> added_violations(const std::vector<Violation>& before,
-                                        const std::vector<Violation>& after);
+// What a change does to the violations: those it adds, and those that were there before and
+// remain. A violation of `after` was there before when `before` has one of the same worker and
+// rule over an overlapping interval: a rolling window that only moves (relieving one night
+// re-anchors a four-week count) or a figure that only eases is the same violation, not a new
+// one. Only `added` refuses a change.
+struct ViolationChange {
+  std::vector<Violation> added;
+  std::vector<Violation> remaining;
+};
+ViolationChange compare_violations(const std::vector<Violation>& before,
+                                   const std::vector<Violation>& after);
 // The gaps a change opens or deepens: the parts of each gap in `after` where staffing is lower
 // than in `before` (where `before` had no gap, it was at its minimum). Parts that were already
 // as low are left out, so a change that eases or narrows a gap reports nothing.

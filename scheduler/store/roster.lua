@@ -1,40 +1,47 @@
 #!lua name=piket_roster
--- Every roster change is one step: the object, the roster version and the audit entry together.
+-- The scheduler's roster in Redis: its changes (one step each: the entries, the version and the
+-- audit entry together), its hand-off notices and the iCal feeds' sequence numbers.
 local VERSION = '@PIKET_LUA_VERSION@'
 
--- KEYS: hash, version, audit_stream
--- ARGV: id, json, now_ms, actor, action, detail
-local function put(keys, args)
-  redis.call('HSET', keys[1], args[1], args[2])
-  local v = redis.call('INCR', keys[2])
-  redis.call('XADD', keys[3], '*', 'at', args[3], 'actor', args[4], 'action', args[5],
-             'report', '', 'detail', args[6])
+-- Every roster change is decided by the scheduler against the roster at a version; it is
+-- written only if the roster is still at that version, so a change decided on a stale copy
+-- (another request, another scheduler) is answered with a conflict and decided again.
+-- KEYS: version, audit_stream, rotations, overrides, leave, swaps
+-- ARGV: expected_version, now_ms, actor, action, detail, then per entry: op ('put' | 'del'),
+--       part (1 rotations, 2 overrides, 3 leave, 4 swaps), id, json ('' for del)
+-- Returns the new version.
+local function change(keys, args)
+  local current = tonumber(redis.call('GET', keys[1]) or '0')
+  if current ~= tonumber(args[1]) then
+    return redis.error_reply('CONFLICT version|the roster changed meanwhile (now version ' .. current .. ')')
+  end
+  -- Every removal must find its entry before anything is written: all or nothing.
+  for i = 6, #args, 4 do
+    if args[i] == 'del' and redis.call('HEXISTS', keys[2 + tonumber(args[i + 1])], args[i + 2]) == 0 then
+      return redis.error_reply('NOT_FOUND id|no such entry')
+    end
+  end
+  for i = 6, #args, 4 do
+    local hash = keys[2 + tonumber(args[i + 1])]
+    if args[i] == 'put' then
+      redis.call('HSET', hash, args[i + 2], args[i + 3])
+    else
+      redis.call('HDEL', hash, args[i + 2])
+    end
+  end
+  local v = redis.call('INCR', keys[1])
+  redis.call('XADD', keys[2], '*', 'at', args[2], 'actor', args[3], 'action', args[4],
+             'report', '', 'detail', args[5])
   return v
 end
 
--- KEYS: hash, version, audit_stream
--- ARGV: now_ms, actor, action, id, json, id, json, ...
-local function put_many(keys, args)
-  local n = 0
-  for i = 4, #args, 2 do
-    redis.call('HSET', keys[1], args[i], args[i + 1])
-    n = n + 1
-  end
-  local v = redis.call('INCR', keys[2])
-  redis.call('XADD', keys[3], '*', 'at', args[1], 'actor', args[2], 'action', args[3],
-             'report', '', 'detail', 'entries=' .. n)
-  return v
-end
-
--- KEYS: hash, version, audit_stream   ARGV: id, now_ms, actor, action
-local function remove(keys, args)
-  if redis.call('HDEL', keys[1], args[1]) == 0 then
-    return redis.error_reply('NOT_FOUND id|no such entry')
-  end
-  local v = redis.call('INCR', keys[2])
-  redis.call('XADD', keys[3], '*', 'at', args[2], 'actor', args[3], 'action', args[4],
-             'report', '', 'detail', 'id=' .. args[1])
-  return v
+-- The roster and its version read in one step, so the version names exactly what was read.
+-- KEYS: version, rotations, overrides, leave, swaps
+-- Returns {version, rotations, overrides, leave, swaps} (each hash as HGETALL gives it).
+local function snapshot(keys)
+  return {tonumber(redis.call('GET', keys[1]) or '0'), redis.call('HGETALL', keys[2]),
+          redis.call('HGETALL', keys[3]), redis.call('HGETALL', keys[4]),
+          redis.call('HGETALL', keys[5])}
 end
 
 -- KEYS: sequences   ARGV: uid, fingerprint, uid, fingerprint, ...
@@ -105,10 +112,9 @@ end
 
 redis.register_function{function_name = 'piket_roster_version', flags = {'no-writes'},
                         callback = function() return VERSION end}
-redis.register_function('piket_roster_put', put)
-redis.register_function('piket_roster_put_many', put_many)
+redis.register_function('piket_roster_change', change)
+redis.register_function{function_name = 'piket_roster_snapshot', flags = {'no-writes'}, callback = snapshot}
 redis.register_function('piket_roster_handoffs', handoffs)
 redis.register_function('piket_handoff_ack', handoff_ack)
 redis.register_function{function_name = 'piket_handoff_list', flags = {'no-writes'}, callback = handoff_list}
-redis.register_function('piket_roster_remove', remove)
 redis.register_function('piket_roster_sequences', sequences)

@@ -32,112 +32,54 @@ std::vector<T> parse_all(const redis::Value& flat, const std::string& what, Pars
 }  // namespace
 
 asio::awaitable<Result<StoredRoster>> RosterStore::load() {
+  auto reply = co_await client_.command(
+      args("FCALL_RO", "piket_roster_snapshot", 5, keys::roster_version(), keys::roster_rotations(),
+           keys::roster_overrides(), keys::roster_leave(), keys::roster_swaps()));
+  if (!reply.ok()) co_return reply.error();
+  if (reply->elements.size() != 5)
+    co_return make_error(ErrorCode::internal, "", "the roster snapshot has an unexpected shape");
+  const auto& parts = reply->elements;
   StoredRoster roster;
-  auto rotations = co_await client_.command(args("HGETALL", keys::roster_rotations()));
-  auto overrides = co_await client_.command(args("HGETALL", keys::roster_overrides()));
-  auto leave = co_await client_.command(args("HGETALL", keys::roster_leave()));
-  auto swaps = co_await client_.command(args("HGETALL", keys::roster_swaps()));
-  auto version = co_await client_.command(args("GET", keys::roster_version()));
-  for (const auto* r : {&rotations, &overrides, &leave, &swaps, &version})
-    if (!r->ok()) co_return r->error();
-  roster.rotations = parse_all<Rotation>(*rotations, "rotation", [&](const nlohmann::json& j) {
+  roster.version = parts[0].integer;
+  roster.rotations = parse_all<Rotation>(parts[1], "rotation", [&](const nlohmann::json& j) {
     return rotation_from_json(j, regions_, workers_);
   });
-  roster.overrides = parse_all<Override>(*overrides, "override", [&](const nlohmann::json& j) {
+  roster.overrides = parse_all<Override>(parts[2], "override", [&](const nlohmann::json& j) {
     return override_from_json(j, regions_, workers_);
   });
-  roster.leave = parse_all<Leave>(*leave, "leave", [&](const nlohmann::json& j) {
+  roster.leave = parse_all<Leave>(parts[3], "leave", [&](const nlohmann::json& j) {
     return leave_from_json(j, workers_);
   });
-  roster.swaps = parse_all<SwapRequest>(*swaps, "swap", [&](const nlohmann::json& j) {
+  roster.swaps = parse_all<SwapRequest>(parts[4], "swap", [&](const nlohmann::json& j) {
     return swap_from_json(j, regions_, workers_);
   });
-  if (!version->is_nil())
-    std::from_chars(version->str.data(), version->str.data() + version->str.size(), roster.version);
   co_return roster;
 }
 
-asio::awaitable<Result<std::int64_t>> RosterStore::put_json(const std::string& hash,
-                                                            const std::string& id,
-                                                            const std::string& json, TimePoint now,
-                                                            const std::string& actor,
-                                                            const std::string& action) {
-  std::vector<std::string> command{"FCALL", "piket_roster_put", "3", hash, keys::roster_version(),
-                                   keys::audit_stream(), id, json, ms(now), actor, action,
-                                   "id=" + id};
-  auto reply = co_await client_.command(std::move(command));
+asio::awaitable<Result<std::int64_t>> RosterStore::version() {
+  auto reply = co_await client_.command(args("GET", keys::roster_version()));
   if (!reply.ok()) co_return reply.error();
-  co_return reply->integer;
+  std::int64_t v = 0;
+  if (!reply->is_nil()) std::from_chars(reply->str.data(), reply->str.data() + reply->str.size(), v);
+  co_return v;
 }
 
-asio::awaitable<Result<std::int64_t>> RosterStore::put(const Rotation& r, TimePoint now, const std::string& actor) {
-  co_return co_await put_json(keys::roster_rotations(), r.id, to_json(r).dump(), now, actor, "roster.rotation");
-}
-
-asio::awaitable<Result<std::int64_t>> RosterStore::seed_rotations(const std::vector<Rotation>& rotations,
-                                                                  TimePoint now) {
-  std::vector<std::string> command{"FCALL", "piket_roster_put_many", "3", keys::roster_rotations(),
-                                   keys::roster_version(), keys::audit_stream(), ms(now), "config",
-                                   "roster.rotations.seeded"};
-  for (const auto& r : rotations) {
-    command.push_back(r.id);
-    command.push_back(to_json(r).dump());
-  }
-  auto reply = co_await client_.command(std::move(command));
-  if (!reply.ok()) co_return reply.error();
-  co_return reply->integer;
-}
-
-asio::awaitable<Result<std::int64_t>> RosterStore::remove_rotation(const std::string& id, TimePoint now,
-                                                                   const std::string& actor) {
-  std::vector<std::string> command{"FCALL", "piket_roster_remove", "3", keys::roster_rotations(),
-                                   keys::roster_version(), keys::audit_stream(), id, ms(now), actor,
-                                   "roster.rotation.removed"};
-  auto reply = co_await client_.command(std::move(command));
-  if (!reply.ok()) co_return reply.error();
-  co_return reply->integer;
-}
-
-asio::awaitable<Result<std::int64_t>> RosterStore::put(const Override& o, TimePoint now, const std::string& actor) {
-  co_return co_await put_json(keys::roster_overrides(), o.id, to_json(o).dump(), now, actor, "roster.override");
-}
-
-asio::awaitable<Result<std::int64_t>> RosterStore::put(const Leave& l, TimePoint now, const std::string& actor) {
-  co_return co_await put_json(keys::roster_leave(), l.id, to_json(l).dump(), now, actor, "roster.leave");
-}
-
-asio::awaitable<Result<std::int64_t>> RosterStore::put(const SwapRequest& s, TimePoint now, const std::string& actor) {
-  co_return co_await put_json(keys::roster_swaps(), s.id, to_json(s).dump(), now, actor, "roster.swap." + s.state);
-}
-
-asio::awaitable<Result<std::int64_t>> RosterStore::put_overrides(
-    const std::vector<std::pair<std::string, std::string>>& id_json, TimePoint now,
-    const std::string& actor) {
-  std::vector<std::string> command{"FCALL", "piket_roster_put_many", "3", keys::roster_overrides(),
-                                   keys::roster_version(), keys::audit_stream(), ms(now), actor,
-                                   "roster.import"};
-  for (const auto& [id, json] : id_json) {
-    command.push_back(id);
-    command.push_back(json);
-  }
-  auto reply = co_await client_.command(std::move(command));
-  if (!reply.ok()) co_return reply.error();
-  co_return reply->integer;
-}
-
-asio::awaitable<Result<std::int64_t>> RosterStore::remove_override(const std::string& id, TimePoint now, const std::string& actor) {
-  std::vector<std::string> command{"FCALL", "piket_roster_remove", "3", keys::roster_overrides(),
-                                   keys::roster_version(), keys::audit_stream(), id, ms(now), actor,
-                                   "roster.override.removed"};
-  auto reply = co_await client_.command(std::move(command));
-  if (!reply.ok()) co_return reply.error();
-  co_return reply->integer;
-}
-
-asio::awaitable<Result<std::int64_t>> RosterStore::remove_leave(const std::string& id, TimePoint now, const std::string& actor) {
-  std::vector<std::string> command{"FCALL", "piket_roster_remove", "3", keys::roster_leave(),
-                                   keys::roster_version(), keys::audit_stream(), id, ms(now), actor,
-                                   "roster.leave.removed"};
+asio::awaitable<Result<std::int64_t>> RosterStore::write(const RosterChange& change,
+                                                         std::int64_t expected, TimePoint now) {
+  std::vector<std::string> command{"FCALL", "piket_roster_change", "6", keys::roster_version(),
+                                   keys::audit_stream(), keys::roster_rotations(),
+                                   keys::roster_overrides(), keys::roster_leave(),
+                                   keys::roster_swaps(), std::to_string(expected), ms(now),
+                                   change.actor, change.action, change.detail};
+  auto put = [&](RosterPart part, const std::string& id, const nlohmann::json& j) {
+    command.insert(command.end(), {"put", std::to_string(static_cast<int>(part)), id, j.dump()});
+  };
+  for (const auto& r : change.rotations) put(RosterPart::rotations, r.id, to_json(r));
+  for (const auto& o : change.overrides) put(RosterPart::overrides, o.id, to_json(o));
+  for (const auto& l : change.leave) put(RosterPart::leave, l.id, to_json(l));
+  for (const auto& s : change.swaps) put(RosterPart::swaps, s.id, to_json(s));
+  for (const auto& [part, id] : change.removals)
+    command.insert(command.end(), {"del", std::to_string(static_cast<int>(part)), id, ""});
   auto reply = co_await client_.command(std::move(command));
   if (!reply.ok()) co_return reply.error();
   co_return reply->integer;

@@ -1,6 +1,7 @@
 #pragma once
-// The scheduler's changeable roster parts in Redis: overrides, leave and swaps. Redis is the
-// truth; the scheduler keeps a copy in memory and reloads it on (re)connect.
+// The scheduler's changeable roster parts in Redis: rotations, overrides, leave and swaps, with
+// one version for all of them. Redis is the truth; the scheduler keeps a copy in memory, writes
+// only changes decided on the version it holds, and re-reads when the version moves.
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "common/domain/workers.hpp"
 #include "common/redis/client.hpp"
 #include "scheduler/model/roster.hpp"
+#include "scheduler/roster/roster_change.hpp"
 
 namespace piket::scheduler {
 
@@ -28,22 +30,15 @@ class RosterStore {
   RosterStore(redis::Client& client, const RegionDirectory& regions, const WorkerDirectory& workers)
       : client_(client), regions_(regions), workers_(workers) {}
 
+  // The roster and the version it is at, read in one step.
   boost::asio::awaitable<Result<StoredRoster>> load();
-  boost::asio::awaitable<Result<std::int64_t>> put(const Rotation& r, TimePoint now, const std::string& actor);
-  // The first start: the rotations of config/ become the stored ones, in one step.
-  boost::asio::awaitable<Result<std::int64_t>> seed_rotations(const std::vector<Rotation>& rotations,
-                                                              TimePoint now);
-  boost::asio::awaitable<Result<std::int64_t>> remove_rotation(const std::string& id, TimePoint now,
-                                                               const std::string& actor);
-  boost::asio::awaitable<Result<std::int64_t>> put(const Override& o, TimePoint now, const std::string& actor);
-  boost::asio::awaitable<Result<std::int64_t>> put(const Leave& l, TimePoint now, const std::string& actor);
-  boost::asio::awaitable<Result<std::int64_t>> put(const SwapRequest& s, TimePoint now, const std::string& actor);
-  // Several overrides in one atomic step (a CSV import is all or nothing).
-  boost::asio::awaitable<Result<std::int64_t>> put_overrides(
-      const std::vector<std::pair<std::string, std::string>>& id_json, TimePoint now,
-      const std::string& actor);
-  boost::asio::awaitable<Result<std::int64_t>> remove_override(const std::string& id, TimePoint now, const std::string& actor);
-  boost::asio::awaitable<Result<std::int64_t>> remove_leave(const std::string& id, TimePoint now, const std::string& actor);
+  // The version alone: a cheap check whether the roster moved since it was read.
+  boost::asio::awaitable<Result<std::int64_t>> version();
+  // Stores `change` if the roster is still at `expected`, with its audit entry, in one step.
+  // Answers the new version, a conflict when the roster moved meanwhile (decide again on a
+  // fresh copy), or not_found when an entry to remove is gone.
+  boost::asio::awaitable<Result<std::int64_t>> write(const RosterChange& change,
+                                                     std::int64_t expected, TimePoint now);
   // SEQUENCE per event uid, bumped where the fingerprint changed since the last feed.
   boost::asio::awaitable<Result<std::vector<int>>> sequences(
       const std::vector<std::pair<std::string, std::string>>& uid_fingerprints);
@@ -63,10 +58,6 @@ class RosterStore {
   boost::asio::awaitable<Status> put_ical_token(const std::string& token, const std::string& target);
 
  private:
-  boost::asio::awaitable<Result<std::int64_t>> put_json(const std::string& hash, const std::string& id,
-                                                        const std::string& json, TimePoint now,
-                                                        const std::string& actor,
-                                                        const std::string& action);
   redis::Client& client_;
   const RegionDirectory& regions_;
   const WorkerDirectory& workers_;
