@@ -9,27 +9,18 @@
 
 #include <catch.hpp>
 
+#include "tests/support/eventually.hpp"
 #include "tests/support/stack.hpp"
 
 using namespace std::chrono_literals;
 using nlohmann::json;
+using piket::test::eventually;
 using piket::test::HttpReply;
 using piket::test::Stack;
 
 namespace {
 json crisis_report() {
   return {{"source", "police"}, {"municipality", "Amersfoort"}, {"indicators", {"threat_to_kill"}}};
-}
-
-// Polls `done` until it holds or `limit` passes: conditions, not fixed sleeps.
-template <typename Condition>
-bool eventually(Condition done, std::chrono::milliseconds limit = 10s) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= until) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
 }
 
 std::size_t count_of(const std::string& text, const std::string& what) {
