@@ -141,13 +141,9 @@ DispatcherService::Reply DispatcherService::override_triage(const Envelope& requ
   json report = json::parse(stored->value("report", std::string{"{}"}), nullptr, false);
   if (!report.is_object() || stored->value("kind", std::string{}) == "advice")
     co_return make_error(ErrorCode::conflict, "id", "an advice contact has no triage; convert it to a report");
-  TriageFacts facts;
-  for (const auto& i : report.value("indicators", json::array())) facts.indicators.push_back(i.get<std::string>());
-  facts.source = report.value("source", "");
-  for (const auto& p : report.value("people", json::array()))
-    if (p.value("role", "") == "child" && p.contains("age")) facts.child_ages.push_back(p["age"].get<int>());
-  facts.at = from_unix_ms(std::strtoll(stored->value("created_at", std::string{"0"}).c_str(), nullptr, 10));
-  if (const Region* region = data_.regions.find(stored->value("region", ""))) facts.time_zone = region->time_zone;
+  const TriageFacts facts = stored_triage_facts(
+      report, from_unix_ms(std::strtoll(stored->value("created_at", std::string{"0"}).c_str(), nullptr, 10)),
+      data_.regions.time_zone_of(stored->value("region", "")));
   auto overridden = data_.triage.with_override(facts, class_id, route);
   if (!overridden.ok()) co_return overridden.error();
   json triage_json = overridden->to_json();

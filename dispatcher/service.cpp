@@ -21,11 +21,6 @@ using nlohmann::json;
 
 namespace {
 auto log() { return logger("dispatcher"); }
-
-std::string time_zone_of(const RegionDirectory& regions, const std::string& region) {
-  const Region* r = regions.find(region);
-  return r ? r->time_zone : "Europe/Amsterdam";
-}
 }  // namespace
 
 DispatcherService::DispatcherService(asio::io_context& io, const PiketConfig& config,
@@ -167,8 +162,8 @@ DispatcherService::Reply DispatcherService::store_report(const json& body, const
   const TimePoint now = clock_.now();
   auto input = parse_report_input(body, data_.regions, data_.triage, now);
   if (!input.ok()) co_return input.error();
-  const std::string time_zone = time_zone_of(data_.regions, input->region);
-  TriageFacts facts{input->indicators, input->source, input->child_ages(), now, time_zone};
+  const std::string time_zone = data_.regions.time_zone_of(input->region);
+  const TriageFacts facts = input->triage_facts(now, time_zone);
   TriageResult triage = data_.triage.triage(facts);
   json triage_json = triage.to_json();
   const std::string report_id = new_id("r");
@@ -190,6 +185,17 @@ DispatcherService::Reply DispatcherService::store_report(const json& body, const
   } else {
     r.state = triage.acute() ? "matching" : "queued";
     r.visit_required = triage.acute();
+    std::optional<RestrainingOrderClocks> order;
+    if (input->restraining_order) {
+      order = restraining_order_clocks(input->restraining_order->imposed_at, time_zone,
+                                       data_.triage.order_family_contact());
+      // The family left behind is contacted by the local rule when that comes first.
+      if (!triage.first_contact_by || order->family_contact_by < *triage.first_contact_by) {
+        triage.first_contact_by = order->family_contact_by;
+        triage_json["first_contact_by"] = format_utc(order->family_contact_by);
+        triage_json["first_contact_by_order_rule"] = true;
+      }
+    }
     if (triage.first_contact_by) {
       r.first_contact_by_ms = to_unix_ms(*triage.first_contact_by);
       r.timers.emplace_back("notice:" + report_id + ":first_contact_due", *triage.first_contact_by);
@@ -197,12 +203,11 @@ DispatcherService::Reply DispatcherService::store_report(const json& body, const
     for (std::size_t i = 0; i < triage.warnings.size(); ++i)
       r.timers.emplace_back("notice:" + report_id + ":first_contact_warning_" + std::to_string(i + 1),
                             triage.warnings[i]);
-    if (input->restraining_order) {
-      auto clocks = restraining_order_clocks(input->restraining_order->imposed_at, time_zone);
-      triage_json["restraining_order"] = clocks.to_json();
-      r.timers.emplace_back("notice:" + report_id + ":order_address_due", clocks.address_due);
-      r.timers.emplace_back("notice:" + report_id + ":order_ends_in_24h", clocks.ends_at - std::chrono::hours(24));
-      r.timers.emplace_back("notice:" + report_id + ":order_ends", clocks.ends_at);
+    if (order) {
+      triage_json["restraining_order"] = order->to_json();
+      r.timers.emplace_back("notice:" + report_id + ":order_address_due", order->address_due);
+      r.timers.emplace_back("notice:" + report_id + ":order_ends_in_24h", order->ends_at - std::chrono::hours(24));
+      r.timers.emplace_back("notice:" + report_id + ":order_ends", order->ends_at);
     }
   }
   // Continuity across reports without keeping the case system's reference as a key name.

@@ -34,6 +34,11 @@ const Region* RegionDirectory::find(const std::string& region_id) const {
   return it == by_id_.end() ? nullptr : &regions_[it->second];
 }
 
+std::string RegionDirectory::time_zone_of(const std::string& region_id) const {
+  const Region* r = find(region_id);
+  return r ? r->time_zone : kDefaultTimeZone;
+}
+
 const Region* RegionDirectory::region_for_municipality(const std::string& municipality) const {
   auto it = by_municipality_.find(fold_case(municipality));
   return it == by_municipality_.end() ? nullptr : &regions_[it->second.first];

@@ -10,10 +10,13 @@
 
 namespace piket {
 
+// Where a region names no time zone, and where no region is known.
+inline constexpr const char* kDefaultTimeZone = "Europe/Amsterdam";
+
 struct Region {
   std::string id;    // "utrecht-stad"
   std::string name;  // "Utrecht Stad"
-  std::string time_zone = "Europe/Amsterdam";
+  std::string time_zone = kDefaultTimeZone;
   std::vector<std::string> municipalities;
   std::vector<std::string> neighbours;  // region ids, for later escalation steps
 };
@@ -25,6 +28,8 @@ class RegionDirectory {
 
   const std::vector<Region>& regions() const { return regions_; }
   const Region* find(const std::string& region_id) const;
+  // The region's time zone; kDefaultTimeZone for an unknown region.
+  std::string time_zone_of(const std::string& region_id) const;
   // Matches the municipality name case-insensitively; nullptr if no region serves it.
   const Region* region_for_municipality(const std::string& municipality) const;
   // The municipality's canonical spelling, or nullopt.

@@ -15,7 +15,10 @@ constexpr std::array kKinds = {"report", "advice"};
 constexpr std::array kPersonRoles = {"child", "parent", "partner", "other"};
 const std::set<std::string> kKnownFields = {
     "kind",       "source",    "municipality", "address", "family_reference",
-    "indicators", "narrative", "reporter",     "people",  "restraining_order"};
+    "indicators", "narrative", "reporter",     "people",  "restraining_order",
+    "hard_event_at"};
+// A hard event further ahead than this is no reason to hurry.
+constexpr auto kHardEventHorizon = std::chrono::hours(24 * 28);
 // An order is imposed before it is reported; a few minutes ahead is clock skew. After 28 days
 // every order has ended.
 constexpr auto kClockSkew = std::chrono::minutes(5);
@@ -76,13 +79,58 @@ std::optional<Error> read_restraining_order(const nlohmann::json& body, const st
   return std::nullopt;
 }
 
+std::optional<Error> read_hard_event(const nlohmann::json& body, TimePoint now,
+                                    std::optional<TimePoint>& out) {
+  if (!body.contains("hard_event_at") || body["hard_event_at"].is_null()) return std::nullopt;
+  TimePoint at;
+  if (!body["hard_event_at"].is_string() || !parse_utc(body["hard_event_at"].get<std::string>(), at))
+    return invalid("hard_event_at", "must be an RFC 3339 time such as 2026-12-02T15:00:00+01:00");
+  if (at < now - kClockSkew) return invalid("hard_event_at", "must not be in the past");
+  if (at > now + kHardEventHorizon) return invalid("hard_event_at", "must be within 28 days");
+  out = at;
+  return std::nullopt;
+}
+
+void add_implied_injury(TriageFacts& facts) {
+  const bool someone = std::any_of(facts.people.begin(), facts.people.end(),
+                                   [](const TriagePerson& p) { return p.injured; });
+  if (someone && std::find(facts.indicators.begin(), facts.indicators.end(), "injury") == facts.indicators.end())
+    facts.indicators.push_back("injury");
+}
+
 }  // namespace
 
-std::vector<int> ReportInput::child_ages() const {
-  std::vector<int> ages;
-  for (const auto& p : people)
-    if (p.role == "child" && p.age >= 0) ages.push_back(p.age);
-  return ages;
+TriageFacts ReportInput::triage_facts(TimePoint at, std::string time_zone) const {
+  TriageFacts facts;
+  facts.indicators = indicators;
+  facts.source = source;
+  for (const auto& p : people) facts.people.push_back({p.role, p.age, p.injured});
+  facts.at = at;
+  facts.time_zone = std::move(time_zone);
+  facts.hard_event_at = hard_event_at;
+  add_implied_injury(facts);
+  return facts;
+}
+
+TriageFacts stored_triage_facts(const nlohmann::json& stored, TimePoint at, std::string time_zone) {
+  TriageFacts facts;
+  for (const auto& i : stored.value("indicators", nlohmann::json::array()))
+    if (i.is_string()) facts.indicators.push_back(i.get<std::string>());
+  facts.source = stored.value("source", "");
+  for (const auto& p : stored.value("people", nlohmann::json::array())) {
+    if (!p.is_object()) continue;
+    TriagePerson person;
+    person.role = p.value("role", "");
+    if (p.contains("age") && p["age"].is_number_integer()) person.age = p["age"].get<int>();
+    person.injured = p.value("injured", false);
+    facts.people.push_back(person);
+  }
+  TimePoint event;
+  if (parse_utc(stored.value("hard_event_at", ""), event)) facts.hard_event_at = event;
+  facts.at = at;
+  facts.time_zone = std::move(time_zone);
+  add_implied_injury(facts);
+  return facts;
 }
 
 nlohmann::json ReportInput::to_json() const {
@@ -90,6 +138,7 @@ nlohmann::json ReportInput::to_json() const {
   for (const auto& p : people) {
     nlohmann::json person{{"role", p.role}};
     if (p.age >= 0) person["age"] = p.age;
+    if (p.injured) person["injured"] = true;
     people_json.push_back(person);
   }
   nlohmann::json j{{"kind", kind},
@@ -104,6 +153,7 @@ nlohmann::json ReportInput::to_json() const {
                      {"organisation", reporter->organisation}};
   if (restraining_order)
     j["restraining_order"] = {{"imposed_at", format_utc(restraining_order->imposed_at)}};
+  if (hard_event_at) j["hard_event_at"] = format_utc(*hard_event_at);
   return j;
 }
 
@@ -194,7 +244,8 @@ Result<ReportInput> parse_report_input(const nlohmann::json& body, const RegionD
       const auto& p = people[i];
       if (!p.is_object()) return invalid(path, "must be an object");
       for (const auto& [key, value] : p.items())
-        if (key != "role" && key != "age") return invalid(path + "." + key, "unknown field");
+        if (key != "role" && key != "age" && key != "injured")
+          return invalid(path + "." + key, "unknown field");
       Person person;
       if (!p.contains("role") || !p["role"].is_string())
         return invalid(path + ".role", "is required: one of " + list(kPersonRoles));
@@ -207,10 +258,15 @@ Result<ReportInput> parse_report_input(const nlohmann::json& body, const RegionD
         if (age < 0 || age > 120) return invalid(path + ".age", "must be 0 to 120");
         person.age = static_cast<int>(age);
       }
+      if (p.contains("injured")) {
+        if (!p["injured"].is_boolean()) return invalid(path + ".injured", "must be true or false");
+        person.injured = p["injured"].get<bool>();
+      }
       r.people.push_back(person);
     }
   }
   if (auto e = read_restraining_order(body, r.source, now, r.restraining_order)) return *e;
+  if (auto e = read_hard_event(body, now, r.hard_event_at)) return *e;
   return r;
 }
 

@@ -16,6 +16,7 @@ namespace piket::dispatcher {
 struct Person {
   std::string role;  // child, parent, partner, other
   int age = -1;      // -1: unknown
+  bool injured = false;  // injuries belong to people: an injured child asks for the physician
 };
 
 struct Reporter {
@@ -40,11 +41,16 @@ struct ReportInput {
   std::optional<Reporter> reporter;  // kept from the family, alerts and workers who do not need it
   std::vector<Person> people;
   std::optional<RestrainingOrderInput> restraining_order;  // required for that source
+  std::optional<TimePoint> hard_event_at;  // school ends, a flight: first contact before it
 
   bool advice() const { return kind == "advice"; }
-  std::vector<int> child_ages() const;  // the known ages of the children
+  // What triage reads. Someone marked injured brings the injury indicator with them.
+  TriageFacts triage_facts(TimePoint at, std::string time_zone) const;
   nlohmann::json to_json() const;
 };
+
+// The triage facts of a report as stored (ReportInput::to_json), for a later triage.
+TriageFacts stored_triage_facts(const nlohmann::json& stored, TimePoint at, std::string time_zone);
 
 // Validates and routes. The first problem found is returned, naming the field. `now` bounds a
 // restraining order's imposed_at: at most 5 minutes ahead (clock skew), at most 28 days back.

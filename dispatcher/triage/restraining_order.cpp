@@ -18,15 +18,19 @@ nlohmann::json RestrainingOrderClocks::to_json() const {
   return {{"imposed_at", format_utc(imposed_at)},
           {"address_due", format_utc(address_due)},
           {"ends_at", format_utc(ends_at)},
-          {"latest_end", format_utc(latest_end)}};
+          {"latest_end", format_utc(latest_end)},
+          {"family_contact_by", format_utc(family_contact_by)}};
 }
 
-RestrainingOrderClocks restraining_order_clocks(TimePoint imposed_at,
-                                                const std::string& time_zone) {
+RestrainingOrderClocks restraining_order_clocks(TimePoint imposed_at, const std::string& time_zone,
+                                                FamilyContactRule family_contact) {
   const date::time_zone& zone = zone_or_utc(time_zone);
+  const date::local_days imposed_day = date::floor<date::days>(to_local(zone, imposed_at));
+  const LocalTime contact = LocalTime{imposed_day + date::days{family_contact.days_after}} +
+                            std::chrono::minutes{family_contact.at_minute};
   return {imposed_at, imposed_at + std::chrono::hours(24),
           plus_local_days(zone, imposed_at, kOrderDays),
-          plus_local_days(zone, imposed_at, kMaxDays)};
+          plus_local_days(zone, imposed_at, kMaxDays), from_local(zone, contact)};
 }
 
 Result<TimePoint> check_extension(const RestrainingOrderClocks& clocks, TimePoint new_end) {

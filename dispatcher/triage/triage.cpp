@@ -25,6 +25,35 @@ bool in_window(std::pair<int, int> window, int minute) {
   return from < to ? minute >= from && minute < to : minute >= from || minute < to;
 }
 
+bool is_child(const TriagePerson& p) { return p.role == "child"; }
+
+bool role_fits(InjuredCondition who, const TriagePerson& p) {
+  switch (who) {
+    case InjuredCondition::child: return is_child(p);
+    case InjuredCondition::adult: return !is_child(p);
+    case InjuredCondition::anyone: return true;
+    case InjuredCondition::none: return false;
+  }
+  return false;
+}
+
+// Whether someone that fits the condition is injured. The people marked injured decide. A
+// report with the injury indicator that marks nobody could mean anyone: then every person
+// listed counts, and with nobody listed, someone of unknown role and age (a child is not ruled
+// out, so the physician is still asked).
+bool someone_injured(const TriageCondition& c, const TriageFacts& facts) {
+  const bool attributed = std::any_of(facts.people.begin(), facts.people.end(),
+                                      [](const TriagePerson& p) { return p.injured; });
+  if (!attributed && !contains(facts.indicators, "injury")) return false;
+  if (!attributed && facts.people.empty()) return c.child_max_age < 0;
+  return std::any_of(facts.people.begin(), facts.people.end(), [&](const TriagePerson& p) {
+    if (attributed && !p.injured) return false;
+    if (!role_fits(c.injured, p)) return false;
+    if (c.child_max_age < 0) return true;
+    return is_child(p) && p.age >= 0 && p.age <= c.child_max_age;
+  });
+}
+
 bool matches(const TriageCondition& c, const TriageFacts& facts, int local_minute) {
   if (!c.indicators_any.empty() &&
       std::none_of(c.indicators_any.begin(), c.indicators_any.end(),
@@ -34,11 +63,18 @@ bool matches(const TriageCondition& c, const TriageFacts& facts, int local_minut
                    [&](const std::string& i) { return contains(facts.indicators, i); }))
     return false;
   if (!c.sources.empty() && !contains(c.sources, facts.source)) return false;
-  if (c.child_max_age >= 0 &&
-      std::none_of(facts.child_ages.begin(), facts.child_ages.end(),
-                   [&](int age) { return age >= 0 && age <= c.child_max_age; }))
+  if (c.injured != InjuredCondition::none) {
+    if (!someone_injured(c, facts)) return false;
+  } else if (c.child_max_age >= 0 &&
+             std::none_of(facts.people.begin(), facts.people.end(), [&](const TriagePerson& p) {
+               return is_child(p) && p.age >= 0 && p.age <= c.child_max_age;
+             })) {
     return false;
+  }
   if (c.local_time && !in_window(*c.local_time, local_minute)) return false;
+  if (c.hard_event_within &&
+      (!facts.hard_event_at || *facts.hard_event_at > facts.at + *c.hard_event_within))
+    return false;
   return true;
 }
 
@@ -51,9 +87,17 @@ TimePoint end_of_working_day(const HolidayCalendar& holidays, const date::time_z
 
 }  // namespace
 
+std::optional<InjuredCondition> injured_condition_from_name(std::string_view name) {
+  if (name == "child") return InjuredCondition::child;
+  if (name == "adult") return InjuredCondition::adult;
+  if (name == "anyone") return InjuredCondition::anyone;
+  return std::nullopt;
+}
+
 bool TriageCondition::empty() const {
   return indicators_any.empty() && indicators_all.empty() && sources.empty() &&
-         child_max_age < 0 && !local_time;
+         child_max_age < 0 && injured == InjuredCondition::none && !local_time &&
+         !hard_event_within && classes.empty();
 }
 
 nlohmann::json TriageResult::to_json() const {
@@ -80,6 +124,7 @@ nlohmann::json TriageResult::to_json() const {
           {"physician", physician},
           {"first_contact_by",
            first_contact_by ? nlohmann::json(format_utc(*first_contact_by)) : nlohmann::json()},
+          {"first_contact_before_event", first_contact_before_event},
           {"warnings", warning_times}};
 }
 
@@ -134,19 +179,25 @@ TriageResult TriageRules::decide(const TriageFacts& facts, const TriageClass* fo
       static_cast<int>(std::chrono::duration_cast<std::chrono::minutes>(local - local_day).count());
 
   TriageResult result;
-  for (const auto& rule : rules_) {
-    if (!matches(rule.when, facts, local_minute)) continue;
+  auto fire = [&](const TriageRule& rule) {
     result.fired.push_back(&rule);
-    const TriageClass* c = rule.class_id.empty() ? nullptr : find_class(rule.class_id);
-    if (c && (!result.triage_class || c->rank < result.triage_class->rank)) result.triage_class = c;
     add_unique(result.roles, rule.roles);
     add_unique(result.skills, rule.skills);
     result.two_person = result.two_person || rule.two_person;
     result.physician = result.physician || rule.physician;
+  };
+  for (const auto& rule : rules_) {
+    if (!rule.when.classes.empty() || !matches(rule.when, facts, local_minute)) continue;
+    fire(rule);
+    const TriageClass* c = rule.class_id.empty() ? nullptr : find_class(rule.class_id);
+    if (c && (!result.triage_class || c->rank < result.triage_class->rank)) result.triage_class = c;
   }
   if (forced_class) result.triage_class = forced_class;
   if (!result.triage_class) result.triage_class = find_class(default_class_);
   const TriageClass* c = result.triage_class;
+  // Rules on the class itself (two workers for every acute visit at night) come after it.
+  for (const auto& rule : rules_)
+    if (c && contains(rule.when.classes, c->id) && matches(rule.when, facts, local_minute)) fire(rule);
 
   // A rule less urgent than the class does not steer the route: "concern" beside "weapon"
   // still goes to crisis intervention. Rules without a class rank after every class.
@@ -179,6 +230,13 @@ TriageResult TriageRules::decide(const TriageFacts& facts, const TriageClass* fo
         end_of_working_day(holidays_, zone, local_day, c->first_contact_working_days);
     for (int day : c->warn_at_working_days)
       result.warnings.push_back(end_of_working_day(holidays_, zone, local_day, day));
+  }
+  // Contact before a hard event (school ends, a flight) when it comes before the deadline.
+  if (facts.hard_event_at && result.first_contact_by && *facts.hard_event_at < *result.first_contact_by &&
+      *facts.hard_event_at > facts.at) {
+    result.first_contact_by = *facts.hard_event_at;
+    result.first_contact_before_event = true;
+    std::erase_if(result.warnings, [&](TimePoint w) { return w >= *facts.hard_event_at; });
   }
   return result;
 }

@@ -14,7 +14,9 @@
 #include "common/clock.hpp"
 #include "common/config_reader.hpp"
 #include "common/domain/holidays.hpp"
+#include "common/domain/regions.hpp"
 #include "common/result.hpp"
+#include "dispatcher/triage/restraining_order.hpp"
 
 namespace piket::dispatcher {
 
@@ -39,13 +41,25 @@ struct TriageClass {
   std::string route;                      // default route of the class
 };
 
+// Who must be injured for a rule to fire. A report that marks nobody injured but has the
+// `injury` indicator could mean anyone in the household, so then every person counts.
+enum class InjuredCondition { none, child, adult, anyone };
+std::optional<InjuredCondition> injured_condition_from_name(std::string_view name);
+
 struct TriageCondition {
   std::vector<std::string> indicators_any;
   std::vector<std::string> indicators_all;
   std::vector<std::string> sources;
-  int child_max_age = -1;  // fires only if some child has a known age <= this
+  // Fires only if some child (with injured = child: some injured child) has a known age <= this.
+  int child_max_age = -1;
+  InjuredCondition injured = InjuredCondition::none;
   // Minutes since local midnight, [from, to); wraps midnight when from > to ("22:00-07:00").
   std::optional<std::pair<int, int>> local_time;
+  // A hard event (school ends, a flight) at most this long after the report.
+  std::optional<std::chrono::seconds> hard_event_within;
+  // The class decided by the other rules (or the desk) is one of these. Such a rule only adds
+  // requirements (a night visit by two), so it is checked once the class is known.
+  std::vector<std::string> classes;
 
   bool empty() const;
 };
@@ -64,12 +78,19 @@ struct TriageRule {
   TriageCondition when;
 };
 
+struct TriagePerson {
+  std::string role;  // child, parent, partner, other
+  int age = -1;      // -1: unknown
+  bool injured = false;
+};
+
 struct TriageFacts {
   std::vector<std::string> indicators;
   std::string source;
-  std::vector<int> child_ages;  // known ages of the people with role "child"
+  std::vector<TriagePerson> people;
   TimePoint at{};               // when the report came in
-  std::string time_zone = "Europe/Amsterdam";  // the region's
+  std::string time_zone = kDefaultTimeZone;  // the region's
+  std::optional<TimePoint> hard_event_at;      // school ends, a flight: contact before it
 };
 
 struct TriageResult {
@@ -81,6 +102,7 @@ struct TriageResult {
   bool two_person = false;
   bool physician = false;
   std::optional<TimePoint> first_contact_by;
+  bool first_contact_before_event = false;  // the hard event came before the class's deadline
   std::vector<TimePoint> warnings;  // before first_contact_by, in order
 
   bool acute() const { return triage_class && triage_class->dispatch; }
@@ -95,6 +117,9 @@ class TriageRules {
 
   // Working days skip these holidays; without a calendar only weekends are skipped.
   void set_holidays(HolidayCalendar calendar) { holidays_ = std::move(calendar); }
+  // When the family left behind by a restraining order is first contacted (a local rule).
+  void set_order_family_contact(FamilyContactRule rule) { order_family_contact_ = rule; }
+  FamilyContactRule order_family_contact() const { return order_family_contact_; }
 
   bool knows_indicator(const std::string& indicator) const;
   bool knows_route(const std::string& route) const;
@@ -120,6 +145,7 @@ class TriageRules {
   std::vector<std::string> indicators_;
   std::string default_class_;
   HolidayCalendar holidays_;
+  FamilyContactRule order_family_contact_;
 };
 
 // Problems name their key: "rules[3].when.child_max_age".

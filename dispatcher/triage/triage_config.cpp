@@ -122,12 +122,14 @@ TriageClass read_class(ConfigReader& r, const toml::table& t, const std::string&
   return c;
 }
 
-TriageCondition read_condition(ConfigReader& r, const toml::table& rule, const std::string& path) {
+TriageCondition read_condition(ConfigReader& r, const toml::table& rule, const std::string& path,
+                               const std::set<std::string>& class_ids) {
   TriageCondition when;
   const std::string when_path = path + ".when";
   const toml::table& w = r.table(rule, "when", when_path, false);
   only_keys(r, w, when_path,
-            {"indicators_any", "indicators_all", "sources", "child_max_age", "local_time"});
+            {"indicators_any", "indicators_all", "sources", "child_max_age", "injured",
+             "local_time", "hard_event_within_s", "classes"});
   when.indicators_any = names(r, w, "indicators_any", when_path + ".indicators_any");
   when.indicators_all = names(r, w, "indicators_all", when_path + ".indicators_all");
   when.sources = r.strings(w, "sources", when_path + ".sources", false);
@@ -139,6 +141,20 @@ TriageCondition read_condition(ConfigReader& r, const toml::table& rule, const s
     when.child_max_age = static_cast<int>(
         r.integer(w, "child_max_age", when_path + ".child_max_age", std::nullopt, 0, 17));
   when.local_time = local_window(r, w, when_path + ".local_time");
+  if (w.get("injured")) {
+    const std::string who = r.string(w, "injured", when_path + ".injured");
+    if (auto parsed = injured_condition_from_name(who)) when.injured = *parsed;
+    else r.problem(when_path + ".injured", "must be child, adult or anyone, got \"" + who + "\"");
+  }
+  if (when.child_max_age >= 0 && when.injured == InjuredCondition::adult)
+    r.problem(when_path + ".child_max_age", "cannot hold for an injured adult");
+  if (w.get("hard_event_within_s"))
+    when.hard_event_within = std::chrono::seconds(r.integer(
+        w, "hard_event_within_s", when_path + ".hard_event_within_s", std::nullopt, 1, 4 * kWeek));
+  when.classes = names(r, w, "classes", when_path + ".classes");
+  for (std::size_t i = 0; i < when.classes.size(); ++i)
+    if (!class_ids.count(when.classes[i]))
+      r.problem(when_path + ".classes[" + std::to_string(i) + "]", "unknown class " + when.classes[i]);
 
   // The older form: one indicator, the same as when.indicators_any = [it].
   if (const toml::node* node = rule.get("indicator")) {
@@ -149,10 +165,10 @@ TriageCondition read_condition(ConfigReader& r, const toml::table& rule, const s
       when.indicators_any.push_back(indicator);
     else if (node->is_string())
       r.problem(path + ".indicator", "must not be empty");
-  } else if (when.empty() && !w.get("local_time") && !w.get("child_max_age")) {
+  } else if (when.empty() && !w.get("local_time") && !w.get("child_max_age") && !w.get("injured")) {
     r.problem(when_path,
-              "is required: indicator, or when with indicators_any, indicators_all, "
-              "sources, child_max_age or local_time");
+              "is required: indicator, or when with indicators_any, indicators_all, sources, "
+              "child_max_age, injured, local_time, hard_event_within_s or classes");
   }
   return when;
 }
@@ -175,7 +191,9 @@ TriageRule read_rule(ConfigReader& r, const toml::table& t, const std::string& p
   rule.skills = names(r, t, "skills", path + ".skills");
   rule.two_person = r.boolean(t, "two_person", path + ".two_person", false);
   rule.physician = r.boolean(t, "physician", path + ".physician", false);
-  rule.when = read_condition(r, t, path);
+  rule.when = read_condition(r, t, path, class_ids);
+  if (!rule.when.classes.empty() && !rule.class_id.empty())
+    r.problem(path + ".class", "a rule on the decided class (when.classes) cannot set the class");
 
   if (!rule.class_id.empty() && !class_ids.count(rule.class_id))
     r.problem(path + ".class", "unknown class " + rule.class_id);
@@ -187,6 +205,19 @@ TriageRule read_rule(ConfigReader& r, const toml::table& t, const std::string& p
   else if (!class_node && !adds_something)
     r.problem(path + ".class",
               "is required for a rule that adds no route, roles, skills, two_person or physician");
+  return rule;
+}
+
+// [restraining_order] family_contact_days_after = 1, family_contact_at = "12:00"
+FamilyContactRule read_order_family_contact(ConfigReader& r, const toml::table& root) {
+  FamilyContactRule rule;
+  const toml::table& order = r.table(root, "restraining_order", "restraining_order", false);
+  only_keys(r, order, "restraining_order", {"family_contact_days_after", "family_contact_at"});
+  rule.days_after = static_cast<int>(r.integer(order, "family_contact_days_after",
+                                               "restraining_order.family_contact_days_after", 1, 0, 7));
+  const std::string at = r.string(order, "family_contact_at", "restraining_order.family_contact_at", "12:00");
+  if (auto minutes = minutes_of(at)) rule.at_minute = *minutes;
+  else r.problem("restraining_order.family_contact_at", "must be a local time such as 12:00, got \"" + at + "\"");
   return rule;
 }
 
@@ -214,7 +245,9 @@ TriageRules read_triage(ConfigReader& r, const toml::table& root) {
   std::string default_class = r.string(root, "default_class", "default_class");
   if (!default_class.empty() && !class_ids.count(default_class))
     r.problem("default_class", "unknown class " + default_class);
-  return TriageRules(std::move(classes), std::move(rules), std::move(default_class));
+  TriageRules triage(std::move(classes), std::move(rules), std::move(default_class));
+  triage.set_order_family_contact(read_order_family_contact(r, root));
+  return triage;
 }
 
 TriageRules finish(ConfigReader& r, const std::optional<toml::table>& root,

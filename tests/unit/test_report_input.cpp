@@ -1,6 +1,8 @@
 // A crisis report as the desk submits it: validated field by field and routed to a region.
 #include <catch.hpp>
 
+#include <algorithm>
+
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -473,14 +475,62 @@ TEST_CASE("imposed_at at the edges of the allowed span is accepted", "[unit][int
   }
 }
 
-TEST_CASE("the children's known ages are listed for triage", "[unit][intake]") {
+TEST_CASE("the people, their ages and injuries are what triage reads", "[unit][intake]") {
   auto body = valid_report();
   body["people"] = json::array({{{"role", "child"}, {"age", 4}},
                                 {{"role", "child"}},
-                                {{"role", "parent"}, {"age", 40}},
-                                {{"role", "child"}, {"age", 0}},
-                                {{"role", "other"}, {"age", 2}}});
+                                {{"role", "parent"}, {"age", 40}, {"injured", true}},
+                                {{"role", "other"}, {"age", 2}, {"injured", false}}});
   auto result = parse(body);
   REQUIRE(result.ok());
-  CHECK(result->child_ages() == std::vector<int>{4, 0});
+  const auto facts = result->triage_facts(kNow, "Europe/Amsterdam");
+  REQUIRE(facts.people.size() == 4);
+  CHECK(facts.people[0].role == "child");
+  CHECK(facts.people[0].age == 4);
+  CHECK(facts.people[1].age == -1);
+  CHECK(facts.people[2].injured);
+  CHECK_FALSE(facts.people[3].injured);
+  // Someone marked injured brings the injury indicator.
+  CHECK(std::find(facts.indicators.begin(), facts.indicators.end(), "injury") != facts.indicators.end());
+  // Stored and read back for a later triage, the facts are the same.
+  const auto again = piket::dispatcher::stored_triage_facts(result->to_json(), kNow, "Europe/Amsterdam");
+  REQUIRE(again.people.size() == 4);
+  CHECK(again.people[2].injured);
+  CHECK(again.indicators == facts.indicators);
+}
+
+TEST_CASE("an injured flag that is not true or false is refused naming it", "[unit][intake]") {
+  auto body = valid_report();
+  body["people"] = json::array({{{"role", "child"}, {"age", 4}, {"injured", "yes"}}});
+  auto result = parse(body);
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().field == "people[0].injured");
+}
+
+TEST_CASE("a hard event is a time ahead, within 28 days, and triage reads it", "[unit][intake]") {
+  auto body = valid_report();
+  SECTION("school ends this afternoon") {
+    body["hard_event_at"] = "2026-10-20T15:00:00+02:00";
+    auto result = parse(body);
+    REQUIRE(result.ok());
+    REQUIRE(result->hard_event_at);
+    CHECK(*result->hard_event_at == utc("2026-10-20T13:00:00Z"));
+    CHECK(result->to_json()["hard_event_at"] == "2026-10-20T13:00:00.000Z");
+    CHECK(result->triage_facts(kNow, "Europe/Amsterdam").hard_event_at == result->hard_event_at);
+  }
+  struct Case {
+    json value;
+    const char* words;
+  };
+  for (const auto& c : std::vector<Case>{{"tomorrow", "RFC 3339"},
+                                         {42, "RFC 3339"},
+                                         {"2026-10-20T11:00:00Z", "past"},
+                                         {"2026-11-20T12:00:00Z", "28 days"}}) {
+    CAPTURE(c.value.dump());
+    body["hard_event_at"] = c.value;
+    auto result = parse(body);
+    REQUIRE_FALSE(result.ok());
+    CHECK(result.error().field == "hard_event_at");
+    CHECK(result.error().message.find(c.words) != std::string::npos);
+  }
 }

@@ -87,3 +87,19 @@ TEST_CASE("an extension ends after the current end and within 28 days",
     }
   }
 }
+
+TEST_CASE("the family left behind is first contacted by the local rule, in local time",
+          "[unit][restraining_order]") {
+  using piket::dispatcher::FamilyContactRule;
+  // Imposed at 22:30 on Saturday 24 October 2026 (summer time); clocks go back that night.
+  const auto at = utc("2026-10-24T20:30:00Z");
+  SECTION("the demo rule: 12:00 the next day, which is winter time by then") {
+    const auto clocks = restraining_order_clocks(at, "Europe/Amsterdam", FamilyContactRule{1, 12 * 60});
+    CHECK(clocks.family_contact_by == utc("2026-10-25T11:00:00Z"));
+    CHECK(clocks.to_json()["family_contact_by"] == "2026-10-25T11:00:00.000Z");
+  }
+  SECTION("the same day at 23:00") {
+    const auto clocks = restraining_order_clocks(at, "Europe/Amsterdam", FamilyContactRule{0, 23 * 60});
+    CHECK(clocks.family_contact_by == utc("2026-10-24T21:00:00Z"));
+  }
+}

@@ -4,6 +4,7 @@
 
 #include "tests/support/config_problems.hpp"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -253,32 +254,132 @@ TEST_CASE("an injury with a young child is T1 with a physician, with older child
   const auto rules = demo_rules();
   auto f = facts({"injury"});
   SECTION("a child of 4 or younger fires the young-child rule") {
-    f.child_ages = {12, 4};
+    f.people = {{"child", 12}, {"child", 4}};
     const auto result = rules.triage(f);
     CHECK(result.triage_class->id == "T1");
-    CHECK(fired_ids(result) == std::vector<std::string>{"injury-young-child-by-age", "injury"});
+    CHECK(fired_ids(result) ==
+          std::vector<std::string>{"injury-young-child-by-age", "injury", "injured-child"});
     CHECK(result.physician);
   }
-  SECTION("children of 5 and older do not") {
-    f.child_ages = {5, 12};
+  SECTION("children of 5 and older do not, but an injured child still asks for the physician") {
+    f.people = {{"child", 5}, {"child", 12}};
     const auto result = rules.triage(f);
     CHECK(result.triage_class->id == "T2");
-    CHECK(fired_ids(result) == std::vector<std::string>{"injury"});
+    CHECK(fired_ids(result) == std::vector<std::string>{"injury", "injured-child"});
     CHECK(result.physician);
   }
-  SECTION("a child whose age is not known does not") {
+  SECTION("a child whose age is not known is not taken to be young") {
+    f.people = {{"child", -1}};
     const auto result = rules.triage(f);
     CHECK(result.triage_class->id == "T2");
+    CHECK(result.physician);
+  }
+  SECTION("with nobody listed, the injured one may be a child: the physician is asked") {
+    const auto result = rules.triage(f);
+    CHECK(result.triage_class->id == "T2");
+    CHECK(result.physician);
   }
   SECTION("a young child without an injury does not") {
     auto no_injury = facts({"concern"});
-    no_injury.child_ages = {1};
+    no_injury.people = {{"child", 1}};
     CHECK(rules.triage(no_injury).triage_class->id == "T3");
   }
   SECTION("the desk's own judgement still works as an indicator") {
     const auto result = rules.triage(facts({"injury_young_child"}));
     CHECK(result.triage_class->id == "T1");
     CHECK(result.physician);
+  }
+}
+
+TEST_CASE("injuries belong to people: only an injured child asks for the confidential physician",
+          "[unit][triage]") {
+  const auto rules = demo_rules();
+  struct Case {
+    const char* what;
+    std::vector<piket::dispatcher::TriagePerson> people;
+    std::vector<std::string> indicators;
+    const char* triage_class;
+    bool physician;
+  };
+  const std::vector<Case> cases = {
+      {"only the mother is hurt, a 4-year-old lives there", {{"parent", 31, true}, {"child", 4}},
+       {"injury"}, "T2", false},
+      {"the same, marked injured without the indicator", {{"parent", 31, true}, {"child", 4}}, {}, "T2", false},
+      {"the 4-year-old is hurt", {{"parent", 31}, {"child", 4, true}}, {}, "T1", true},
+      {"a 9-year-old is hurt", {{"parent", 31}, {"child", 9, true}}, {}, "T2", true},
+      {"mother and the 4-year-old are hurt", {{"parent", 31, true}, {"child", 4, true}}, {"injury"}, "T1", true},
+      {"the injury indicator, nobody marked, a 4-year-old there", {{"parent", 31}, {"child", 4}},
+       {"injury"}, "T1", true},
+      {"the injury indicator, nobody marked, only adults", {{"parent", 31}, {"partner", 35}},
+       {"injury"}, "T2", false},
+      {"nobody hurt", {{"parent", 31}, {"child", 4}}, {}, "T3", false},
+  };
+  for (const auto& c : cases) {
+    INFO(c.what);
+    auto f = facts(c.indicators);
+    f.people = c.people;
+    if (c.indicators.empty()) {  // the indicator follows from a person marked injured
+      const bool marked = std::any_of(c.people.begin(), c.people.end(), [](auto& p) { return p.injured; });
+      if (marked) f.indicators.push_back("injury");
+    }
+    const auto result = rules.triage(f);
+    CHECK(result.triage_class->id == c.triage_class);
+    CHECK(result.physician == c.physician);
+  }
+}
+
+TEST_CASE("every T0 and T1 report at night asks for two workers, whatever made it acute",
+          "[unit][triage]") {
+  const auto rules = demo_rules();
+  // Saturday 5 December 2026, 01:40 in Amsterdam.
+  const std::string night = "2026-12-05T00:40:00Z";
+  auto injured_partner = facts({"threat_to_kill"}, night);
+  injured_partner.people = {{"partner", 34, true}};
+  const auto t1 = rules.triage(injured_partner);
+  CHECK(t1.triage_class->id == "T1");
+  CHECK(t1.two_person);
+  CHECK(fired_ids(t1).back() == "night-visit");
+  // A T2 report is visited within 24 h, not necessarily at night: one worker unless a rule asks.
+  auto t2 = facts({"separation_with_threats"}, night);
+  CHECK(rules.triage(t2).triage_class->id == "T2");
+  CHECK_FALSE(rules.triage(t2).two_person);
+  // The desk raising a T3 report to T1 at night brings the night rule with it.
+  auto raised = rules.with_override(facts({"concern"}, night), "T1", "");
+  REQUIRE(raised.ok());
+  CHECK(raised->two_person);
+  // By day the same T1 report needs one.
+  CHECK_FALSE(rules.triage(facts({"threat_to_kill"}, "2026-12-05T13:40:00Z")).two_person);
+}
+
+TEST_CASE("a hard event before the deadline makes a report T2 and moves its first contact to it",
+          "[unit][triage]") {
+  const auto rules = demo_rules();
+  auto f = facts({"concern"}, "2026-12-02T08:00:00Z");  // Wednesday 09:00
+  SECTION("school ends at 15:00 today: T2, first contact before 15:00") {
+    f.hard_event_at = utc("2026-12-02T14:00:00Z");
+    const auto result = rules.triage(f);
+    CHECK(result.triage_class->id == "T2");
+    CHECK(fired_ids(result) == std::vector<std::string>{"hard-event-time", "concern"});
+    REQUIRE(result.first_contact_by);
+    CHECK(*result.first_contact_by == utc("2026-12-02T14:00:00Z"));
+    CHECK(result.first_contact_before_event);
+    CHECK(result.to_json()["first_contact_before_event"] == true);
+  }
+  SECTION("a flight in three days is no reason to hurry: T3, five working days") {
+    f.hard_event_at = utc("2026-12-05T08:00:00Z");
+    const auto result = rules.triage(f);
+    CHECK(result.triage_class->id == "T3");
+    // ... but the contact still comes before the flight, and so do the warnings.
+    REQUIRE(result.first_contact_by);
+    CHECK(*result.first_contact_by == utc("2026-12-05T08:00:00Z"));
+    for (const auto& w : result.warnings) CHECK(w < *result.first_contact_by);
+  }
+  SECTION("an event after the class's own deadline changes nothing") {
+    auto acute = facts({"threat_to_kill"}, "2026-12-02T08:00:00Z");
+    acute.hard_event_at = utc("2026-12-02T12:00:00Z");  // after the 2 h of T1
+    const auto result = rules.triage(acute);
+    CHECK(*result.first_contact_by == utc("2026-12-02T10:00:00Z"));
+    CHECK_FALSE(result.first_contact_before_event);
   }
 }
 

@@ -303,6 +303,70 @@ reason = "x"
   CHECK(problems.size() == expected.size());
 }
 
+TEST_CASE("conditions on injuries, hard events and the decided class are checked naming their keys",
+          "[unit][triage]") {
+  const std::string text = std::string(kTwoClasses) + R"(
+[[rules]]
+id = "who"
+class = "HIGH"
+reason = "an unknown kind of person"
+[rules.when]
+injured = "toddler"
+
+[[rules]]
+id = "adult-child"
+class = "HIGH"
+reason = "no adult is a child"
+[rules.when]
+injured = "adult"
+child_max_age = 4
+
+[[rules]]
+id = "event"
+class = "HIGH"
+reason = "no time ahead"
+[rules.when]
+hard_event_within_s = 0
+
+[[rules]]
+id = "class-on-class"
+class = "HIGH"
+reason = "a rule on the class cannot set it"
+[rules.when]
+classes = ["HIGH"]
+
+[[rules]]
+id = "unknown-class"
+two_person = true
+reason = "no such class"
+[rules.when]
+classes = ["T7"]
+
+[restraining_order]
+family_contact_days_after = 9
+family_contact_at = "noon"
+)";
+  std::vector<ConfigProblem> problems;
+  piket::dispatcher::parse_triage_rules("triage.toml", text, problems);
+  INFO(listed(problems));
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"rules[0].when.injured", "child, adult or anyone"},
+      {"rules[1].when.child_max_age", "injured adult"},
+      {"rules[2].when.hard_event_within_s", "between"},
+      {"rules[3].class", "cannot set the class"},
+      {"rules[4].when.classes[0]", "unknown class T7"},
+      {"restraining_order.family_contact_days_after", "between 0 and 7"},
+      {"restraining_order.family_contact_at", "12:00"},
+  };
+  for (const auto& [key, words] : expected) {
+    CAPTURE(key);
+    const ConfigProblem* p = problem_for(problems, key);
+    REQUIRE(p != nullptr);
+    CHECK(p->reason.find(words) != std::string::npos);
+  }
+  CHECK(problems.size() == expected.size());
+}
+
 TEST_CASE("a rule without a class that adds a requirement is accepted", "[unit][triage]") {
   const std::string text = std::string(kTwoClasses) + R"(
 [[rules]]
