@@ -142,7 +142,7 @@ class CaseMaker {
     c.facts.source =
         kSources[static_cast<std::size_t>(uniform(0, static_cast<int>(kSources.size()) - 1))];
     for (int child = uniform(0, 3); child > 0; --child)
-      c.facts.child_ages.push_back(uniform(0, 17));
+      c.facts.people.push_back({"child", uniform(0, 17), chance() < 0.1});
     // Any minute of 2026: nights and weekends included (the night rule makes it two people).
     c.facts.at = from_unix_ms(1767225600000LL + std::int64_t{uniform(0, 364 * 24 * 60)} * 60000);
     c.facts.time_zone = c.region->time_zone;

@@ -269,7 +269,7 @@ TEST_CASE("two schedulers on one Redis see each other's roster changes within a 
   }
 }
 
-TEST_CASE("a one-night relief of a worker is accepted; a change is refused only for the "
+TEST_CASE("a one-night relief of a worker is accepted, and a change is refused only for the "
           "violations it adds and the answer names those that remain",
           "[e2e][roster][roster-writer]") {
   Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};

@@ -107,7 +107,7 @@ TEST_CASE("two changes applied one after the other both stay", "[unit][roster-wr
   CHECK(after.overrides[1].id == "o-2");
 }
 
-TEST_CASE("a change is refused only for the violations it adds; those that move or ease remain",
+TEST_CASE("a change is refused only for the violations it adds, and those that move or ease remain",
           "[unit][roster-writer]") {
   // Relieving one night re-anchors a four-week count: the window moves, the violation is old.
   const std::vector<Violation> before{

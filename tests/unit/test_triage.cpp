@@ -41,7 +41,11 @@ TimePoint utc(const std::string& text) {
 // A Wednesday morning in March, 11:00 in Amsterdam: no night rule fires.
 TriageFacts facts(std::vector<std::string> indicators,
                   const std::string& at = "2026-03-11T10:00:00Z") {
-  return TriageFacts{std::move(indicators), "police", {}, utc(at)};
+  TriageFacts f;
+  f.indicators = std::move(indicators);
+  f.source = "police";
+  f.at = utc(at);
+  return f;
 }
 
 // The demo rules with the demo holiday calendar, as the dispatcher runs them.
