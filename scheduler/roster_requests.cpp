@@ -2,11 +2,10 @@
 // decided against the current roster and stored through apply(), the one writer (see
 // service.hpp). The roster is also re-read here when another scheduler moved its version.
 #include <algorithm>
-#include <set>
-
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <set>
 
 #include "common/log.hpp"
 #include "scheduler/import/csv_import.hpp"
@@ -59,7 +58,8 @@ SchedulerService::Reply SchedulerService::apply(Decide decide) {
       publish_gaps(decided->report, decided->kind, decided->cause);
       co_return std::move(decided->report);
     }
-    if (stored.error().code != ErrorCode::conflict || attempt == kAttempts) co_return stored.error();
+    if (stored.error().code != ErrorCode::conflict || attempt == kAttempts)
+      co_return stored.error();
     log()->info("event=roster_conflict kind={} cause={} attempt={} version={}", decided->kind,
                 decided->cause, attempt, version_);
     if (auto loaded = co_await load_roster(); !loaded.ok()) co_return loaded.error();
@@ -93,8 +93,8 @@ asio::awaitable<Status> SchedulerService::load_roster() {
     roster_loaded_ = true;
     reslice();
     log()->info("event=roster_loaded version={} rotations={} overrides={} leave={} swaps={}",
-                version_, roster_.rotations.size(), roster_.overrides.size(),
-                roster_.leave.size(), roster_.swaps.size());
+                version_, roster_.rotations.size(), roster_.overrides.size(), roster_.leave.size(),
+                roster_.swaps.size());
     co_return ok_status();
   }
 }
@@ -115,10 +115,12 @@ asio::awaitable<void> SchedulerService::follow_roster_loop() {
   }
 }
 
-Result<SchedulerService::Decision> SchedulerService::removal(
-    const Roster& current, RosterPart part, const std::string& id,
-    const std::set<std::string>& workers, Interval changed, std::string kind, std::string action,
-    std::string actor) const {
+Result<SchedulerService::Decision> SchedulerService::removal(const Roster& current, RosterPart part,
+                                                             const std::string& id,
+                                                             const std::set<std::string>& workers,
+                                                             Interval changed, std::string kind,
+                                                             std::string action,
+                                                             std::string actor) const {
   Decision d;
   d.change.removals = {{part, id}};
   d.change.action = std::move(action);
@@ -220,7 +222,8 @@ SchedulerService::Reply SchedulerService::delete_override(const Envelope& reques
                    "roster.override.removed", actor_of(request.body));
   });
   if (report.ok())
-    log()->info("event=override_removed id={} gaps_created={}", id, (*report)["gaps_created"].size());
+    log()->info("event=override_removed id={} gaps_created={}", id,
+                (*report)["gaps_created"].size());
   co_return report;
 }
 
@@ -288,7 +291,8 @@ SchedulerService::Reply SchedulerService::request_swap(const Envelope& request) 
   });
 }
 
-SchedulerService::Reply SchedulerService::step_swap(const Envelope& request, const std::string& step) {
+SchedulerService::Reply SchedulerService::step_swap(const Envelope& request,
+                                                    const std::string& step) {
   const std::string id = text_field(request.body, "id");
   const std::string by = text_field(request.body, "by");
   const TimePoint at = clock_.now();
@@ -306,9 +310,9 @@ SchedulerService::Reply SchedulerService::step_swap(const Envelope& request, con
     d.cause = id;
     // Only an approved swap changes who is on duty, so only approval is checked.
     if (next->state == "approved")
-      if (auto checked = check_change(current, applied(current, d.change),
-                                      {next->requester_id, next->peer_id}, next->interval,
-                                      request.body, d.report);
+      if (auto checked =
+              check_change(current, applied(current, d.change), {next->requester_id, next->peer_id},
+                           next->interval, request.body, d.report);
           !checked.ok())
         return checked.error();
     d.report["swap"] = to_json(*next);

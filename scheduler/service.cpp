@@ -190,7 +190,8 @@ asio::awaitable<void> SchedulerService::handoff_loop() {
     if (readable) {
       // After a long outage, announce the last hour only: older hand-offs are history.
       TimePoint from = std::max(from_unix_ms(seen_ms), now - std::chrono::hours(1));
-      for (const Handoff& h : handoffs_between(slices_, from, now)) announced.push_back(handoff_notice(h, config_.gateway.public_url));
+      for (const Handoff& h : handoffs_between(slices_, from, now))
+        announced.push_back(handoff_notice(h, config_.gateway.public_url));
       // The incoming worker learns which cases are open in the region (ids only). Without an
       // answer from the dispatcher the notice still goes, saying the list is unknown.
       std::map<std::string, json> open_cases;

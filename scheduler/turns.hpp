@@ -2,15 +2,14 @@
 // Coroutines on one io_context taking turns: the holder of a turn runs alone until it lets go,
 // even across co_await (a strand would not keep others out while it waits for Redis). Waiters
 // get the turn in the order they asked for it.
-#include <chrono>
-#include <deque>
-#include <memory>
-
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+#include <deque>
+#include <memory>
 
 namespace piket::scheduler {
 

@@ -11,7 +11,7 @@
 namespace piket::scheduler {
 
 struct Handoff {
-  std::string id;  // stable: "h-<region>-<role>-<duty>-<start ms>", so a notice is sent once
+  std::string id;        // stable: "h-<region>-<role>-<duty>-<start ms>", so a notice is sent once
   std::string worker;    // incoming
   std::string outgoing;  // "" when nobody had the duty just before
   std::string region;

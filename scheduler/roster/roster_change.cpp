@@ -8,7 +8,8 @@ namespace {
 template <typename T>
 void put_all(std::vector<T>& entries, const std::vector<T>& stored) {
   for (const T& s : stored) {
-    auto it = std::find_if(entries.begin(), entries.end(), [&](const T& e) { return e.id == s.id; });
+    auto it =
+        std::find_if(entries.begin(), entries.end(), [&](const T& e) { return e.id == s.id; });
     if (it == entries.end())
       entries.push_back(s);
     else
@@ -29,10 +30,14 @@ void remove_id(std::vector<T>& entries, const std::string& id) {
 
 bool has_entry(const Roster& roster, RosterPart part, const std::string& id) {
   switch (part) {
-    case RosterPart::rotations: return holds(roster.rotations, id);
-    case RosterPart::overrides: return holds(roster.overrides, id);
-    case RosterPart::leave: return holds(roster.leave, id);
-    case RosterPart::swaps: return holds(roster.swaps, id);
+    case RosterPart::rotations:
+      return holds(roster.rotations, id);
+    case RosterPart::overrides:
+      return holds(roster.overrides, id);
+    case RosterPart::leave:
+      return holds(roster.leave, id);
+    case RosterPart::swaps:
+      return holds(roster.swaps, id);
   }
   return false;
 }
@@ -44,10 +49,18 @@ Roster applied(Roster roster, const RosterChange& change) {
   put_all(roster.swaps, change.swaps);
   for (const auto& [part, id] : change.removals) {
     switch (part) {
-      case RosterPart::rotations: remove_id(roster.rotations, id); break;
-      case RosterPart::overrides: remove_id(roster.overrides, id); break;
-      case RosterPart::leave: remove_id(roster.leave, id); break;
-      case RosterPart::swaps: remove_id(roster.swaps, id); break;
+      case RosterPart::rotations:
+        remove_id(roster.rotations, id);
+        break;
+      case RosterPart::overrides:
+        remove_id(roster.overrides, id);
+        break;
+      case RosterPart::leave:
+        remove_id(roster.leave, id);
+        break;
+      case RosterPart::swaps:
+        remove_id(roster.swaps, id);
+        break;
     }
   }
   return roster;

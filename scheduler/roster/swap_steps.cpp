@@ -4,13 +4,15 @@
 
 namespace piket::scheduler {
 
-Result<SwapRequest> new_swap(SwapRequest asked, const Roster& roster, std::string id, TimePoint at) {
+Result<SwapRequest> new_swap(SwapRequest asked, const Roster& roster, std::string id,
+                             TimePoint at) {
   bool on_duty = false;
   for (const auto& shift : expand(roster, asked.region, asked.interval))
     if (shift.worker_id == asked.requester_id && shift.role == asked.role &&
         shift.start <= asked.interval.start && shift.end >= asked.interval.end)
       on_duty = true;
-  if (!on_duty) return invalid("start", "the requester is not on duty for the whole interval to swap");
+  if (!on_duty)
+    return invalid("start", "the requester is not on duty for the whole interval to swap");
   asked.id = std::move(id);
   asked.state = "requested";
   asked.history = {{"requested", asked.requester_id, at}};
@@ -25,7 +27,8 @@ Result<SwapRequest> next_swap_step(const SwapRequest& swap, std::string_view ste
   if (step == "accept") {
     if (swap.state != "requested")
       return make_error(ErrorCode::conflict, "state", "the swap is " + swap.state);
-    if (by != swap.peer_id) return make_error(ErrorCode::forbidden, "by", "only the peer can accept");
+    if (by != swap.peer_id)
+      return make_error(ErrorCode::forbidden, "by", "only the peer can accept");
     next.state = "accepted";
   } else if (step == "approve") {
     if (swap.state != "accepted")

@@ -49,7 +49,8 @@ TEST_CASE("a roster change is stored only at the version it was decided on", "[r
   piket::test::RedisServer server;
   asio::io_context io;
   piket::redis::Client client{io, config_for(server.port()), "test"};
-  client.on_connect([&] { return piket::redis::ensure_functions(client, piket::roster_library()); });
+  client.on_connect(
+      [&] { return piket::redis::ensure_functions(client, piket::roster_library()); });
   client.start();
   REQUIRE(piket::test::run_async(io, client.wait_connected(5s)));
   const auto& demo = piket::test::demo_data();

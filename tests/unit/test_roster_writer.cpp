@@ -1,9 +1,8 @@
 // The pure parts of the scheduler's one roster writer: a decided change applied to a roster,
 // the violations a change adds (against those it leaves), the steps of a swap request and the
 // hand-offs a roster makes.
-#include <catch.hpp>
-
 #include <algorithm>
+#include <catch.hpp>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -115,8 +114,8 @@ TEST_CASE("a change is refused only for the violations it adds, and those that m
       violation("w-em-02", "free_day_pairs_4w", "2026-11-02T07:00:00Z", "2026-11-30T07:00:00Z")};
 
   SECTION("a moved window is the same violation") {
-    const std::vector<Violation> after{
-        violation("w-em-02", "max_on_call_days_4w", "2026-11-03T07:00:00Z", "2026-12-01T07:00:00Z")};
+    const std::vector<Violation> after{violation("w-em-02", "max_on_call_days_4w",
+                                                 "2026-11-03T07:00:00Z", "2026-12-01T07:00:00Z")};
     auto compared = sch::compare_violations(before, after);
     CHECK(compared.added.empty());
     REQUIRE(compared.remaining.size() == 1);
@@ -168,10 +167,10 @@ TEST_CASE("a swap step out of order, or by the wrong person, is refused and says
     const char* field;
   };
   const std::vector<Case> cases{
-      {"requested", "accept", "w-em-04", piket::ErrorCode::forbidden, "by"},   // not the peer
+      {"requested", "accept", "w-em-04", piket::ErrorCode::forbidden, "by"},     // not the peer
       {"requested", "approve", "w-em-01", piket::ErrorCode::conflict, "state"},  // peer first
-      {"accepted", "approve", "w-em-02", piket::ErrorCode::forbidden, "by"},   // not a lead
-      {"accepted", "approve", "w-ut-01", piket::ErrorCode::forbidden, "by"},   // other region
+      {"accepted", "approve", "w-em-02", piket::ErrorCode::forbidden, "by"},     // not a lead
+      {"accepted", "approve", "w-ut-01", piket::ErrorCode::forbidden, "by"},     // other region
       {"accepted", "accept", "w-em-03", piket::ErrorCode::conflict, "state"},
       {"approved", "reject", "w-em-01", piket::ErrorCode::conflict, "state"},
       {"rejected", "accept", "w-em-03", piket::ErrorCode::conflict, "state"},
@@ -213,7 +212,8 @@ TEST_CASE("a weekly turn passing on is one hand-off, with the outgoing worker na
   roster.rotations = {weekly("day", {"w-em-01", "w-em-02"})};
   const std::map<std::string, sch::Roster> slices{{"eemland", roster}};
   // Monday 7 December 2026, 08:00 in Amsterdam is 07:00 UTC: w-em-01's turn follows w-em-02's.
-  auto handoffs = sch::handoffs_between(slices, utc("2026-12-07T06:00:00Z"), utc("2026-12-07T08:00:00Z"));
+  auto handoffs =
+      sch::handoffs_between(slices, utc("2026-12-07T06:00:00Z"), utc("2026-12-07T08:00:00Z"));
   REQUIRE(handoffs.size() == 1);
   CHECK(handoffs[0].worker == "w-em-01");
   CHECK(handoffs[0].outgoing == "w-em-02");
@@ -222,9 +222,11 @@ TEST_CASE("a weekly turn passing on is one hand-off, with the outgoing worker na
   CHECK(handoffs[0].id == "h-eemland-crisis_worker-on_call-" +
                               std::to_string(piket::to_unix_ms(utc("2026-12-07T07:00:00Z"))));
   // The window is (from, until]: a duty starting at `from` was announced before.
-  CHECK(sch::handoffs_between(slices, utc("2026-12-07T07:00:00Z"), utc("2026-12-07T08:00:00Z")).empty());
+  CHECK(sch::handoffs_between(slices, utc("2026-12-07T07:00:00Z"), utc("2026-12-07T08:00:00Z"))
+            .empty());
   // Nothing starts inside the week.
-  CHECK(sch::handoffs_between(slices, utc("2026-12-08T06:00:00Z"), utc("2026-12-09T08:00:00Z")).empty());
+  CHECK(sch::handoffs_between(slices, utc("2026-12-08T06:00:00Z"), utc("2026-12-09T08:00:00Z"))
+            .empty());
 }
 
 TEST_CASE("day and night shifts hand off twice a day, and never from a worker to themselves",
@@ -243,11 +245,13 @@ TEST_CASE("day and night shifts hand off twice a day, and never from a worker to
   };
   const TimePoint from = utc("2026-12-08T00:00:00Z"), until = utc("2026-12-09T00:00:00Z");
 
-  auto handoffs = sch::handoffs_between(day_and_night({"w-em-01", "w-em-02"}, {"w-em-03", "w-em-04"}), from, until);
+  auto handoffs = sch::handoffs_between(
+      day_and_night({"w-em-01", "w-em-02"}, {"w-em-03", "w-em-04"}), from, until);
   REQUIRE(handoffs.size() == 2);  // Tuesday 8 December, 08:00 and 20:00 in Amsterdam
-  std::sort(handoffs.begin(), handoffs.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
+  std::sort(handoffs.begin(), handoffs.end(),
+            [](const auto& a, const auto& b) { return a.start < b.start; });
   CHECK(handoffs[0].start == utc("2026-12-08T07:00:00Z"));
-  CHECK(handoffs[0].worker == "w-em-01");   // the day turn from Monday 7 December
+  CHECK(handoffs[0].worker == "w-em-01");    // the day turn from Monday 7 December
   CHECK(handoffs[0].outgoing == "w-em-03");  // the night turn from Monday 7 December
   CHECK(handoffs[1].start == utc("2026-12-08T19:00:00Z"));
   CHECK(handoffs[1].worker == "w-em-03");
