@@ -5,6 +5,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
+#include "common/domain/states.hpp"
 #include "common/crypto.hpp"
 #include "common/keys.hpp"
 #include "common/log.hpp"
@@ -60,7 +61,7 @@ DispatcherService::DispatcherService(asio::io_context& io, const PiketConfig& co
     std::string region;
     if (auto error = read_token(e.body, "region", true, 64, region)) co_return *error;
     if (!data_.regions.find(region)) co_return make_error(ErrorCode::unknown_region, "region", "unknown region");
-    auto ids = co_await store_.open_reports(region, clock_.now() - std::chrono::hours(24 * 30), 200);
+    auto ids = co_await store_.open_reports(region);
     if (!ids.ok()) co_return ids.error();
     co_return json{{"region", region}, {"reports", *ids}};
   });
@@ -186,9 +187,9 @@ DispatcherService::Reply DispatcherService::store_report(const json& body, const
   r.needed = triage.two_person ? 2 : 1;
   r.from_advice = from_advice;
   if (input->advice()) {
-    r.state = "advice";  // recorded, never dispatched
+    r.state = str(ReportState::advice);  // recorded, never dispatched
   } else {
-    r.state = triage.acute() ? "matching" : "queued";
+    r.state = str(triage.acute() ? ReportState::matching : ReportState::queued);
     r.visit_required = triage.acute();
     if (triage.first_contact_by) {
       r.first_contact_by_ms = to_unix_ms(*triage.first_contact_by);
@@ -242,8 +243,9 @@ DispatcherService::Reply DispatcherService::get_report(const Envelope& request) 
 // The desk's queue: open reports of a region (or all), newest first, no personal details.
 DispatcherService::Reply DispatcherService::list_reports(const Envelope& request) {
   const json& body = request.body;
-  std::string region, state, limit_text = "100";
+  std::string region, state, limit_text = "100", cursor;
   if (auto e = read_token(body, "region", false, 64, region)) co_return *e;
+  if (auto e = read_token(body, "cursor", false, 100, cursor)) co_return *e;
   if (!region.empty() && !data_.regions.find(region))
     co_return make_error(ErrorCode::unknown_region, "region", "unknown region");
   if (auto e = read_choice(body, "state", false,
@@ -255,12 +257,12 @@ DispatcherService::Reply DispatcherService::list_reports(const Envelope& request
   const int limit = std::atoi(limit_text.c_str());
   if (limit < 1 || limit > 500 || limit_text.find_first_not_of("0123456789") != std::string::npos)
     co_return invalid("limit", "must be a whole number from 1 to 500");
-  auto rows = co_await store_.list_reports(region, state, limit, clock_.now() - std::chrono::hours(24 * 90));
-  if (!rows.ok()) co_return rows.error();
+  auto page = co_await store_.list_reports(region, state, limit, clock_.now() - std::chrono::hours(24 * 90), cursor);
+  if (!page.ok()) co_return page.error();
   json reports = json::array();
   // A named array, not a brace list: GCC 12 cannot keep brace-list temporaries in a coroutine.
   const std::array<const char*, 2> times{"created_at", "first_contact_by"};
-  for (json row : *rows) {
+  for (json row : page->rows) {
     for (const char* key : times) {
       const auto ms = row.value(key, std::int64_t{0});
       row[key] = ms > 0 ? json(format_utc(from_unix_ms(ms))) : json(nullptr);
@@ -268,7 +270,8 @@ DispatcherService::Reply DispatcherService::list_reports(const Envelope& request
     if (row.value("visit", std::string{}).empty()) row["visit"] = nullptr;
     reports.push_back(row);
   }
-  co_return json{{"reports", reports}};
+  co_return json{{"reports", reports},
+                 {"next_cursor", page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)}};
 }
 
 // The visit with the case as a field professional needs it: no reporter. The read is logged.
