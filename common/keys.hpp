@@ -23,6 +23,8 @@ inline std::string open_reports_index() { return "piket:reports:open"; }
 inline std::string open_reports_index(std::string_view region) {
   return "piket:reports:open:" + std::string(region);
 }
+// Set once the open-reports index was built from the reports stored before it existed.
+inline std::string open_reports_indexed() { return "piket:reports:open-indexed"; }
 // Deadlines (acceptance, re-matching) as a sorted set scored by Unix milliseconds.
 inline std::string timers() { return "piket:timers"; }
 // Streams of durable work, each with one consumer group.

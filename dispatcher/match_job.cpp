@@ -85,7 +85,8 @@ asio::awaitable<bool> DispatcherService::handle_match_job(const redis::StreamEnt
   const auto started = std::chrono::steady_clock::now();
   auto context = co_await store_.match_context(report_id);
   if (!context.ok()) co_return false;  // Redis trouble: stays pending, retried
-  if (!context->exists || (context->state != name(ReportState::matching) && context->state != name(ReportState::unassigned)))
+  const auto state = parse_report_state(context->state);
+  if (!context->exists || (state != ReportState::matching && state != ReportState::unassigned))
     co_return (co_await store_.drop_job(entry.id)).ok();
 
   const TimePoint now = clock_.now();

@@ -47,6 +47,7 @@ DispatcherService::DispatcherService(asio::io_context& io, const PiketConfig& co
       timer_tick_(io) {
   redis_.on_connect([this]() { return check_durability(); });
   redis_.on_connect([this]() { return redis::ensure_functions(redis_, dispatch_library()); });
+  redis_.on_connect([this]() { return store_.index_open_reports(); });
   rpc_.on(msg::kReportSubmit, [this](const Envelope& e) { return submit(e); });
   rpc_.on(msg::kAdviceConvert, [this](const Envelope& e) { return convert_advice(e); });
   rpc_.on(msg::kReportGet, [this](const Envelope& e) { return get_report(e); });

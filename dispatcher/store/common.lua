@@ -21,6 +21,7 @@ local INDEX = 'piket:reports'
 -- Open reports (queued to visit_planned), for every region and per region (OPEN .. ':' ..
 -- region), scored by creation time: the desk's queue and the hand-offs read these.
 local OPEN = 'piket:reports:open'
+local OPEN_INDEXED = 'piket:reports:open-indexed'  -- set once the index holds every stored report
 
 -- The states, as common/domain/states.hpp names them (tests/unit/test_lua_states.cpp keeps the
 -- two equal); no other file spells a state.

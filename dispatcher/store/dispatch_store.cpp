@@ -264,6 +264,18 @@ asio::awaitable<Result<nlohmann::json>> DispatchStore::call_json(std::string_vie
   co_return j;
 }
 
+asio::awaitable<Status> DispatchStore::index_open_reports() {
+  std::string offset = "0";
+  while (!offset.empty()) {
+    auto command = fcall("piket_index_open_reports", {keys::reports_index(), keys::open_reports_indexed()},
+                         {offset, "2000"});
+    auto reply = co_await client_.command(std::move(command));
+    if (!reply.ok()) co_return reply.error();
+    offset = reply->str;
+  }
+  co_return ok_status();
+}
+
 asio::awaitable<Result<std::vector<std::string>>> DispatchStore::open_reports(
     const std::string& region) {
   std::vector<std::string> ids;

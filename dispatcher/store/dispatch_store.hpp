@@ -142,6 +142,9 @@ class DispatchStore {
   // One JSON-in, JSON-out function: checkin, record_outcome, override_triage.
   boost::asio::awaitable<Result<nlohmann::json>> call_json(std::string_view function,
                                                            const nlohmann::json& argument);
+  // Builds the open-reports index from the reports stored before it existed (once; a batch
+  // per call, so Redis is never blocked long). Run at every connect: after the first, one read.
+  boost::asio::awaitable<Status> index_open_reports();
   // Ids of every open report of the region, newest first (however old), page by page.
   boost::asio::awaitable<Result<std::vector<std::string>>> open_reports(const std::string& region);
   boost::asio::awaitable<Result<nlohmann::json>> read_report(const std::string& report_id,

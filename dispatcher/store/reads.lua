@@ -102,6 +102,25 @@ local function verify_chain(keys, args)
   return {last_id, prev, '', checked, at_end}
 end
 
+-- Builds the open-reports index from every stored report, a batch at a time, once: a store
+-- written before the index existed. Intake and the outcome keep it from then on.
+-- ARGV: offset into the index of every report, count. Returns the next offset, or '' when done.
+local function index_open_reports(keys, args)
+  if redis.call('EXISTS', OPEN_INDEXED) == 1 then return '' end
+  local from, count = tonumber(args[1]), tonumber(args[2])
+  local ids = redis.call('ZRANGE', INDEX, from, from + count - 1, 'WITHSCORES')
+  for i = 1, #ids, 2 do
+    local r = redis.call('HMGET', REPORT .. ids[i], 'state', 'region')
+    if is_open(r[1]) then index_open(ids[i], r[2], tonumber(ids[i + 1])) end
+  end
+  if #ids / 2 < count then
+    redis.call('SET', OPEN_INDEXED, '1')
+    return ''
+  end
+  return tostring(from + count)
+end
+
 redis.register_function('piket_read_report', read_report)
+redis.register_function('piket_index_open_reports', index_open_reports)
 redis.register_function{function_name = 'piket_verify_chain', flags = {'no-writes'}, callback = verify_chain}
 redis.register_function{function_name = 'piket_list_reports', flags = {'no-writes'}, callback = list_reports}

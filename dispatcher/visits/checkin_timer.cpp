@@ -22,13 +22,17 @@ asio::awaitable<Result<int>> escalate_missed_checkin(
     DispatchStore& store, const std::string& visit_id, TimePoint now,
     const std::function<std::chrono::seconds(const std::string&)>& reminder_of_region) {
   for (int attempt = 1;; ++attempt) {
-    auto read = co_await store.call_json("piket_checkin_snapshot", json{{"visit", visit_id}});
+    // (a named argument: GCC 12 cannot keep brace-list temporaries across a co_await)
+    json which{{"visit", visit_id}};
+    auto read = co_await store.call_json("piket_checkin_snapshot", which);
     if (!read.ok()) co_return read.error();
     if (!read->value("exists", false)) co_return make_error(ErrorCode::not_found, "id", "no such visit");
     const auto state = parse_visit_state(read->value("state", ""));
     if (!state) co_return make_error(ErrorCode::internal, "state", "a visit in an unknown state");
-    CheckinSnapshot snapshot{*state, strings_in((*read)["workers"]),
-                             strings_in(json::parse(read->value("team_leads", "[]"), nullptr, false))};
+    CheckinSnapshot snapshot;
+    snapshot.state = *state;
+    snapshot.workers = strings_in((*read)["workers"]);
+    snapshot.team_leads = strings_in(json::parse(read->value("team_leads", "[]"), nullptr, false));
     auto decision = decide_checkin_escalation(snapshot, now, reminder_of_region(read->value("region", "")));
     if (!decision.escalate) co_return 0;
     json apply{{"visit", visit_id},

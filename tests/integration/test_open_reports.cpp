@@ -117,6 +117,18 @@ TEST_CASE("reports created in the same millisecond are each listed once across p
   CHECK(seen.size() == 25);
 }
 
+TEST_CASE("open reports stored before the index existed are indexed once, at connect",
+          "[integration][dispatch][open-reports]") {
+  Fixture f;
+  for (int i = 0; i < 5; ++i) f.report(id_of(i), 1, kStart + i * 1min, "eemland");
+  // A store from before the index: the index and its mark gone.
+  f.cli("DEL piket:reports:open piket:reports:open:eemland piket:reports:open-indexed");
+  CHECK(page(f, "eemland", "", 10, "").rows.empty());
+  REQUIRE(run_async(f.io, f.store.index_open_reports()).ok());
+  CHECK(page(f, "eemland", "", 10, "").rows.size() == 5);
+  CHECK(f.cli("GET piket:reports:open-indexed").find('1') != std::string::npos);
+}
+
 TEST_CASE("a cursor the list did not give is refused naming the field", "[integration][dispatch][open-reports]") {
   Fixture f;
   auto p = run_async(f.io, f.store.list_reports("", "", 10, kStart, "nonsense"));
