@@ -224,7 +224,7 @@ local function accept_context(keys, args)
   return cjson.encode({exists = true, state = a[1], report = a[2], worker = a[3], report_state = r[1],
                        round = tonumber(r[2]) or 0, needed = tonumber(r[3]) or 1,
                        visit_required = r[4] == '1', region = r[5], accepted = accepted,
-                       busy = #busy > 0 and busy or cjson.decode('[]')})
+                       busy = busy})  -- (an empty table arrives as {}: the caller reads it as none)
 end
 
 -- Applies a decided acceptance. Refused as a conflict, with nothing written, when the report
