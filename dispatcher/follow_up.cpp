@@ -49,14 +49,17 @@ DispatcherService::Reply DispatcherService::change_assignment(const Envelope& re
   if (auto e = read_token(request.body, "actor", false, 64, actor)) co_return *e;
   if (!accept)
     if (auto e = read_text(request.body, "reason", false, 200, reason)) co_return *e;
+  // Named, not temporaries in the call: GCC 12 cannot keep those in a coroutine frame.
+  VisitSettings visit;
+  visit.length = std::chrono::minutes(config_.dispatcher.visit_minutes);
+  visit.checkin_interval = std::chrono::seconds(config_.dispatcher.checkin_interval_s);
+  visit.link_base = config_.gateway.public_url;
+  const std::function<std::chrono::hours(const std::string&)> search_of_region =
+      [this](const std::string& region) { return data_.escalation.for_region(region).visit_search; };
   // (if/else, not ?:, around co_await: GCC 12 miscompiles the conditional.)
   Result<AssignmentChange> change = make_error(ErrorCode::internal, "", "not run");
   if (accept)
-    change = co_await accept_assignment(
-        store_, id, clock_.now(), actor,
-        VisitSettings{std::chrono::minutes(config_.dispatcher.visit_minutes),
-                      std::chrono::seconds(config_.dispatcher.checkin_interval_s), config_.gateway.public_url},
-        [this](const std::string& region) { return data_.escalation.for_region(region).visit_search; });
+    change = co_await accept_assignment(store_, id, clock_.now(), actor, visit, search_of_region);
   else
     change = co_await store_.decline(id, clock_.now(), actor, reason);
   if (!change.ok()) co_return change.error();
@@ -233,11 +236,11 @@ DispatcherService::Reply DispatcherService::extend_order(const Envelope& request
 }
 
 asio::awaitable<void> DispatcherService::decide_timers(const std::vector<std::string>& members) {
+  const std::function<std::chrono::seconds(const std::string&)> reminder_of_region =
+      [this](const std::string& region) { return data_.escalation.for_region(region).checkin_reminder; };
   for (const std::string& member : members) {
     const std::string visit = member.substr(member.find(':') + 1);
-    auto escalated = co_await escalate_missed_checkin(store_, visit, clock_.now(), [this](const std::string& region) {
-      return data_.escalation.for_region(region).checkin_reminder;
-    });
+    auto escalated = co_await escalate_missed_checkin(store_, visit, clock_.now(), reminder_of_region);
     if (!escalated.ok()) {
       // The claim holds the timer for a while; it fires again then.
       log()->warn("event=checkin_escalation_failed visit={} error={}", visit, escalated.error().to_string());
