@@ -17,6 +17,14 @@ inline std::string assignment(std::string_view id) { return "piket:assignment:" 
 inline std::string assignment_prefix() { return "piket:assignment:"; }
 inline std::string idempotency(std::string_view key) { return "piket:idem:" + std::string(key); }
 inline std::string reports_index() { return "piket:reports"; }
+// Open reports (queued to visit_planned) scored by creation time, for every region and per region:
+// kept by the dispatcher's Functions (in on intake, out on the outcome), read by the desk's list.
+inline std::string open_reports_index() { return "piket:reports:open"; }
+inline std::string open_reports_index(std::string_view region) {
+  return "piket:reports:open:" + std::string(region);
+}
+// Set once the open-reports index was built from the reports stored before it existed.
+inline std::string open_reports_indexed() { return "piket:reports:open-indexed"; }
 // Deadlines (acceptance, re-matching) as a sorted set scored by Unix milliseconds.
 inline std::string timers() { return "piket:timers"; }
 // Streams of durable work, each with one consumer group.

@@ -3,12 +3,15 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "common/domain/states.hpp"
 #include "common/log.hpp"
 #include "common/message_types.hpp"
 #include "dispatcher/api/request_fields.hpp"
 #include "dispatcher/intake/report_input.hpp"
 #include "dispatcher/service.hpp"
 #include "dispatcher/triage/restraining_order.hpp"
+#include "dispatcher/visits/acceptance.hpp"
+#include "dispatcher/visits/checkin_timer.hpp"
 
 namespace piket::dispatcher {
 namespace asio = boost::asio;
@@ -22,6 +25,21 @@ bool continues_elsewhere(const std::string& route) {
   return route == "local_team" || route == "save_team" || route == "veilig_thuis_investigation" ||
          route == "child_protection_board_request";
 }
+
+// A change decided on a read is applied only if the report is still as read; when it moved in
+// between, the read and the decision are made again, a few times at most.
+constexpr int kDecideAttempts = 3;
+
+bool moved_since_read(const Error& e) {
+  return e.code == ErrorCode::conflict && (e.field == "state" || e.field == "round" || e.field == "rev");
+}
+
+json expectation_of(const json& stored) {
+  json out{{"state", stored.value("state", std::string{})}};
+  out["round"] = std::strtoll(stored.value("round", std::string{"0"}).c_str(), nullptr, 10);
+  out["rev"] = std::strtoll(stored.value("rev", std::string{"0"}).c_str(), nullptr, 10);
+  return out;
+}
 }  // namespace
 
 DispatcherService::Reply DispatcherService::change_assignment(const Envelope& request, bool accept) {
@@ -31,13 +49,17 @@ DispatcherService::Reply DispatcherService::change_assignment(const Envelope& re
   if (auto e = read_token(request.body, "actor", false, 64, actor)) co_return *e;
   if (!accept)
     if (auto e = read_text(request.body, "reason", false, 200, reason)) co_return *e;
+  // Named, not temporaries in the call: GCC 12 cannot keep those in a coroutine frame.
+  VisitSettings visit;
+  visit.length = std::chrono::minutes(config_.dispatcher.visit_minutes);
+  visit.checkin_interval = std::chrono::seconds(config_.dispatcher.checkin_interval_s);
+  visit.link_base = config_.gateway.public_url;
+  const std::function<std::chrono::hours(const std::string&)> search_of_region =
+      [this](const std::string& region) { return data_.escalation.for_region(region).visit_search; };
   // (if/else, not ?:, around co_await: GCC 12 miscompiles the conditional.)
   Result<AssignmentChange> change = make_error(ErrorCode::internal, "", "not run");
   if (accept)
-    change = co_await store_.accept(id, clock_.now(), actor,
-                                    std::chrono::minutes(config_.dispatcher.visit_minutes),
-                                    std::chrono::seconds(config_.dispatcher.checkin_interval_s),
-                                    config_.gateway.public_url);
+    change = co_await accept_assignment(store_, id, clock_.now(), actor, visit, search_of_region);
   else
     change = co_await store_.decline(id, clock_.now(), actor, reason);
   if (!change.ok()) co_return change.error();
@@ -117,7 +139,7 @@ DispatcherService::Reply DispatcherService::record_outcome(const Envelope& reque
   json outcome{{"safety_agreements", safety_agreements}, {"police_involved", police_involved},
                {"route", route}, {"consent", consent}, {"note", note},
                {"recorded_by", actor}, {"recorded_at", format_utc(clock_.now())}};
-  const std::string state = continues_elsewhere(route) ? "referred" : "closed";
+  const std::string state = str(continues_elsewhere(route) ? ReportState::referred : ReportState::closed);
   json argument{{"report", id}, {"outcome", outcome.dump()}, {"state", state}, {"route", route},
                 {"now", to_unix_ms(clock_.now())}, {"actor", actor}};
   auto result = co_await store_.call_json("piket_record_outcome", argument);
@@ -136,32 +158,36 @@ DispatcherService::Reply DispatcherService::override_triage(const Envelope& requ
   if (auto e = read_token(body, "class", true, 16, class_id)) co_return *e;
   if (auto e = read_token(body, "route", false, 64, route)) co_return *e;
   if (auto e = read_text(body, "reason", true, 500, reason)) co_return *e;
-  auto stored = co_await store_.read_report(id, clock_.now(), actor, "triage_override");
-  if (!stored.ok()) co_return stored.error();
-  json report = json::parse(stored->value("report", std::string{"{}"}), nullptr, false);
-  if (!report.is_object() || stored->value("kind", std::string{}) == "advice")
-    co_return make_error(ErrorCode::conflict, "id", "an advice contact has no triage; convert it to a report");
-  const TriageFacts facts = stored_triage_facts(
-      report, from_unix_ms(std::strtoll(stored->value("created_at", std::string{"0"}).c_str(), nullptr, 10)),
-      data_.regions.time_zone_of(stored->value("region", "")));
-  auto overridden = data_.triage.with_override(facts, class_id, route);
-  if (!overridden.ok()) co_return overridden.error();
-  json triage_json = overridden->to_json();
-  triage_json["override"] = {{"by", actor}, {"reason", reason}, {"at", format_utc(clock_.now())}};
-  json argument{{"report", id},
-                {"triage", triage_json.dump()},
-                {"class", class_id},
-                {"dispatch", overridden->acute()},
-                {"reason", reason},
-                {"now", to_unix_ms(clock_.now())},
-                {"actor", actor},
-                {"needed", overridden->two_person ? 2 : 1},
-                {"first_contact_by", overridden->first_contact_by ? to_unix_ms(*overridden->first_contact_by) : 0}};
-  auto result = co_await store_.call_json("piket_override_triage", argument);
-  if (!result.ok()) co_return result.error();
-  log()->info("event=triage_overridden report={} from={} to={}", id, result->value("previous_class", ""), class_id);
-  (*result)["triage"] = triage_json;
-  co_return *result;
+  for (int attempt = 1;; ++attempt) {
+    auto stored = co_await store_.read_report(id, clock_.now(), actor, "triage_override");
+    if (!stored.ok()) co_return stored.error();
+    json report = json::parse(stored->value("report", std::string{"{}"}), nullptr, false);
+    if (!report.is_object() || stored->value("kind", std::string{}) == str(ReportState::advice))
+      co_return make_error(ErrorCode::conflict, "id", "an advice contact has no triage; convert it to a report");
+    const TriageFacts facts = stored_triage_facts(
+        report, from_unix_ms(std::strtoll(stored->value("created_at", std::string{"0"}).c_str(), nullptr, 10)),
+        data_.regions.time_zone_of(stored->value("region", "")));
+    auto overridden = data_.triage.with_override(facts, class_id, route);
+    if (!overridden.ok()) co_return overridden.error();
+    json triage_json = overridden->to_json();
+    triage_json["override"] = {{"by", actor}, {"reason", reason}, {"at", format_utc(clock_.now())}};
+    json argument{{"report", id},
+                  {"triage", triage_json.dump()},
+                  {"class", class_id},
+                  {"dispatch", overridden->acute()},
+                  {"reason", reason},
+                  {"now", to_unix_ms(clock_.now())},
+                  {"actor", actor},
+                  {"needed", overridden->two_person ? 2 : 1},
+                  {"first_contact_by", overridden->first_contact_by ? to_unix_ms(*overridden->first_contact_by) : 0},
+                  {"expect", expectation_of(*stored)}};
+    auto result = co_await store_.call_json("piket_override_triage", argument);
+    if (!result.ok() && moved_since_read(result.error()) && attempt < kDecideAttempts) continue;
+    if (!result.ok()) co_return result.error();
+    log()->info("event=triage_overridden report={} from={} to={}", id, result->value("previous_class", ""), class_id);
+    (*result)["triage"] = triage_json;
+    co_return *result;
+  }
 }
 
 // The mayor extends a temporary restraining order (at most to 28 days in all): the new end
@@ -176,29 +202,50 @@ DispatcherService::Reply DispatcherService::extend_order(const Envelope& request
   if (auto e = read_text(body, "reason", true, 500, reason)) co_return *e;
   TimePoint until;
   if (!parse_utc(until_text, until)) co_return invalid("until", "must be an RFC 3339 time");
-  auto stored = co_await store_.read_report(id, clock_.now(), actor, "order_extension");
-  if (!stored.ok()) co_return stored.error();
-  json triage = json::parse(stored->value("triage", std::string{"{}"}), nullptr, false);
-  TimePoint imposed;
-  if (!triage.is_object() || !triage.contains("restraining_order") ||
-      !parse_utc(triage["restraining_order"].value("imposed_at", ""), imposed))
-    co_return make_error(ErrorCode::conflict, "id", "this report has no restraining order");
-  const Region* region = data_.regions.find(stored->value("region", ""));
-  auto clocks = restraining_order_clocks(imposed, region ? region->time_zone : config_.data.time_zone);
-  TimePoint current_end;  // an earlier extension moved it
-  if (parse_utc(triage["restraining_order"].value("ends_at", ""), current_end)) clocks.ends_at = current_end;
-  auto checked = check_extension(clocks, until);
-  if (!checked.ok()) co_return checked.error();
-  clocks.ends_at = *checked;
-  json order = clocks.to_json();
-  order["extended"] = {{"by", actor}, {"reason", reason}, {"at", format_utc(clock_.now())}};
-  triage["restraining_order"] = order;
-  json argument{{"report", id}, {"triage", triage.dump()}, {"until_ms", to_unix_ms(*checked)},
-                {"now", to_unix_ms(clock_.now())}, {"actor", actor}, {"reason", reason}};
-  auto result = co_await store_.call_json("piket_extend_order", argument);
-  if (!result.ok()) co_return result.error();
-  (*result)["restraining_order"] = order;
-  co_return *result;
+  for (int attempt = 1;; ++attempt) {
+    auto stored = co_await store_.read_report(id, clock_.now(), actor, "order_extension");
+    if (!stored.ok()) co_return stored.error();
+    json triage = json::parse(stored->value("triage", std::string{"{}"}), nullptr, false);
+    TimePoint imposed;
+    if (!triage.is_object() || !triage.contains("restraining_order") ||
+        !parse_utc(triage["restraining_order"].value("imposed_at", ""), imposed))
+      co_return make_error(ErrorCode::conflict, "id", "this report has no restraining order");
+    const Region* region = data_.regions.find(stored->value("region", ""));
+    auto clocks = restraining_order_clocks(imposed, region ? region->time_zone : config_.data.time_zone);
+    TimePoint current_end;  // an earlier extension moved it
+    if (parse_utc(triage["restraining_order"].value("ends_at", ""), current_end)) clocks.ends_at = current_end;
+    auto checked = check_extension(clocks, until);
+    if (!checked.ok()) co_return checked.error();
+    clocks.ends_at = *checked;
+    json order = clocks.to_json();
+    order["extended"] = {{"by", actor}, {"reason", reason}, {"at", format_utc(clock_.now())}};
+    triage["restraining_order"] = order;
+    json argument{{"report", id}, {"triage", triage.dump()}, {"until_ms", to_unix_ms(*checked)},
+                  {"now", to_unix_ms(clock_.now())}, {"actor", actor}, {"reason", reason},
+                  {"expect", {{"rev", expectation_of(*stored)["rev"]}}}};
+    auto result = co_await store_.call_json("piket_extend_order", argument);
+    if (!result.ok() && moved_since_read(result.error()) && attempt < kDecideAttempts) continue;
+    if (!result.ok()) co_return result.error();
+    (*result)["restraining_order"] = order;
+    co_return *result;
+  }
+}
+
+asio::awaitable<void> DispatcherService::decide_timers(const std::vector<std::string>& members) {
+  const std::function<std::chrono::seconds(const std::string&)> reminder_of_region =
+      [this](const std::string& region) { return data_.escalation.for_region(region).checkin_reminder; };
+  for (const std::string& member : members) {
+    const std::string visit = member.substr(member.find(':') + 1);
+    auto escalated = co_await escalate_missed_checkin(store_, visit, clock_.now(), reminder_of_region);
+    if (!escalated.ok()) {
+      // The claim holds the timer for a while; it fires again then.
+      log()->warn("event=checkin_escalation_failed visit={} error={}", visit, escalated.error().to_string());
+      continue;
+    }
+    metrics_.count("piket_deadlines_fired_total", "kind=\"checkin\"");
+    log()->info("event=timer_fired timer={} team_leads_alerted={}", member, *escalated);
+    events_.publish(msg::kEventEscalation, {{"timer", member}});
+  }
 }
 
 // Sleeps until the next deadline by the clock (at most timer_poll_ms of real time, so a
@@ -229,6 +276,7 @@ asio::awaitable<void> DispatcherService::timer_loop() {
       log()->info("event=timer_fired timer={}", member);
       events_.publish(msg::kEventEscalation, {{"timer", member}});
     }
+    co_await decide_timers(claimed->decide);
     if (claimed->fired.size() >= 100) next_due = clock_.now();  // more are due
     else if (claimed->next_due) next_due = std::min(next_due, *claimed->next_due);
   }

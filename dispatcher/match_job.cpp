@@ -7,6 +7,7 @@
 #include <array>
 #include <set>
 
+#include "common/domain/states.hpp"
 #include "common/log.hpp"
 #include "common/message_types.hpp"
 #include "dispatcher/matching/ladder.hpp"
@@ -84,7 +85,8 @@ asio::awaitable<bool> DispatcherService::handle_match_job(const redis::StreamEnt
   const auto started = std::chrono::steady_clock::now();
   auto context = co_await store_.match_context(report_id);
   if (!context.ok()) co_return false;  // Redis trouble: stays pending, retried
-  if (!context->exists || (context->state != "matching" && context->state != "unassigned"))
+  const auto state = parse_report_state(context->state);
+  if (!context->exists || (state != ReportState::matching && state != ReportState::unassigned))
     co_return (co_await store_.drop_job(entry.id)).ok();
 
   const TimePoint now = clock_.now();

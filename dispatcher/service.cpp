@@ -5,6 +5,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
+#include "common/domain/states.hpp"
 #include "common/crypto.hpp"
 #include "common/keys.hpp"
 #include "common/log.hpp"
@@ -41,6 +42,7 @@ DispatcherService::DispatcherService(asio::io_context& io, const PiketConfig& co
       timer_sleep_(io.get_executor(), clock) {
   redis_.on_connect([this]() { return check_durability(); });
   redis_.on_connect([this]() { return redis::ensure_functions(redis_, dispatch_library()); });
+  redis_.on_connect([this]() { return store_.index_open_reports(); });
   rpc_.on(msg::kReportSubmit, [this](const Envelope& e) { return submit(e); });
   rpc_.on(msg::kAdviceConvert, [this](const Envelope& e) { return convert_advice(e); });
   rpc_.on(msg::kReportGet, [this](const Envelope& e) { return get_report(e); });
@@ -55,7 +57,7 @@ DispatcherService::DispatcherService(asio::io_context& io, const PiketConfig& co
     std::string region;
     if (auto error = read_token(e.body, "region", true, 64, region)) co_return *error;
     if (!data_.regions.find(region)) co_return make_error(ErrorCode::unknown_region, "region", "unknown region");
-    auto ids = co_await store_.open_reports(region, clock_.now() - std::chrono::hours(24 * 30), 200);
+    auto ids = co_await store_.open_reports(region);
     if (!ids.ok()) co_return ids.error();
     co_return json{{"region", region}, {"reports", *ids}};
   });
@@ -181,9 +183,9 @@ DispatcherService::Reply DispatcherService::store_report(const json& body, const
   r.needed = triage.two_person ? 2 : 1;
   r.from_advice = from_advice;
   if (input->advice()) {
-    r.state = "advice";  // recorded, never dispatched
+    r.state = str(ReportState::advice);  // recorded, never dispatched
   } else {
-    r.state = triage.acute() ? "matching" : "queued";
+    r.state = str(triage.acute() ? ReportState::matching : ReportState::queued);
     r.visit_required = triage.acute();
     std::optional<RestrainingOrderClocks> order;
     if (input->restraining_order) {
@@ -247,8 +249,9 @@ DispatcherService::Reply DispatcherService::get_report(const Envelope& request) 
 // The desk's queue: open reports of a region (or all), newest first, no personal details.
 DispatcherService::Reply DispatcherService::list_reports(const Envelope& request) {
   const json& body = request.body;
-  std::string region, state, limit_text = "100";
+  std::string region, state, limit_text = "100", cursor;
   if (auto e = read_token(body, "region", false, 64, region)) co_return *e;
+  if (auto e = read_token(body, "cursor", false, 100, cursor)) co_return *e;
   if (!region.empty() && !data_.regions.find(region))
     co_return make_error(ErrorCode::unknown_region, "region", "unknown region");
   if (auto e = read_choice(body, "state", false,
@@ -260,12 +263,12 @@ DispatcherService::Reply DispatcherService::list_reports(const Envelope& request
   const int limit = std::atoi(limit_text.c_str());
   if (limit < 1 || limit > 500 || limit_text.find_first_not_of("0123456789") != std::string::npos)
     co_return invalid("limit", "must be a whole number from 1 to 500");
-  auto rows = co_await store_.list_reports(region, state, limit, clock_.now() - std::chrono::hours(24 * 90));
-  if (!rows.ok()) co_return rows.error();
+  auto page = co_await store_.list_reports(region, state, limit, clock_.now() - std::chrono::hours(24 * 90), cursor);
+  if (!page.ok()) co_return page.error();
   json reports = json::array();
   // A named array, not a brace list: GCC 12 cannot keep brace-list temporaries in a coroutine.
   const std::array<const char*, 2> times{"created_at", "first_contact_by"};
-  for (json row : *rows) {
+  for (json row : page->rows) {
     for (const char* key : times) {
       const auto ms = row.value(key, std::int64_t{0});
       row[key] = ms > 0 ? json(format_utc(from_unix_ms(ms))) : json(nullptr);
@@ -273,7 +276,8 @@ DispatcherService::Reply DispatcherService::list_reports(const Envelope& request
     if (row.value("visit", std::string{}).empty()) row["visit"] = nullptr;
     reports.push_back(row);
   }
-  co_return json{{"reports", reports}};
+  co_return json{{"reports", reports},
+                 {"next_cursor", page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)}};
 }
 
 // The visit with the case as a field professional needs it: no reporter. The read is logged.

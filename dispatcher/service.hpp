@@ -69,6 +69,8 @@ class DispatcherService {
                      const std::string& actor, const std::string& from_advice);
   boost::asio::awaitable<bool> handle_match_job(const redis::StreamEntry& entry);
   boost::asio::awaitable<void> timer_loop();
+  // The claimed timers whose change is decided here (missed check-ins), each read → decide → write.
+  boost::asio::awaitable<void> decide_timers(const std::vector<std::string>& members);
   void wake_timers() { timer_sleep_.wake(); }
   boost::asio::awaitable<Status> check_durability();
 

@@ -93,6 +93,10 @@ EscalationPolicy read_policy(ConfigReader& reader, const toml::table& t, const s
   policy.region = reader.string(t, "region", path + ".region");
   policy.restart_after = std::chrono::seconds{
       reader.integer(t, "restart_after_s", path + ".restart_after_s", 300, 1, kMaxSeconds)};
+  policy.checkin_reminder = std::chrono::seconds{
+      reader.integer(t, "checkin_reminder_s", path + ".checkin_reminder_s", 900, 60, kMaxSeconds)};
+  policy.visit_search = std::chrono::hours{
+      reader.integer(t, "visit_search_h", path + ".visit_search_h", 24, 1, 24 * 7)};
   const auto steps = reader.tables(t, "steps", path + ".steps", true);
   if (t.get("steps") && t.get("steps")->is_array() && steps.empty())
     reader.problem(path + ".steps", "must have at least one step");

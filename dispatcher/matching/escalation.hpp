@@ -35,6 +35,11 @@ struct EscalationPolicy {
   std::vector<EscalationStep> steps;
   // After the last step: record a coverage failure and start the ladder again.
   std::chrono::seconds restart_after{300};
+  // While a visit's check-in is overdue, the team lead is alerted again this often.
+  std::chrono::seconds checkin_reminder{900};
+  // How far ahead of the earliest possible start a visit slot is looked for; past it the
+  // visit is planned at the end of the horizon and marked late.
+  std::chrono::hours visit_search{24};
 };
 
 inline constexpr const char* kDefaultPolicyRegion = "*";
@@ -59,6 +64,7 @@ class EscalationPolicies {
 };
 
 // escalation.toml: [[policies]] region ("*" or a region id), restart_after_s? (default 300),
+// checkin_reminder_s? (default 900), visit_search_h? (default 24),
 // [[policies.steps]] after_s, target, channel? ("primary" | "second"; repeat defaults to
 // "second"). The first step is at after_s 0 with target "first"; after_s strictly increases;
 // one policy per region; a default policy ("*") is required.

@@ -174,13 +174,45 @@ asio::awaitable<Status> DispatchStore::drop_job(const std::string& match_entry_i
   co_return ok_status();
 }
 
+asio::awaitable<Result<AcceptContext>> DispatchStore::accept_context(const std::string& assignment_id,
+                                                                     TimePoint from, TimePoint to) {
+  nlohmann::json argument{{"assignment", assignment_id}, {"from_ms", to_unix_ms(from)}, {"to_ms", to_unix_ms(to)}};
+  auto command = fcall("piket_accept_context", {keys::assignment(assignment_id)}, {argument.dump()});
+  auto reply = co_await client_.command(std::move(command));
+  if (!reply.ok()) co_return reply.error();
+  auto j = nlohmann::json::parse(reply->str, nullptr, false);
+  if (!j.is_object()) co_return unexpected("accept context");
+  AcceptContext c;
+  c.exists = j.value("exists", false);
+  if (!c.exists) co_return c;
+  c.state = j.value("state", "");
+  c.report_id = j.value("report", "");
+  c.worker_id = j.value("worker", "");
+  c.report_state = j.value("report_state", "");
+  c.region = j.value("region", "");
+  c.round = j.value("round", 0);
+  c.needed = j.value("needed", 1);
+  c.visit_required = j.value("visit_required", false);
+  if (j["accepted"].is_array())  // (an empty Lua table arrives as {})
+    for (const auto& a : j["accepted"])
+      c.accepted.push_back({a.value("worker", ""), std::chrono::milliseconds(a.value("travel", std::int64_t{0})),
+                            a.value("shift_end", std::int64_t{0})});
+  if (j["busy"].is_array())
+    for (const auto& b : j["busy"])
+      if (b.is_array() && b.size() == 2) c.busy.emplace_back(b[0].get<std::int64_t>(), b[1].get<std::int64_t>());
+  co_return c;
+}
+
 asio::awaitable<Result<AssignmentChange>> DispatchStore::accept(
     const std::string& assignment_id, TimePoint now, const std::string& actor,
     std::chrono::milliseconds visit_length, std::chrono::milliseconds checkin_interval,
-    const std::string& link_base) {
+    const std::string& link_base, const AcceptDecision& decision) {
   nlohmann::json argument{{"assignment", assignment_id}, {"now", to_unix_ms(now)},
                           {"actor", actor},              {"visit_ms", visit_length.count()},
-                          {"checkin_ms", checkin_interval.count()}, {"link_base", link_base}};
+                          {"checkin_ms", checkin_interval.count()}, {"link_base", link_base},
+                          {"expect", {{"state", decision.state}, {"round", decision.round}}},
+                          {"accepted_seen", decision.accepted_seen}};
+  if (decision.visit_start) argument["visit_start"] = to_unix_ms(*decision.visit_start);
   auto command = fcall("piket_accept", {keys::assignment(assignment_id)}, {argument.dump()});
   auto reply = co_await client_.command(std::move(command));
   if (!reply.ok()) co_return reply.error();
@@ -200,9 +232,10 @@ asio::awaitable<Result<AssignmentChange>> DispatchStore::accept(
 asio::awaitable<Result<AssignmentChange>> DispatchStore::decline(const std::string& assignment_id,
                                                                  TimePoint now,
                                                                  const std::string& actor,
-                                                                 const std::string& reason) {
+                                                                 const std::string& reason,
+                                                                 const nlohmann::json& expect) {
   auto command = fcall("piket_decline", {keys::assignment(assignment_id)},
-                       {assignment_id, ms(now), actor, reason});
+                       {assignment_id, ms(now), actor, reason, expect.is_null() ? "" : expect.dump()});
   auto reply = co_await client_.command(std::move(command));
   co_return change_from(reply, "decline");
 }
@@ -211,12 +244,13 @@ asio::awaitable<Result<ClaimedTimers>> DispatchStore::claim_due(TimePoint now, i
   auto command = fcall("piket_claim_due", {keys::timers()}, {ms(now), std::to_string(limit)});
   auto reply = co_await client_.command(std::move(command));
   if (!reply.ok()) co_return reply.error();
-  if (!reply->is_array() || reply->elements.size() != 3) co_return unexpected("claim due");
+  if (!reply->is_array() || reply->elements.size() != 4) co_return unexpected("claim due");
   ClaimedTimers out;
   for (const auto& e : reply->elements[0].elements) out.fired.push_back(e.str);
   for (const auto& e : reply->elements[1].elements) out.late_ms.push_back(e.integer);
   const std::string& next = reply->elements[2].str;
   if (!next.empty()) out.next_due = from_unix_ms(std::strtoll(next.c_str(), nullptr, 10));
+  for (const auto& e : reply->elements[3].elements) out.decide.push_back(e.str);
   co_return out;
 }
 
@@ -230,12 +264,28 @@ asio::awaitable<Result<nlohmann::json>> DispatchStore::call_json(std::string_vie
   co_return j;
 }
 
+asio::awaitable<Status> DispatchStore::index_open_reports() {
+  std::string offset = "0";
+  while (!offset.empty()) {
+    auto command = fcall("piket_index_open_reports", {keys::reports_index(), keys::open_reports_indexed()},
+                         {offset, "2000"});
+    auto reply = co_await client_.command(std::move(command));
+    if (!reply.ok()) co_return reply.error();
+    offset = reply->str;
+  }
+  co_return ok_status();
+}
+
 asio::awaitable<Result<std::vector<std::string>>> DispatchStore::open_reports(
-    const std::string& region, TimePoint since, int limit) {
-  auto rows = co_await list_reports(region, "", limit, since);
-  if (!rows.ok()) co_return rows.error();
+    const std::string& region) {
   std::vector<std::string> ids;
-  for (const auto& row : *rows) ids.push_back(row.value("id", ""));
+  std::string cursor;
+  do {
+    auto page = co_await list_reports(region, "", 500, TimePoint{}, cursor);
+    if (!page.ok()) co_return page.error();
+    for (const auto& row : page->rows) ids.push_back(row.value("id", ""));
+    cursor = page->next_cursor;
+  } while (!cursor.empty());
   co_return ids;
 }
 
@@ -281,18 +331,23 @@ asio::awaitable<Result<nlohmann::json>> DispatchStore::read_visit(const std::str
   co_return out;
 }
 
-asio::awaitable<Result<std::vector<nlohmann::json>>> DispatchStore::list_reports(
-    const std::string& region, const std::string& state, int limit, TimePoint since) {
-  auto command = fcall("piket_list_reports", {keys::reports_index()},
-                       {region, state, std::to_string(limit), ms(since)});
+asio::awaitable<Result<ReportPage>> DispatchStore::list_reports(const std::string& region,
+                                                                const std::string& state, int limit,
+                                                                TimePoint since,
+                                                                const std::string& cursor) {
+  const std::string index = region.empty() ? keys::open_reports_index() : keys::open_reports_index(region);
+  auto command = fcall("piket_list_reports", {keys::reports_index(), index},
+                       {region, state, std::to_string(limit), ms(since), cursor});
   auto reply = co_await client_.command(std::move(command));
   if (!reply.ok()) co_return reply.error();
-  std::vector<nlohmann::json> rows;
-  for (const auto& e : reply->elements) {
+  if (!reply->is_array() || reply->elements.size() != 2) co_return unexpected("list reports");
+  ReportPage page;
+  for (const auto& e : reply->elements[0].elements) {
     auto row = nlohmann::json::parse(e.str, nullptr, false);
-    if (row.is_object()) rows.push_back(std::move(row));
+    if (row.is_object()) page.rows.push_back(std::move(row));
   }
-  co_return rows;
+  page.next_cursor = reply->elements[1].str;
+  co_return page;
 }
 
 asio::awaitable<Result<ChainCheck>> DispatchStore::verify_chain(const std::string& stream) {

@@ -62,10 +62,41 @@ struct AssignmentChange {
   bool late = false;
 };
 
+// What an acceptance is decided on (piket_accept_context).
+struct AcceptContext {
+  bool exists = false;
+  std::string state, report_id, worker_id, report_state, region;
+  int round = 0, needed = 1;
+  bool visit_required = false;
+  struct Accepted {
+    std::string worker;
+    std::chrono::milliseconds travel{0};
+    std::int64_t shift_end_ms = 0;
+  };
+  std::vector<Accepted> accepted;  // this assignment included, as if it accepted
+  std::vector<std::pair<std::int64_t, std::int64_t>> busy;  // those workers' visits [start, end) ms
+};
+
+// A decided acceptance: applied only if the report is as the decision read it.
+struct AcceptDecision {
+  std::string state;  // the report's state as read
+  int round = 0;
+  int accepted_seen = 0;                     // professionals accepted with this one, as read
+  std::optional<TimePoint> visit_start;      // when this acceptance plans the visit
+};
+
 struct ClaimedTimers {
   std::vector<std::string> fired;
   std::vector<std::int64_t> late_ms;  // per fired timer: now - its deadline
   std::optional<TimePoint> next_due;
+  // Claimed for the caller to decide ("checkin:<visit>"), held a while in case it dies.
+  std::vector<std::string> decide;
+};
+
+// One page of the desk's list; `next_cursor` is empty at the end.
+struct ReportPage {
+  std::vector<nlohmann::json> rows;
+  std::string next_cursor;
 };
 
 struct ChainCheck {
@@ -90,23 +121,32 @@ class DispatchStore {
                                                            TimePoint retry_at, TimePoint now,
                                                            const std::string& reason);
   boost::asio::awaitable<Status> drop_job(const std::string& match_entry_id);
+  // Read: the acceptance's snapshot, with the workers' visits that start from `from` to `to`.
+  boost::asio::awaitable<Result<AcceptContext>> accept_context(const std::string& assignment_id,
+                                                               TimePoint from, TimePoint to);
+  // Write: the decided acceptance (a conflict when the report moved since the read).
   boost::asio::awaitable<Result<AssignmentChange>> accept(const std::string& assignment_id,
                                                           TimePoint now, const std::string& actor,
                                                           std::chrono::milliseconds visit_length,
                                                           std::chrono::milliseconds checkin_interval,
-                                                          const std::string& link_base);
+                                                          const std::string& link_base,
+                                                          const AcceptDecision& decision);
+  // `expect` (optional): the report's state and round as the caller read them.
   boost::asio::awaitable<Result<AssignmentChange>> decline(const std::string& assignment_id,
                                                            TimePoint now, const std::string& actor,
-                                                           const std::string& reason);
+                                                           const std::string& reason,
+                                                           const nlohmann::json& expect = nullptr);
   // The timers that fired ("step:<report>", "rematch:<report>", "checkin:<visit>",
   // "notice:<report>:<label>"), how late, and when the next one is due.
   boost::asio::awaitable<Result<ClaimedTimers>> claim_due(TimePoint now, int limit);
   // One JSON-in, JSON-out function: checkin, record_outcome, override_triage.
   boost::asio::awaitable<Result<nlohmann::json>> call_json(std::string_view function,
                                                            const nlohmann::json& argument);
-  // Ids of the region's open reports created since `since`, newest first, at most `limit`.
-  boost::asio::awaitable<Result<std::vector<std::string>>> open_reports(const std::string& region,
-                                                                        TimePoint since, int limit);
+  // Builds the open-reports index from the reports stored before it existed (once; a batch
+  // per call, so Redis is never blocked long). Run at every connect: after the first, one read.
+  boost::asio::awaitable<Status> index_open_reports();
+  // Ids of every open report of the region, newest first (however old), page by page.
+  boost::asio::awaitable<Result<std::vector<std::string>>> open_reports(const std::string& region);
   boost::asio::awaitable<Result<nlohmann::json>> read_report(const std::string& report_id,
                                                              TimePoint now, const std::string& actor,
                                                              const std::string& purpose);
@@ -115,10 +155,11 @@ class DispatchStore {
   boost::asio::awaitable<Result<ChainCheck>> verify_chain(const std::string& stream);
   // The last hash of each chained stream (audit, access), for the log outside Redis.
   boost::asio::awaitable<Result<std::pair<std::string, std::string>>> chain_heads();
-  // Summaries without personal details; `state` empty = every open state, "all" = every state.
-  boost::asio::awaitable<Result<std::vector<nlohmann::json>>> list_reports(const std::string& region,
-                                                                          const std::string& state,
-                                                                          int limit, TimePoint since);
+  // Summaries without personal details; `state` empty = every open state (from the open-reports
+  // index, however old), "all" = every state created since `since`. `cursor` continues a page.
+  boost::asio::awaitable<Result<ReportPage>> list_reports(const std::string& region,
+                                                          const std::string& state, int limit,
+                                                          TimePoint since, const std::string& cursor);
 
  private:
   redis::Client& client_;

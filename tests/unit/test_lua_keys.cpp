@@ -10,7 +10,7 @@
 
 namespace {
 std::string dispatch_lua() {
-  std::ifstream in{std::string(PIKET_SOURCE_DIR) + "/dispatcher/store/dispatch.lua"};
+  std::ifstream in{std::string(PIKET_SOURCE_DIR) + "/dispatcher/store/common.lua"};
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
@@ -21,7 +21,7 @@ bool declares(const std::string& lua, const std::string& name, const std::string
 }
 }  // namespace
 
-TEST_CASE("dispatch.lua uses the key names of common/keys.hpp", "[unit][keys]") {
+TEST_CASE("the dispatcher's Functions use the key names of common/keys.hpp", "[unit][keys]") {
   const std::string lua = dispatch_lua();
   REQUIRE_FALSE(lua.empty());
   CHECK(declares(lua, "REPORT", piket::keys::report_prefix()));
@@ -33,6 +33,9 @@ TEST_CASE("dispatch.lua uses the key names of common/keys.hpp", "[unit][keys]") 
   CHECK(declares(lua, "AUDIT", piket::keys::audit_stream()));
   CHECK(declares(lua, "ACCESS", piket::keys::access_stream()));
   CHECK(declares(lua, "INDEX", piket::keys::reports_index()));
+  CHECK(declares(lua, "OPEN", piket::keys::open_reports_index()));
+  CHECK(declares(lua, "OPEN_INDEXED", piket::keys::open_reports_indexed()));
+  CHECK(piket::keys::open_reports_index("eemland") == piket::keys::open_reports_index() + ":eemland");
   CHECK(declares(lua, "CHAIN", piket::keys::chain_head("")));
   CHECK(piket::keys::report_assignments("r1") == piket::keys::report_prefix() + "r1:assignments");
 }
