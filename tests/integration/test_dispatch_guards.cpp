@@ -111,7 +111,7 @@ TEST_CASE("check-ins move the visit, and one decided on a stale visit state is r
   CHECK(refused(f, "piket_checkin", arrived).code == ErrorCode::conflict);
 }
 
-TEST_CASE("a missed check-in goes to the team lead at the policy's interval; a check-in in between wins",
+TEST_CASE("a missed check-in goes to the team lead at the policy's interval, and a check-in in between wins",
           "[integration][dispatch][guards]") {
   Fixture f;
   const std::string id = visited(f, "missed");
@@ -156,7 +156,7 @@ TEST_CASE("a missed check-in goes to the team lead at the policy's interval; a c
   }
 }
 
-TEST_CASE("an outcome closes the report and takes it off the open list; a stale one changes nothing",
+TEST_CASE("an outcome closes the report and takes it off the open list, and a stale one changes nothing",
           "[integration][dispatch][guards]") {
   Fixture f;
   const std::string waiting = f.report("r-waiting");
