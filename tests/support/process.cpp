@@ -194,7 +194,9 @@ void RedisServer::restart() {
 }
 
 std::string RedisServer::cli(const std::string& arguments) const {
-  std::string command = "redis-cli -p " + std::to_string(port_) + " " + arguments + " 2>&1";
+  // Without LD_PRELOAD, as redis-server: redis-cli's allocator can hang under libfaketime.
+  std::string command =
+      "env -u LD_PRELOAD redis-cli -p " + std::to_string(port_) + " " + arguments + " 2>&1";
   std::string out;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (!pipe) return out;
