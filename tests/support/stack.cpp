@@ -9,6 +9,7 @@
 #include <catch.hpp>
 
 #include "common/envelope.hpp"
+#include "tests/support/eventually.hpp"
 
 namespace piket::test {
 
@@ -83,6 +84,15 @@ Stack::Stack(StackOptions options)
     throw std::runtime_error("the webhook receiver did not start");
   for (const char* name : {"scheduler", "dispatcher", "notifier", "gateway"}) start_daemon(name);
   if (!wait_healthy(std::chrono::seconds(20))) throw std::runtime_error("the stack did not become healthy");
+  // Healthy is the gateway and the dispatcher; ready is also the scheduler's roster read from
+  // Redis, so a test's first question about who is on call has its whole answer.
+  if (!eventually([&] {
+        const auto reply = get("/api/v1/oncall?region=eemland");
+        return reply.status == 200 && reply.json().value("roster_complete", false);
+      }, std::chrono::seconds(20)))
+    throw std::runtime_error("the scheduler did not read its roster");
+  // And the first look for hand-offs is done: a clock the test moves later starts from it.
+  settle();
 }
 
 Stack::~Stack() {
@@ -196,8 +206,12 @@ void Stack::settle(std::chrono::milliseconds limit) const {
   const auto until = std::chrono::steady_clock::now() + limit;
   std::string waiting_for;
   while (std::chrono::steady_clock::now() < until) {
+    // In this order: each step writes its follow-up work atomically (a fired timer its stream
+    // entry, the hand-off look its notices), so work seen done here cannot reappear upstream.
     waiting_for.clear();
-    if (first_integer(redis_.cli("ZCOUNT piket:timers -inf " + std::to_string(at))) != 0)
+    if (first_integer(redis_.cli("GET piket:roster:handoffs_until")) < at)
+      waiting_for = "the scheduler's look for hand-offs";
+    if (waiting_for.empty() && first_integer(redis_.cli("ZCOUNT piket:timers -inf " + std::to_string(at))) != 0)
       waiting_for = "deadlines due by the clock";
     for (const char* stream : {"piket:stream:match", "piket:stream:alerts"}) {
       if (!waiting_for.empty()) break;
@@ -208,8 +222,6 @@ void Stack::settle(std::chrono::milliseconds limit) const {
       for (auto n : group_field(groups, "lag"))
         if (n != 0) waiting_for = std::string("entries not yet read on ") + stream;
     }
-    if (waiting_for.empty() && first_integer(redis_.cli("GET piket:roster:handoffs_until")) < at)
-      waiting_for = "the scheduler's look for hand-offs";
     if (waiting_for.empty()) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
