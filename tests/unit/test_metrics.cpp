@@ -108,12 +108,16 @@ TEST_CASE("every series carries the instance label, histograms before le", "[uni
 }
 
 TEST_CASE("the instance name is the daemon with PIKET_INSTANCE, else host and pid", "[unit][metrics]") {
+  // The environment is the process's: put back what was there.
+  const char* before = std::getenv("PIKET_INSTANCE");
+  const std::string saved = before ? before : "";
   ::setenv("PIKET_INSTANCE", "eu-1", 1);
   CHECK(piket::instance_name("notifier") == "notifier@eu-1");
   ::unsetenv("PIKET_INSTANCE");
   const std::string fallback = piket::instance_name("notifier");
   CHECK(fallback.rfind("notifier@", 0) == 0);
   CHECK(fallback.find(':') != std::string::npos);  // host:pid
+  if (before) ::setenv("PIKET_INSTANCE", saved.c_str(), 1);
 }
 
 TEST_CASE("a metric must be described before use, with one type", "[unit][metrics]") {
