@@ -485,12 +485,19 @@ json lateness_histogram(const std::string& text) {
     const auto space = line.rfind(' ');
     if (space == std::string::npos) continue;
     const double value = std::strtod(line.c_str() + space + 1, nullptr);
-    if (line.rfind(name + "_bucket{le=\"", 0) == 0) {
-      const std::size_t from = name.size() + 12;
+    // Series carry labels (at least instance="dispatcher@..."); le is the bucket's own.
+    auto is = [&](const std::string& suffix) {
+      const std::size_t at = name.size() + suffix.size();
+      return line.rfind(name + suffix, 0) == 0 && at < line.size() && (line[at] == ' ' || line[at] == '{');
+    };
+    if (is("_bucket")) {
+      const std::size_t le = line.find("le=\"");
+      if (le == std::string::npos) continue;
+      const std::size_t from = le + 4;
       buckets.emplace_back(line.substr(from, line.find('"', from) - from), value);
-    } else if (line.rfind(name + "_count ", 0) == 0) {
+    } else if (is("_count")) {
       count = value;
-    } else if (line.rfind(name + "_sum ", 0) == 0) {
+    } else if (is("_sum")) {
       sum = value;
     }
   }

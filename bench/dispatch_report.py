@@ -27,8 +27,8 @@ def load(work, phase):
 
 def histogram_mean_ms(metrics, name):
     """The mean of a Prometheus histogram, from its _sum and _count, in ms (None if absent)."""
-    total = re.search(rf"^{name}_sum (\S+)$", metrics, re.M)
-    count = re.search(rf"^{name}_count (\S+)$", metrics, re.M)
+    total = re.search(rf"^{name}_sum(?:\{{[^}}]*\}})? (\S+)$", metrics, re.M)
+    count = re.search(rf"^{name}_count(?:\{{[^}}]*\}})? (\S+)$", metrics, re.M)
     if not total or not count or float(count.group(1)) == 0:
         return None
     return 1000 * float(total.group(1)) / float(count.group(1))

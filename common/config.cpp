@@ -68,6 +68,7 @@ void read_into(ConfigReader& r, const toml::table& root, PiketConfig& c) {
   c.zmq.scheduler_rpc = endpoint("scheduler_rpc");
   c.zmq.dispatcher_events = endpoint("dispatcher_events");
   if (zmq.contains("scheduler_events")) c.zmq.scheduler_events = endpoint("scheduler_events");
+  if (zmq.contains("notifier_rpc")) c.zmq.notifier_rpc = endpoint("notifier_rpc");
   c.zmq.request_timeout_ms = static_cast<int>(
       r.integer(zmq, "request_timeout_ms", "zmq.request_timeout_ms", 1000, 10, 60000));
   c.zmq.request_retries =

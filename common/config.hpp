@@ -24,6 +24,7 @@ struct ZmqConfig {
   std::string scheduler_rpc;      // endpoint the scheduler binds (ROUTER)
   std::string dispatcher_events;  // endpoint the dispatcher publishes on (PUB)
   std::string scheduler_events;   // endpoint the scheduler publishes on (PUB); optional
+  std::string notifier_rpc;       // endpoint the notifier binds (ROUTER) for metrics; optional
   int request_timeout_ms = 1000;
   int request_retries = 2;
 };

@@ -36,9 +36,4 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
   return to_hex(mac, sizeof mac);
 }
 
-bool equal_constant_time(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
 }  // namespace piket

@@ -242,7 +242,7 @@ asio::awaitable<void> DispatcherService::decide_timers(const std::vector<std::st
       log()->warn("event=checkin_escalation_failed visit={} error={}", visit, escalated.error().to_string());
       continue;
     }
-    metrics_.count("piket_deadlines_fired_total", "kind=\"checkin\"");
+    metrics_.count("piket_deadlines_fired_total", {{"kind", "checkin"}});
     log()->info("event=timer_fired timer={} team_leads_alerted={}", member, *escalated);
     events_.publish(msg::kEventEscalation, {{"timer", member}});
   }
@@ -270,9 +270,9 @@ asio::awaitable<void> DispatcherService::timer_loop() {
     if (!claimed.ok()) continue;
     for (std::size_t i = 0; i < claimed->fired.size(); ++i) {
       const std::string& member = claimed->fired[i];
-      metrics_.count("piket_deadlines_fired_total", "kind=\"" + member.substr(0, member.find(':')) + "\"");
+      metrics_.count("piket_deadlines_fired_total", {{"kind", member.substr(0, member.find(':'))}});
       if (i < claimed->late_ms.size())
-        metrics_.observe("piket_timer_lateness_seconds", "", std::chrono::microseconds(claimed->late_ms[i] * 1000));
+        metrics_.observe("piket_timer_lateness_seconds", {}, std::chrono::microseconds(claimed->late_ms[i] * 1000));
       log()->info("event=timer_fired timer={}", member);
       events_.publish(msg::kEventEscalation, {{"timer", member}});
     }

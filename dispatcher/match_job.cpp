@@ -238,7 +238,7 @@ asio::awaitable<bool> DispatcherService::handle_match_job(const redis::StreamEnt
   auto stored = co_await store_.start_ladder(plan);
   if (!stored.ok()) co_return false;
   wake_timers();  // the next step's deadline may come before the one the loop sleeps towards
-  metrics_.observe("piket_match_duration_seconds", "",
+  metrics_.observe("piket_match_duration_seconds", {},
                    std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
   if (*stored != "skipped") {
     metrics_.count("piket_alerts_queued_total");

@@ -80,13 +80,13 @@ DispatcherService::DispatcherService(asio::io_context& io, const PiketConfig& co
   rpc_.on(msg::kPing, [this](const Envelope&) -> Reply {
     co_return json{{"service", "dispatcher"}, {"redis", redis_.connected()}};
   });
-  metrics_.help("piket_reports_stored_total", "counter", "Reports stored, by triage class");
-  metrics_.help("piket_intake_duration_seconds", "histogram", "Report intake: validation, triage and the fsynced store");
-  metrics_.help("piket_alerts_queued_total", "counter", "Matching jobs that started an escalation ladder");
-  metrics_.help("piket_match_duration_seconds", "histogram", "Matching job: context, on-call query, ranking and the first ladder step");
-  metrics_.help("piket_deadlines_fired_total", "counter", "Timers that fired: ladder steps, re-matching, check-ins, notices");
-  metrics_.help("piket_timer_lateness_seconds", "histogram", "How long after its deadline a timer fired");
-  metrics_.help("piket_coverage_failures_total", "counter", "Matching jobs that found nobody to alert");
+  metrics_.describe("piket_reports_stored_total", MetricType::counter, "Reports stored, by triage class");
+  metrics_.describe("piket_intake_duration_seconds", MetricType::histogram, "Report intake: validation, triage and the fsynced store");
+  metrics_.describe("piket_alerts_queued_total", MetricType::counter, "Matching jobs that started an escalation ladder");
+  metrics_.describe("piket_match_duration_seconds", MetricType::histogram, "Matching job: context, on-call query, ranking and the first ladder step");
+  metrics_.describe("piket_deadlines_fired_total", MetricType::counter, "Timers that fired: ladder steps, re-matching, check-ins, notices");
+  metrics_.describe("piket_timer_lateness_seconds", MetricType::histogram, "How long after its deadline a timer fired");
+  metrics_.describe("piket_coverage_failures_total", MetricType::counter, "Matching jobs that found nobody to alert");
   redis::StreamConsumerOptions options;
   options.stream = keys::match_stream();
   options.group = std::string(keys::kMatchGroup);
@@ -217,10 +217,10 @@ DispatcherService::Reply DispatcherService::store_report(const json& body, const
   r.triage = triage_json;
   auto outcome = co_await store_.submit(r, now);
   if (!outcome.ok()) co_return outcome.error();
-  metrics_.observe("piket_intake_duration_seconds", "",
+  metrics_.observe("piket_intake_duration_seconds", {},
                    std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
   if (outcome->created) {
-    metrics_.count("piket_reports_stored_total", "class=\"" + r.triage_class + "\"");
+    metrics_.count("piket_reports_stored_total", {{"class", r.triage_class}});
     log()->info("event=report_stored report={} kind={} class={} region={} state={}", report_id,
                 r.kind, r.triage_class, r.region, r.state);
     events_.publish(msg::kEventReportCreated,

@@ -85,7 +85,7 @@ class DispatcherService {
   zmqio::RpcClient scheduler_;
   zmqio::Publisher events_;
   std::unique_ptr<redis::StreamConsumer> match_consumer_;
-  Metrics metrics_;
+  Metrics metrics_{instance_name("dispatcher")};
   ClockTimer timer_sleep_;  // the timer loop's sleep until the next deadline
   std::map<std::string, int> picks_in_flight_;  // worker -> first-step pages being stored
   bool running_ = false;

@@ -1,6 +1,7 @@
 #include "gateway/service.hpp"
 
-#include <array>
+#include <memory>
+#include <vector>
 
 #include "common/log.hpp"
 #include "common/message_types.hpp"
@@ -59,7 +60,7 @@ GatewayService::GatewayService(asio::io_context& io, const PiketConfig& config, 
                  clock),
       events_(
           io, config.zmq.dispatcher_events, "event.",
-          [this](const Envelope& e) { metrics_.count("piket_events_received_total", "type=\"" + e.type + "\""); },
+          [this](const Envelope& e) { metrics_.count("piket_events_received_total", {{"type", e.type}}); },
           [this](const zmqio::SequenceGap& gap) {
             metrics_.count("piket_event_gaps_total");
             logger("gateway")->warn("event=event_gap source={} expected={} received={}", gap.source,
@@ -68,19 +69,26 @@ GatewayService::GatewayService(asio::io_context& io, const PiketConfig& config, 
   if (!config.zmq.scheduler_events.empty())
     roster_events_ = std::make_unique<zmqio::Subscriber>(
         io, config.zmq.scheduler_events, "event.",
-        [this](const Envelope& e) { metrics_.count("piket_events_received_total", "type=\"" + e.type + "\""); },
+        [this](const Envelope& e) { metrics_.count("piket_events_received_total", {{"type", e.type}}); },
         [this](const zmqio::SequenceGap&) { metrics_.count("piket_event_gaps_total"); });
-  metrics_.help("piket_http_requests_total", "counter", "HTTP requests by route and status");
-  metrics_.help("piket_http_request_duration_seconds", "histogram", "HTTP request latency by route");
-  metrics_.help("piket_reports_received_total", "counter", "Reports stored (new, not repeats)");
-  metrics_.help("piket_events_received_total", "counter", "Events received from the dispatcher");
-  metrics_.help("piket_event_gaps_total", "counter", "Gaps seen in event sequence numbers");
+  if (!config.zmq.notifier_rpc.empty())
+    notifier_ = std::make_unique<zmqio::RpcClient>(
+        io, config.zmq.notifier_rpc,
+        zmqio::RpcOptions{std::chrono::milliseconds(config.zmq.request_timeout_ms), config.zmq.request_retries},
+        clock);
+  metrics_.describe("piket_http_requests_total", MetricType::counter, "HTTP requests by route and status");
+  metrics_.describe("piket_http_request_duration_seconds", MetricType::histogram, "HTTP request latency by route");
+  metrics_.describe("piket_reports_received_total", MetricType::counter, "Reports stored (new, not repeats)");
+  metrics_.describe("piket_events_received_total", MetricType::counter, "Events received from the dispatcher and scheduler");
+  metrics_.describe("piket_event_gaps_total", MetricType::counter, "Gaps seen in event sequence numbers");
+  metrics_.describe("piket_peer_up", MetricType::gauge, "Whether the daemon answered the last metrics request (1) or not (0)");
 }
 
 Status GatewayService::start() {
   if (auto s = server_.listen(); !s.ok()) return s;
   dispatcher_.start();
   scheduler_.start();
+  if (notifier_) notifier_->start();
   events_.start();
   if (roster_events_) roster_events_->start();
   server_.start();
@@ -92,6 +100,7 @@ void GatewayService::stop() {
   server_.stop();
   events_.stop();
   if (roster_events_) roster_events_->stop();
+  if (notifier_) notifier_->stop();
   scheduler_.stop();
   dispatcher_.stop();
 }
@@ -122,9 +131,8 @@ asio::awaitable<HttpResponse> GatewayService::handle(HttpRequest request) {
       break;
   }
   const auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-  metrics_.count("piket_http_requests_total",
-                 "route=\"" + r.name + "\",status=\"" + std::to_string(response.status) + "\"");
-  metrics_.observe("piket_http_request_duration_seconds", "route=\"" + r.name + "\"", took);
+  metrics_.count("piket_http_requests_total", {{"route", r.name}, {"status", std::to_string(response.status)}});
+  metrics_.observe("piket_http_request_duration_seconds", {{"route", r.name}}, took);
   co_return response;
 }
 
@@ -232,18 +240,18 @@ asio::awaitable<HttpResponse> GatewayService::forward(const HttpRequest& request
 asio::awaitable<HttpResponse> GatewayService::metrics_page() {
   HttpResponse r;
   r.content_type = "text/plain; version=0.0.4";
-  r.body = metrics_.render();
-  std::string up = "# TYPE piket_peer_up gauge\n";
-  // A named array, not a brace list: GCC 12 cannot keep brace-list temporaries across co_await.
-  const std::array<std::pair<const char*, zmqio::RpcClient*>, 2> peers{
-      {{"dispatcher", &dispatcher_}, {"scheduler", &scheduler_}}};
+  std::string peers_text;
+  // A named vector, not a brace list: GCC 12 cannot keep brace-list temporaries across co_await.
+  std::vector<std::pair<const char*, zmqio::RpcClient*>> peers{{"dispatcher", &dispatcher_},
+                                                              {"scheduler", &scheduler_}};
+  if (notifier_) peers.emplace_back("notifier", notifier_.get());
   for (const auto& [name, client] : peers) {
     auto peer = co_await client->call(msg::kMetrics, json::object());
     const bool answered = peer.ok() && peer->contains("text");
-    if (answered) r.body += (*peer)["text"].get<std::string>();
-    up += std::string("piket_peer_up{peer=\"") + name + "\"} " + (answered ? "1" : "0") + "\n";
+    if (answered) peers_text += (*peer)["text"].get<std::string>();
+    metrics_.set("piket_peer_up", {{"peer", name}}, answered ? 1 : 0);
   }
-  r.body += up;
+  r.body = metrics_.render() + peers_text;
   co_return r;
 }
 

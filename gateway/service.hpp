@@ -42,7 +42,8 @@ class GatewayService {
   zmqio::RpcClient scheduler_;
   zmqio::Subscriber events_;
   std::unique_ptr<zmqio::Subscriber> roster_events_;  // when zmq.scheduler_events is set
-  Metrics metrics_;
+  std::unique_ptr<zmqio::RpcClient> notifier_;         // when zmq.notifier_rpc is set (metrics only)
+  Metrics metrics_{instance_name("gateway")};
 };
 
 // {"error": {code, field, message}} with the matching status.

@@ -17,7 +17,10 @@ int main(int argc, char** argv) {
   const Clock& clock = *clock_owner;
   notifier::NotifierService service{io, config, clock, std::move(regions), std::move(workers),
                                     std::move(secret)};
-  service.start();
+  if (auto started = service.start(); !started.ok()) {
+    logger("notifier")->critical("event=start_failed reason=\"{}\"", started.error().to_string());
+    return 69;  // EX_UNAVAILABLE
+  }
   Lifecycle lifecycle{io, "notifier", std::chrono::milliseconds(config.shutdown_timeout_ms)};
   lifecycle.on_stop([&] { service.stop(); });
   lifecycle.on_drain([&] { return service.drain(); });  // runs first

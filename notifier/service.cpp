@@ -10,6 +10,7 @@
 #include "common/envelope.hpp"
 #include "common/keys.hpp"
 #include "common/log.hpp"
+#include "common/message_types.hpp"
 #include "notifier/store/notify_lua.hpp"
 
 namespace piket::notifier {
@@ -47,12 +48,28 @@ NotifierService::NotifierService(asio::io_context& io, const PiketConfig& config
   options.claim_idle = std::chrono::milliseconds(config.notifier.claim_idle_ms);
   consumer_ = std::make_unique<redis::StreamConsumer>(
       io, config.redis, options, [this](const redis::StreamEntry& e) { return take(e); });
+  metrics_.describe("piket_webhook_attempts_total", MetricType::counter,
+                    "Webhook attempts, by outcome: delivered, retry (failed, tried again) or failed (given up)");
+  metrics_.describe("piket_webhook_duration_seconds", MetricType::histogram, "Webhook POST latency");
+  metrics_.describe("piket_alerts_not_sent_total", MetricType::counter,
+                    "Alerts not sent, by reason: unreadable, no_contact, or cancelled (assignment moved on)");
+  if (!config.zmq.notifier_rpc.empty()) {
+    rpc_ = std::make_unique<zmqio::RpcServer>(io, config.zmq.notifier_rpc, clock);
+    rpc_->on(msg::kMetrics, [this](const Envelope&) -> asio::awaitable<Result<json>> {
+      co_return json{{"content_type", "text/plain; version=0.0.4"}, {"text", metrics_.render()}};
+    });
+  }
 }
 
-void NotifierService::start() {
+Status NotifierService::start() {
+  if (rpc_) {
+    if (auto s = rpc_->bind(); !s.ok()) return s;
+    rpc_->start();
+  }
   running_ = true;
   redis_.start();
   consumer_->start();
+  return ok_status();
 }
 
 asio::awaitable<void> NotifierService::drain() {
@@ -69,6 +86,7 @@ asio::awaitable<void> NotifierService::drain() {
 
 void NotifierService::stop() {
   running_ = false;
+  if (rpc_) rpc_->stop();
   consumer_->stop();
   deliveries_->cut_pauses();
   redis_.stop();  // deliveries in flight stay pending in the stream and resume at next start
@@ -112,6 +130,7 @@ asio::awaitable<void> NotifierService::deliver(redis::StreamEntry entry) {
   if (!alert.is_object() || !alert.contains("alert_id") || !alert["alert_id"].is_string() ||
       !alert.contains("worker") || !alert["worker"].is_string()) {
     log()->error("event=bad_alert entry={}", entry.id);
+    metrics_.count("piket_alerts_not_sent_total", {{"reason", "unreadable"}});
     // (Records are built before each co_await: GCC 12 cannot keep brace-list temporaries there.)
     const json why{{"error", "unreadable alert"}};
     co_await record("invalid-" + entry.id, why, "failed", entry.id);
@@ -124,6 +143,7 @@ asio::awaitable<void> NotifierService::deliver(redis::StreamEntry entry) {
   const Worker* worker = workers->find(worker_id);
   if (!worker || worker->webhook_url.empty()) {
     log()->error("event=no_contact alert={} worker={}", alert_id, worker_id);
+    metrics_.count("piket_alerts_not_sent_total", {{"reason", "no_contact"}});
     const json why{{"error", "worker has no contact method"}};
     co_await record(alert_id, why, "failed", entry.id);
     co_return;
@@ -158,6 +178,7 @@ asio::awaitable<void> NotifierService::deliver(redis::StreamEntry entry) {
     // An alert whose assignment moved on (accepted by someone, declined, cancelled) is not sent.
     if (!is_notice && state != "alerted") {
       log()->info("event=alert_cancelled alert={} assignment_state={}", alert_id, state);
+      metrics_.count("piket_alerts_not_sent_total", {{"reason", "cancelled"}});
       const json why{{"at", format_utc(clock_.now())}, {"cancelled", state}};
       co_await record(alert_id, why, "cancelled", entry.id);
       co_return;
@@ -174,6 +195,9 @@ asio::awaitable<void> NotifierService::deliver(redis::StreamEntry entry) {
     else attempt_record["error"] = response.error().message;
     const bool last = attempt >= config_.notifier.max_attempts;
     const std::string outcome = ok ? "delivered" : last ? "failed" : "retry";
+    metrics_.count("piket_webhook_attempts_total", {{"outcome", outcome}});
+    metrics_.observe("piket_webhook_duration_seconds", {},
+                     std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
     if (!co_await record(alert_id, attempt_record, outcome, entry.id)) co_return;
     if (ok) {
       log()->info("event=alert_delivered alert={} worker={} attempt={} ms={}", alert_id,

@@ -17,8 +17,10 @@
 #include "common/domain/regions.hpp"
 #include "common/domain/worker_catalog.hpp"
 #include "common/domain/workers.hpp"
+#include "common/metrics.hpp"
 #include "common/redis/client.hpp"
 #include "common/redis/stream_consumer.hpp"
+#include "common/zmq/rpc.hpp"
 #include "notifier/channels/http_client.hpp"
 
 namespace piket::notifier {
@@ -31,7 +33,8 @@ class NotifierService {
  public:
   NotifierService(boost::asio::io_context& io, const PiketConfig& config, const Clock& clock,
                   RegionDirectory regions, WorkerDirectory workers, std::string webhook_secret);
-  void start();
+  // Binds zmq.notifier_rpc when it is set (the gateway asks it for metrics there).
+  Status start();
   // Takes no more alerts and returns once the deliveries under way are done: an attempt being
   // made finishes and is recorded; a delivery waiting to retry stops there, and its stream entry
   // stays pending for the next start (or another notifier).
@@ -54,6 +57,8 @@ class NotifierService {
   WorkerCatalog workers_;
   HttpClient http_;
   std::unique_ptr<redis::StreamConsumer> consumer_;
+  std::unique_ptr<zmqio::RpcServer> rpc_;  // when zmq.notifier_rpc is set
+  Metrics metrics_{instance_name("notifier")};
   // Stream entries being delivered now. Shared with each delivery's coroutine, which may outlive
   // this service when the loop ends at the drain deadline (it is destroyed with the io_context).
   struct Deliveries {

@@ -118,9 +118,9 @@ SchedulerService::SchedulerService(asio::io_context& io, const PiketConfig& conf
   server_.on(msg::kMetrics, [this](const Envelope&) -> Reply {
     co_return json{{"content_type", "text/plain; version=0.0.4"}, {"text", metrics_.render()}};
   });
-  metrics_.help("piket_oncall_query_duration_seconds", "histogram", "Who-is-on-call answers");
-  metrics_.help("piket_roster_changes_total", "counter", "Roster changes stored, by kind");
-  metrics_.help("piket_handoffs_total", "counter", "Hand-off notices queued");
+  metrics_.describe("piket_oncall_query_duration_seconds", MetricType::histogram, "Who-is-on-call answers");
+  metrics_.describe("piket_roster_changes_total", MetricType::counter, "Roster changes stored, by kind");
+  metrics_.describe("piket_handoffs_total", MetricType::counter, "Hand-off notices queued");
   server_.on(msg::kPing, [this](const Envelope&) -> Reply {
     co_return json{{"service", "scheduler"}, {"redis", redis_.connected()}, {"roster_loaded", roster_loaded_}};
   });
@@ -159,7 +159,7 @@ asio::awaitable<Status> SchedulerService::reload() {
 
 void SchedulerService::publish_gaps(const json& report, const std::string& kind,
                                     const std::string& cause) {
-  metrics_.count("piket_roster_changes_total", "kind=\"" + kind + "\"");
+  metrics_.count("piket_roster_changes_total", {{"kind", kind}});
   if (!events_ || !report.contains("gaps_created")) return;
   for (auto gap : report["gaps_created"]) {
     gap["cause"] = cause;
@@ -304,7 +304,7 @@ SchedulerService::Reply SchedulerService::on_call(const Envelope& request) {
   const Roster& roster = slice == slices_.end() ? roster_ : slice->second;
   auto answer = answer_on_call_query(request.body, clock_.now(), data_.regions, data_.workers, roster);
   if (answer.ok()) (*answer)["roster_complete"] = roster_loaded_;
-  metrics_.observe("piket_oncall_query_duration_seconds", "",
+  metrics_.observe("piket_oncall_query_duration_seconds", {},
                    std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
   co_return answer;
 }
@@ -335,7 +335,7 @@ SchedulerService::Reply SchedulerService::on_call_many(const Envelope& request) 
   for (const auto& [region, workers] : workers_by_region)
     for (const auto& [worker, score] : fairness_figures(region))
       if (workers.count(worker)) fairness[worker] = score;
-  metrics_.observe("piket_oncall_query_duration_seconds", "",
+  metrics_.observe("piket_oncall_query_duration_seconds", {},
                    std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
   co_return json{{"answers", answers}, {"fairness", fairness}, {"roster_complete", roster_loaded_}};
 }

@@ -162,7 +162,7 @@ class SchedulerService {
   zmqio::RpcServer server_;
   zmqio::RpcClient dispatcher_;  // the open cases for hand-off notices
   std::unique_ptr<zmqio::Publisher> events_;
-  Metrics metrics_;  // only when zmq.scheduler_events is set
+  Metrics metrics_{instance_name("scheduler")};  // only when zmq.scheduler_events is set
   boost::asio::io_context& io_;
   ClockTimer handoff_sleep_;  // between looks for shift hand-offs
   bool running_ = false;

@@ -321,16 +321,6 @@ asio::awaitable<Result<nlohmann::json>> DispatchStore::read_report(const std::st
   co_return out;
 }
 
-asio::awaitable<Result<nlohmann::json>> DispatchStore::read_visit(const std::string& visit_id) {
-  auto command = fcall("piket_read_visit", {}, {visit_id});
-  auto reply = co_await client_.command(std::move(command));
-  if (!reply.ok()) co_return reply.error();
-  if (!reply->is_array() || reply->elements.size() != 2) co_return unexpected("read visit");
-  nlohmann::json out = hash_to_json(reply->elements[0]);
-  out["checkins"] = json_list(reply->elements[1]);
-  co_return out;
-}
-
 asio::awaitable<Result<ReportPage>> DispatchStore::list_reports(const std::string& region,
                                                                 const std::string& state, int limit,
                                                                 TimePoint since,

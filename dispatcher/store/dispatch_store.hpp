@@ -150,7 +150,6 @@ class DispatchStore {
   boost::asio::awaitable<Result<nlohmann::json>> read_report(const std::string& report_id,
                                                              TimePoint now, const std::string& actor,
                                                              const std::string& purpose);
-  boost::asio::awaitable<Result<nlohmann::json>> read_visit(const std::string& visit_id);
   // Walks the hash chain of the audit or access stream, a page at a time.
   boost::asio::awaitable<Result<ChainCheck>> verify_chain(const std::string& stream);
   // The last hash of each chained stream (audit, access), for the log outside Redis.

@@ -91,13 +91,6 @@ local function checkin(keys, args)
   return cjson.encode({visit = p.visit, state = state, report = v[2]})
 end
 
--- ARGV: visit_id. The visit's fields and check-ins (for the worker's view).
-local function read_visit(keys, args)
-  local v = redis.call('HGETALL', VISIT .. args[1])
-  if #v == 0 then return fail('NOT_FOUND', 'id', 'no such visit') end
-  return {v, redis.call('LRANGE', VISIT .. args[1] .. ':checkins', 0, -1)}
-end
-
 -- What a missed check-in is decided on. ARGV[1]: {visit}. Returns JSON {exists, state, report,
 -- workers, team_leads, region, updated_at}.
 local function checkin_snapshot(keys, args)
@@ -137,4 +130,3 @@ end
 redis.register_function('piket_checkin', checkin)
 redis.register_function{function_name = 'piket_checkin_snapshot', flags = {'no-writes'}, callback = checkin_snapshot}
 redis.register_function('piket_escalate_checkin', escalate_checkin)
-redis.register_function{function_name = 'piket_read_visit', flags = {'no-writes'}, callback = read_visit}

@@ -1,7 +1,9 @@
 // End to end: redis-server, the four daemon binaries and a webhook receiver, as processes.
 #include <catch.hpp>
 
+#include <regex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "common/crypto.hpp"
@@ -93,12 +95,24 @@ TEST_CASE("a crisis report reaches the on-call worker as a signed alert without 
   CHECK(access.find("desk-anna") != std::string::npos);
   CHECK(access.find("supervision") != std::string::npos);
   CHECK(access.find(id) != std::string::npos);
-  // One scrape shows every daemon's figures.
+  // One scrape shows every daemon's figures, each series with its daemon's instance label.
   const std::string metrics = stack.get("/metrics").body;
-  CHECK(metrics.find("piket_reports_stored_total{class=\"T1\"} 1") != std::string::npos);
-  CHECK(metrics.find("piket_alerts_queued_total 1") != std::string::npos);
-  CHECK(metrics.find("piket_oncall_query_duration_seconds_count") != std::string::npos);
-  CHECK(metrics.find("piket_peer_up{peer=\"dispatcher\"} 1") != std::string::npos);
+  INFO(metrics);
+  auto has = [&](const std::string& pattern) {
+    return std::regex_search(metrics, std::regex(pattern, std::regex::multiline));
+  };
+  CHECK(has(R"(^piket_reports_stored_total\{class="T1",instance="dispatcher@[^"]+"\} 1$)"));
+  CHECK(has(R"(^piket_alerts_queued_total\{instance="dispatcher@[^"]+"\} 1$)"));
+  CHECK(has(R"(^piket_oncall_query_duration_seconds_count\{instance="scheduler@[^"]+"\} )"));
+  CHECK(has(R"(^piket_webhook_attempts_total\{outcome="delivered",instance="notifier@[^"]+"\} [1-9][0-9]*$)"));
+  for (const char* peer : {"dispatcher", "scheduler", "notifier"})
+    CHECK(has(std::string(R"(^piket_peer_up\{peer=")") + peer + R"(",instance="gateway@[^"]+"\} 1$)"));
+  // One HELP and one TYPE per metric in the whole scrape.
+  CHECK(has(R"(^# HELP piket_webhook_attempts_total )"));
+  std::set<std::string> typed;
+  std::istringstream lines{metrics};
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("# TYPE ", 0) == 0) CHECK(typed.insert(line.substr(7, line.find(' ', 7) - 7)).second);
 }
 
 TEST_CASE("a decline alerts the next on-call worker at once", "[e2e]") {

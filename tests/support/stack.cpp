@@ -56,7 +56,7 @@ Stack::Stack(StackOptions options)
          << "[redis]\nport = " << redis_.port() << "\ncommand_timeout_ms = 2000\n"
          << "[zmq]\ndispatcher_rpc = \"" << zmq() << "\"\nscheduler_rpc = \"" << zmq()
          << "\"\ndispatcher_events = \"" << zmq() << "\"\nscheduler_events = \"" << zmq()
-         << "\"\nrequest_timeout_ms = 500\n"
+         << "\"\nnotifier_rpc = \"" << zmq() << "\"\nrequest_timeout_ms = 500\n"
          << "request_retries = 2\n"
          << "[gateway]\nport = " << gateway_port_ << "\nmax_body_bytes = 16384\n"
          << "public_url = \"http://127.0.0.1:" << gateway_port_ << "\"\n"

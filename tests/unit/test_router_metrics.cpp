@@ -1,12 +1,9 @@
-// The gateway's routes, the Prometheus text every daemon serves, and the notifier's back-off.
+// The gateway's routes and the notifier's back-off (the metrics registry: test_metrics.cpp).
 #include <catch.hpp>
 
 #include <chrono>
-#include <sstream>
-#include <string>
 #include <vector>
 
-#include "common/metrics.hpp"
 #include "gateway/api/router.hpp"
 #include "notifier/service.hpp"
 
@@ -14,17 +11,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using piket::gateway::RouteKind;
-
-bool has_line(const std::string& text, const std::string& line) {
-  std::istringstream in{text};
-  for (std::string l; std::getline(in, l);)
-    if (l == line) return true;
-  return false;
-}
-
-std::size_t position_of(const std::string& text, const std::string& line) {
-  return text.find(line + "\n");
-}
 
 }  // namespace
 
@@ -160,83 +146,6 @@ TEST_CASE("an unknown path is not_found whatever the method", "[unit][router]") 
       CHECK(r.kind == RouteKind::not_found);
     }
   }
-}
-
-TEST_CASE("counters render as Prometheus text with their labels", "[unit][metrics]") {
-  piket::Metrics m;
-  m.help("piket_http_requests_total", "counter", "HTTP requests by route and status");
-  m.count("piket_http_requests_total", "route=\"reports\",status=\"201\"");
-  m.count("piket_http_requests_total", "route=\"reports\",status=\"201\"");
-  m.count("piket_http_requests_total", "route=\"report\",status=\"404\"", 5);
-  m.count("piket_alerts_sent_total");
-  const std::string text = m.render();
-  INFO(text);
-  CHECK(has_line(text, "# HELP piket_http_requests_total HTTP requests by route and status"));
-  CHECK(has_line(text, "# TYPE piket_http_requests_total counter"));
-  CHECK(has_line(text, "piket_http_requests_total{route=\"reports\",status=\"201\"} 2"));
-  CHECK(has_line(text, "piket_http_requests_total{route=\"report\",status=\"404\"} 5"));
-  CHECK(has_line(text, "# TYPE piket_alerts_sent_total counter"));
-  CHECK(has_line(text, "piket_alerts_sent_total 1"));
-  // The header comes before the series it describes.
-  CHECK(position_of(text, "# TYPE piket_http_requests_total counter") <
-        position_of(text, "piket_http_requests_total{route=\"reports\",status=\"201\"} 2"));
-}
-
-TEST_CASE("a gauge renders its last value", "[unit][metrics]") {
-  piket::Metrics m;
-  m.set_gauge("piket_open_reports", "region=\"eemland\"", 3);
-  m.set_gauge("piket_open_reports", "region=\"eemland\"", 7);
-  const std::string text = m.render();
-  INFO(text);
-  CHECK(has_line(text, "# TYPE piket_open_reports gauge"));
-  CHECK(has_line(text, "piket_open_reports{region=\"eemland\"} 7"));
-  CHECK_FALSE(has_line(text, "piket_open_reports{region=\"eemland\"} 3"));
-}
-
-TEST_CASE("histogram buckets are cumulative and +Inf equals the count", "[unit][metrics]") {
-  piket::Metrics m;
-  const std::string name = "piket_rpc_seconds";
-  const std::string labels = "method=\"oncall.query\"";
-  m.observe(name, labels, 300us);    // <= 0.0005
-  m.observe(name, labels, 700us);    // <= 0.001
-  m.observe(name, labels, 1ms);      // <= 0.001 (bounds are inclusive)
-  m.observe(name, labels, 20ms);     // <= 0.025
-  m.observe(name, labels, 10s);      // beyond the last bucket
-  const std::string text = m.render();
-  INFO(text);
-  CHECK(has_line(text, "# TYPE piket_rpc_seconds histogram"));
-  CHECK(has_line(text, "piket_rpc_seconds_bucket{method=\"oncall.query\",le=\"0.0005\"} 1"));
-  CHECK(has_line(text, "piket_rpc_seconds_bucket{method=\"oncall.query\",le=\"0.001\"} 3"));
-  CHECK(has_line(text, "piket_rpc_seconds_bucket{method=\"oncall.query\",le=\"0.01\"} 3"));
-  CHECK(has_line(text, "piket_rpc_seconds_bucket{method=\"oncall.query\",le=\"0.025\"} 4"));
-  CHECK(has_line(text, "piket_rpc_seconds_bucket{method=\"oncall.query\",le=\"5\"} 4"));
-  CHECK(has_line(text, "piket_rpc_seconds_bucket{method=\"oncall.query\",le=\"+Inf\"} 5"));
-  CHECK(has_line(text, "piket_rpc_seconds_count{method=\"oncall.query\"} 5"));
-  CHECK(has_line(text, "piket_rpc_seconds_sum{method=\"oncall.query\"} 10.022"));
-
-  // Every bucket line is at least the one before it.
-  std::istringstream in{text};
-  std::uint64_t previous = 0;
-  int buckets = 0;
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind(name + "_bucket", 0) != 0) continue;
-    const auto value = std::stoull(line.substr(line.rfind(' ') + 1));
-    CHECK(value >= previous);
-    previous = value;
-    ++buckets;
-  }
-  CHECK(buckets == static_cast<int>(piket::latency_buckets().size()) + 1);
-}
-
-TEST_CASE("a histogram without labels renders le as its only label", "[unit][metrics]") {
-  piket::Metrics m;
-  m.observe("piket_match_seconds", "", 2ms);
-  const std::string text = m.render();
-  INFO(text);
-  CHECK(has_line(text, "piket_match_seconds_bucket{le=\"0.0025\"} 1"));
-  CHECK(has_line(text, "piket_match_seconds_bucket{le=\"+Inf\"} 1"));
-  CHECK(has_line(text, "piket_match_seconds_count 1"));
-  CHECK(has_line(text, "piket_match_seconds_sum 0.002"));
 }
 
 TEST_CASE("a retry waits the base delay, then doubles, up to the maximum", "[unit][notifier]") {
