@@ -138,11 +138,14 @@ TEST_CASE("a handler that throws, or whose error cannot be encoded as sent, is s
 
 TEST_CASE("drain lets a request in flight finish and answers new ones unavailable", "[zmq]") {
   asio::io_context io;
-  piket::SystemClock clock;
+  piket::ManualClock clock{piket::test::weekday_afternoon()};
   const std::string ep = endpoint();
   RpcServer server{io, ep, clock};
-  server.on("slow", [](const piket::Envelope&) -> asio::awaitable<Reply> {
-    co_await sleep_for(300ms);
+  // The slow request stays in flight until the test opens the gate.
+  asio::steady_timer gate{io, asio::steady_timer::time_point::max()};
+  server.on("slow", [&gate](const piket::Envelope&) -> asio::awaitable<Reply> {
+    boost::system::error_code opened;
+    co_await gate.async_wait(asio::redirect_error(asio::use_awaitable, opened));
     co_return json{{"done", true}};
   });
   server.on("ping", [](const piket::Envelope&) -> asio::awaitable<Reply> { co_return json::object(); });
@@ -155,13 +158,17 @@ TEST_CASE("drain lets a request in flight finish and answers new ones unavailabl
   std::optional<Reply> slow;
   asio::co_spawn(io, client.call("slow", json::object()),
                  [&](std::exception_ptr, Reply r) { slow = std::move(r); });
-  run_for(io, 100ms);
+  for (const auto until = std::chrono::steady_clock::now() + 5s;
+       server.requests_in_flight() == 0 && std::chrono::steady_clock::now() < until;)
+    run_for(io, 5ms);
   REQUIRE(server.requests_in_flight() == 1);
   bool drained = false;
   asio::co_spawn(io, server.drain(), [&](std::exception_ptr) { drained = true; });
   auto refused = run_async(io, client.call("slow", json::object()));
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().code == ErrorCode::unavailable);
+  CHECK_FALSE(slow.has_value());  // still in flight while the drain waits
+  gate.cancel();
   const auto until = std::chrono::steady_clock::now() + 5s;
   while (!(drained && slow) && std::chrono::steady_clock::now() < until) run_for(io, 10ms);
   CHECK(drained);
