@@ -14,14 +14,6 @@ using piket::redis::args;
 namespace asio = boost::asio;
 
 namespace {
-piket::RedisConfig config_for(int port) {
-  piket::RedisConfig c;
-  c.port = port;
-  c.connect_timeout_ms = 500;
-  c.command_timeout_ms = 500;
-  return c;
-}
-
 bool connect(asio::io_context& io, piket::redis::Client& client) {
   client.start();
   return piket::test::run_async(io, client.wait_connected(5s));
@@ -31,7 +23,7 @@ bool connect(asio::io_context& io, piket::redis::Client& client) {
 TEST_CASE("the redis client runs commands and returns typed replies", "[redis]") {
   piket::test::RedisServer server;
   asio::io_context io;
-  piket::redis::Client client{io, config_for(server.port()), "test"};
+  piket::redis::Client client{io, server.client_config(), "test"};
   REQUIRE(connect(io, client));
 
   auto set = piket::test::run_async(io, client.command(args("SET", "k", "v1")));
@@ -53,7 +45,7 @@ TEST_CASE("a command fails with unavailable while redis is down and works again 
           "[redis]") {
   piket::test::RedisServer server;
   asio::io_context io;
-  piket::redis::Client client{io, config_for(server.port()), "test"};
+  piket::redis::Client client{io, server.client_config(), "test"};
   REQUIRE(connect(io, client));
   REQUIRE(piket::test::run_async(io, client.command(args("SET", "kept", "yes"))).ok());
 
@@ -72,7 +64,7 @@ TEST_CASE("a command fails with unavailable while redis is down and works again 
 TEST_CASE("a command that redis does not answer in time fails with unavailable", "[redis]") {
   piket::test::RedisServer server;
   asio::io_context io;
-  piket::redis::Client client{io, config_for(server.port()), "test"};
+  piket::redis::Client client{io, server.client_config(), "test"};
   REQUIRE(connect(io, client));
   auto start = std::chrono::steady_clock::now();
   server.freeze();  // accepts nothing, answers nothing: longer than the 500 ms time-out
@@ -90,7 +82,7 @@ TEST_CASE("functions are loaded once per version and reloaded when the version c
           "[redis]") {
   piket::test::RedisServer server;
   asio::io_context io;
-  piket::redis::Client client{io, config_for(server.port()), "test"};
+  piket::redis::Client client{io, server.client_config(), "test"};
   REQUIRE(connect(io, client));
   auto library = [](std::string version) {
     return piket::redis::FunctionLibrary{
@@ -108,7 +100,7 @@ TEST_CASE("a stream consumer handles queued, pending and claimed entries exactly
           "[redis]") {
   piket::test::RedisServer server;
   asio::io_context io;
-  piket::redis::Client writer{io, config_for(server.port()), "writer"};
+  piket::redis::Client writer{io, server.client_config(), "writer"};
   REQUIRE(connect(io, writer));
   for (int i = 0; i < 3; ++i)
     REQUIRE(piket::test::run_async(io, writer.command(args("XADD", "jobs", "*", "n", i))).ok());
@@ -124,7 +116,7 @@ TEST_CASE("a stream consumer handles queued, pending and claimed entries exactly
   int failures_left = 1;
   piket::redis::StreamConsumerOptions options{"jobs", "g", "live", 16, 200ms, 300ms, 50ms};
   piket::redis::StreamConsumer consumer{
-      io, config_for(server.port()), options,
+      io, server.client_config(), options,
       [&](const piket::redis::StreamEntry& e) -> asio::awaitable<bool> {
         if (e.fields.at("n") == "2" && failures_left-- > 0) co_return false;  // retried later
         seen.push_back(e.fields.at("n"));
@@ -146,7 +138,7 @@ TEST_CASE("a parallel stream consumer handles a read's entries at the same time 
           "[redis]") {
   piket::test::RedisServer server;
   asio::io_context io;
-  piket::redis::Client writer{io, config_for(server.port()), "writer"};
+  piket::redis::Client writer{io, server.client_config(), "writer"};
   REQUIRE(connect(io, writer));
   REQUIRE(piket::test::run_async(io, piket::redis::ensure_group(writer, "jobs", "g")).ok());
   for (int i = 0; i < 8; ++i)
@@ -157,7 +149,7 @@ TEST_CASE("a parallel stream consumer handles a read's entries at the same time 
   piket::redis::StreamConsumerOptions options{"jobs", "g", "live", 16, 200ms, 300ms, 50ms};
   options.parallel = true;
   piket::redis::StreamConsumer consumer{
-      io, config_for(server.port()), options,
+      io, server.client_config(), options,
       [&](const piket::redis::StreamEntry& e) -> asio::awaitable<bool> {
         most_in_flight = std::max(most_in_flight, ++in_flight);
         co_await piket::test::sleep_for(20ms);  // waiting on another daemon

@@ -16,14 +16,6 @@ namespace asio = boost::asio;
 namespace sch = piket::scheduler;
 
 namespace {
-piket::RedisConfig config_for(int port) {
-  piket::RedisConfig c;
-  c.port = port;
-  c.connect_timeout_ms = 500;
-  c.command_timeout_ms = 500;
-  return c;
-}
-
 piket::TimePoint at(const char* text) {
   piket::TimePoint t;
   piket::parse_utc(text, t);
@@ -48,7 +40,7 @@ sch::RosterChange leave_change(const char* id, const char* worker) {
 TEST_CASE("a roster change is stored only at the version it was decided on", "[redis][roster]") {
   piket::test::RedisServer server;
   asio::io_context io;
-  piket::redis::Client client{io, config_for(server.port()), "test"};
+  piket::redis::Client client{io, server.client_config(), "test"};
   client.on_connect(
       [&] { return piket::redis::ensure_functions(client, piket::roster_library()); });
   client.start();

@@ -17,14 +17,6 @@ using namespace std::chrono_literals;
 namespace asio = boost::asio;
 
 namespace {
-piket::RedisConfig config_for(int port) {
-  piket::RedisConfig c;
-  c.port = port;
-  c.connect_timeout_ms = 500;
-  c.command_timeout_ms = 500;
-  return c;
-}
-
 piket::TeamDirectory demo_teams() {
   std::vector<piket::ConfigProblem> problems;
   const auto& d = piket::test::demo_data();
@@ -41,7 +33,7 @@ TEST_CASE(
     "[redis][workers]") {
   piket::test::RedisServer server;
   asio::io_context io;
-  piket::redis::Client client{io, config_for(server.port()), "test"};
+  piket::redis::Client client{io, server.client_config(), "test"};
   client.on_connect(
       [&] { return piket::redis::ensure_functions(client, piket::workers_library()); });
   client.start();

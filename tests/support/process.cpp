@@ -193,6 +193,14 @@ void RedisServer::restart() {
   launch();
 }
 
+piket::RedisConfig RedisServer::client_config() const {
+  piket::RedisConfig c;
+  c.port = port_;
+  c.connect_timeout_ms = 500;
+  c.command_timeout_ms = 500;
+  return c;
+}
+
 std::string RedisServer::cli(const std::string& arguments) const {
   // Without LD_PRELOAD, as redis-server: redis-cli's allocator can hang under libfaketime.
   std::string command =

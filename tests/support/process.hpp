@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "common/config.hpp"
+
 namespace piket::test {
 
 // A TCP port on 127.0.0.1 that was free a moment ago.
@@ -42,6 +44,8 @@ class RedisServer {
   RedisServer();
   ~RedisServer();
   int port() const { return port_; }
+  // A client configuration for this server, with short time-outs so a test never waits long.
+  piket::RedisConfig client_config() const;
   const std::string& dir() const { return dir_; }
   void kill_hard() { process_.kill_hard(); }
   void freeze();  // SIGSTOP: a server that accepts but never answers
