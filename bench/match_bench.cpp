@@ -106,6 +106,7 @@ struct ReportCase {
   std::vector<std::string> team_leads, family_workers, declined;
   std::map<std::string, WorkerLoad> loads;
   std::map<std::string, double> fairness;
+  std::map<std::string, std::vector<Shift>> duties;  // from the scheduler, for the working-time check
 };
 
 class CaseMaker {
@@ -159,7 +160,14 @@ class CaseMaker {
     auto note_load = [&](const Candidate& candidate) {
       WorkerLoad load;
       load.cases_today = uniform(0, 4);
-      load.work_hours_24h = uniform(0, 26) / 2.0;
+      // Up to 13 h of call-outs in the last day, and the on-call duty they were made in.
+      const auto worked = std::chrono::minutes(uniform(0, 26) * 30);
+      load.call_outs = {{c.facts.at - std::chrono::hours(14), c.facts.at - std::chrono::hours(14) + worked}};
+      Shift duty;
+      duty.worker_id = candidate.worker_id;
+      duty.start = c.facts.at - std::chrono::hours(16);
+      duty.end = c.facts.at + std::chrono::hours(8);
+      c.duties[candidate.worker_id] = {duty};
       load.last_dispatched_ms =
           chance() < 0.3 ? 0 : to_unix_ms(c.facts.at) - uniform(1, 72) * 3600000LL;
       c.loads[candidate.worker_id] = load;
@@ -223,6 +231,9 @@ Timings run_one(const ReportCase& c, const Country& country, const TriageRules& 
   request.loads = c.loads;
   request.fairness = c.fairness;
   request.exclude.insert(c.declined.begin(), c.declined.end());
+  request.duties = c.duties;
+  static const WorkingTimeLimits law;
+  request.working_time = {&law, date::locate_zone("Europe/Amsterdam"), c.facts.at, std::chrono::minutes(90)};
   LadderInput input;
   input.region = c.region->id;
   input.people_needed = request.people_needed;

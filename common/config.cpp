@@ -88,6 +88,7 @@ void read_into(ConfigReader& r, const toml::table& root, PiketConfig& c) {
   const auto& d = r.table(root, "dispatcher", "dispatcher", true);
   c.dispatcher.triage_file = resolve_relative(c.file, r.string(d, "triage_file", "dispatcher.triage_file"));
   c.dispatcher.escalation_file = optional_path(r, d, "dispatcher", "escalation_file", c.file);
+  c.dispatcher.matching_file = optional_path(r, d, "dispatcher", "matching_file", c.file);
   c.dispatcher.timer_poll_ms =
       static_cast<int>(r.integer(d, "timer_poll_ms", "dispatcher.timer_poll_ms", 100, 10, 10000));
   c.dispatcher.rematch_delay_ms = static_cast<int>(

@@ -40,6 +40,7 @@ struct GatewayConfig {
 struct DispatcherConfig {
   std::string triage_file;
   std::string escalation_file;  // optional: escalation policies per region
+  std::string matching_file;    // optional: the ranking's weights (defaults when absent)
   int timer_poll_ms = 100;
   int rematch_delay_ms = 30000;  // retry when nobody is on call
   int match_claim_idle_ms = 10000;

@@ -25,6 +25,9 @@ inline std::string open_reports_index(std::string_view region) {
 }
 // Set once the open-reports index was built from the reports stored before it existed.
 inline std::string open_reports_indexed() { return "piket:reports:open-indexed"; }
+// Call-outs: the work each accepted alert means for its worker, for the working-time rule.
+// Scored by the work's start; member "worker|assignment|end_ms" (common/domain/call_outs.hpp).
+inline std::string call_outs() { return "piket:callouts"; }
 // Deadlines (acceptance, re-matching) as a sorted set scored by Unix milliseconds.
 inline std::string timers() { return "piket:timers"; }
 // Streams of durable work, each with one consumer group.

@@ -54,6 +54,7 @@ DispatcherService::Reply DispatcherService::change_assignment(const Envelope& re
   visit.length = std::chrono::minutes(config_.dispatcher.visit_minutes);
   visit.checkin_interval = std::chrono::seconds(config_.dispatcher.checkin_interval_s);
   visit.link_base = config_.gateway.public_url;
+  visit.min_call_out = data_.limits.min_call_out;
   const std::function<std::chrono::hours(const std::string&)> search_of_region =
       [this](const std::string& region) { return data_.escalation.for_region(region).visit_search; };
   // (if/else, not ?:, around co_await: GCC 12 miscompiles the conditional.)

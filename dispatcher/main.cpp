@@ -18,6 +18,11 @@ int main(int argc, char** argv) {
     data.triage.set_holidays(HolidayCalendar(load_holidays(config.scheduler.holidays_file, problems)));
   if (!config.dispatcher.escalation_file.empty())
     data.escalation = dispatcher::load_escalation_policies(config.dispatcher.escalation_file, data.regions, problems);
+  if (!config.dispatcher.matching_file.empty())
+    data.weights = dispatcher::load_matching_weights(config.dispatcher.matching_file, problems);
+  // The one working-time rule: a call-out must keep the worker within it (as a roster must).
+  if (!config.scheduler.working_time_file.empty())
+    data.limits = load_working_time_limits(config.scheduler.working_time_file, problems);
   if (!problems.empty()) exit_with_config_problems(problems);
 
   boost::asio::io_context io;

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/domain/states.hpp"
+#include "common/local_time.hpp"
 #include "common/log.hpp"
 #include "common/message_types.hpp"
 #include "dispatcher/matching/ladder.hpp"
@@ -120,6 +121,8 @@ asio::awaitable<bool> DispatcherService::handle_match_job(const redis::StreamEnt
   if (on_call.ok() && on_call->contains("fairness") && (*on_call)["fairness"].is_object())
     for (const auto& [worker, score] : (*on_call)["fairness"].items())
       if (score.is_number()) fairness[worker] = score.get<double>();
+  std::map<std::string, std::vector<Shift>> duties;
+  if (on_call.ok()) duties = duties_from_on_call(on_call->value("duties", json::object()));
 
   MatchRequest request;
   request.region = region->id;
@@ -130,6 +133,12 @@ asio::awaitable<bool> DispatcherService::handle_match_job(const redis::StreamEnt
   request.on_call = candidates_from_on_call(answer(0));
   request.fairness = fairness;
   request.exclude.insert(context->declined.begin(), context->declined.end());
+  request.duties = std::move(duties);
+  request.working_time.limits = &data_.limits;
+  request.working_time.zone = find_zone(region->time_zone);
+  request.working_time.now = now;
+  // The job a call-out means: every report matched is acute and gets a home visit.
+  request.working_time.expected_job = std::chrono::minutes(config_.dispatcher.visit_minutes);
   std::vector<std::pair<std::string, std::vector<Candidate>>> neighbour_on_call;
   for (std::size_t i = 0; i < region->neighbours.size(); ++i)
     neighbour_on_call.emplace_back(region->neighbours[i], candidates_from_on_call(answer(3 + i)));
@@ -141,13 +150,13 @@ asio::awaitable<bool> DispatcherService::handle_match_job(const redis::StreamEnt
     for (const auto& c : list) everyone.insert(c.worker_id);
   std::vector<std::string> worker_ids(everyone.begin(), everyone.end());
   if (!worker_ids.empty()) {
+    // Call-outs from two days back: any 24 h the rule looks at around now starts after that.
     auto loads = co_await store_.worker_loads(worker_ids, local_day_start(now, region->time_zone),
-                                              now - std::chrono::hours(24));
+                                              now - std::chrono::hours(24), now - std::chrono::hours(48));
     if (!loads.ok()) co_return false;
-    for (const auto& row : *loads)
-      request.loads[row.worker_id] = WorkerLoad{row.cases_today,
-                                                row.jobs_24h * config_.dispatcher.visit_minutes / 60.0,
-                                                row.last_ms, row.open_callouts};
+    for (auto& row : *loads)
+      request.loads[row.worker_id] = WorkerLoad{row.cases_today, std::move(row.call_outs), row.last_ms,
+                                                row.open_callouts};
   }
   const auto workers = co_await workers_.current();
   // Jobs matched at the same time read the same loads: the picks of those still being stored
@@ -158,6 +167,7 @@ asio::awaitable<bool> DispatcherService::handle_match_job(const redis::StreamEnt
     if (picked != picks_in_flight_.end()) load.open_callouts += picked->second;
   }
   LadderInput ladder_input;
+  ladder_input.region = region->id;
   ladder_input.people_needed = request.people_needed;
   ladder_input.local = rank_candidates(request, *workers, &data_.places, data_.weights);
   for (auto& [name, list] : neighbour_on_call) {

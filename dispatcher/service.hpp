@@ -39,6 +39,7 @@ struct DispatcherData {
   TriageRules triage;
   EscalationPolicies escalation;
   MatchingWeights weights;
+  WorkingTimeLimits limits;  // the scheduler's working_time.toml
 };
 
 class DispatcherService {

@@ -13,7 +13,7 @@
 #include "common/log.hpp"
 #include "scheduler/coverage/staffing.hpp"
 #include "scheduler/roster/rotation.hpp"
-#include "scheduler/rules/working_time.hpp"
+#include "common/domain/working_time.hpp"
 #include "scheduler/service.hpp"
 
 namespace {
@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   if (!config.scheduler.staffing_file.empty())
     data.minimums = scheduler::load_staffing(config.scheduler.staffing_file, regions, problems);
   if (!config.scheduler.working_time_file.empty())
-    data.limits = scheduler::load_working_time_limits(config.scheduler.working_time_file, problems);
+    data.limits = load_working_time_limits(config.scheduler.working_time_file, problems);
   if (!config.scheduler.holidays_file.empty())
     data.holidays = HolidayCalendar(load_holidays(config.scheduler.holidays_file, problems));
   if (!scheduler::find_zone(config.data.time_zone))

@@ -22,6 +22,9 @@ namespace {
 auto log() { return logger("scheduler.roster"); }
 
 constexpr auto kWeek = std::chrono::hours(24 * 7);
+// Call-outs only weigh in the on-call rule's 24 h windows: two days back reach every window
+// a change from now on can touch.
+constexpr auto kCallOutReach = std::chrono::hours(48);
 // A change decided on a stale copy is decided again on a fresh one this many times at most.
 constexpr int kAttempts = 5;
 // The version key is read this often, so another scheduler's change is followed within a
@@ -48,6 +51,10 @@ SchedulerService::Reply SchedulerService::apply(Decide decide) {
   for (int attempt = 1;; ++attempt) {
     if (!roster_loaded_)
       co_return make_error(ErrorCode::unavailable, "", "the roster store is not reachable");
+    // Call-outs of the last two days count in the working-time check beside the duties.
+    auto recent = co_await store_.call_outs(clock_.now() - kCallOutReach);
+    if (!recent.ok()) co_return recent.error();
+    call_outs_ = std::move(*recent);
     auto decided = decide(roster_);
     if (!decided.ok()) co_return decided.error();
     auto stored = co_await store_.write(decided->change, version_, clock_.now());

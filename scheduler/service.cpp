@@ -262,8 +262,8 @@ Status SchedulerService::check_change(const Roster& current, const Roster& plann
   ViolationChange violations;
   if (adds_duty)
     violations = compare_violations(
-        violations_for(current, workers, regions, reach, data_.limits, zone()),
-        violations_for(planned, workers, regions, reach, data_.limits, zone()));
+        violations_for(current, workers, regions, reach, call_outs_, data_.limits, zone()),
+        violations_for(planned, workers, regions, reach, call_outs_, data_.limits, zone()));
   const Interval ahead{clock_.now(), clock_.now() + kWeek * config_.scheduler.coverage_weeks};
   std::vector<Gap> gaps;
   for (const auto& region : regions) {
@@ -332,12 +332,32 @@ SchedulerService::Reply SchedulerService::on_call_many(const Envelope& request) 
     answers.push_back(*answer);
   }
   json fairness = json::object();
-  for (const auto& [region, workers] : workers_by_region)
+  std::set<std::string> everyone;
+  for (const auto& [region, workers] : workers_by_region) {
+    everyone.insert(workers.begin(), workers.end());
     for (const auto& [worker, score] : fairness_figures(region))
       if (workers.count(worker)) fairness[worker] = score;
+  }
+  // Each candidate's duties around now, wherever they are, for the dispatcher's working-time
+  // check of a call-out (any 24 h with the job in it lies within this window).
+  const TimePoint now = clock_.now();
+  const Interval around{now - std::chrono::hours(24), now + std::chrono::hours(25)};
+  json duties = json::object();
+  for (const auto& region : regions_of(roster_, everyone)) {
+    auto cached = slices_.find(region);
+    for (const auto& shift : expand(cached == slices_.end() ? roster_ : cached->second, region, around)) {
+      if (!everyone.count(shift.worker_id)) continue;
+      duties[shift.worker_id].push_back({{"start", format_utc(shift.start)},
+                                         {"end", format_utc(shift.end)},
+                                         {"duty", duty_name(shift.duty)}});
+    }
+  }
   metrics_.observe("piket_oncall_query_duration_seconds", {},
                    std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
-  co_return json{{"answers", answers}, {"fairness", fairness}, {"roster_complete", roster_loaded_}};
+  co_return json{{"answers", answers},
+                 {"fairness", fairness},
+                 {"duties", duties},
+                 {"roster_complete", roster_loaded_}};
 }
 
 // The incoming worker confirms the hand-off notice (and with it the open cases it named).
@@ -399,7 +419,10 @@ SchedulerService::Reply SchedulerService::violations(const Envelope& request) {
   json out{{"from", format_utc(p->start)}, {"to", format_utc(p->end)}, {"violations", json::array()}};
   std::set<std::string> regions;
   for (const auto& r : data_.regions.regions()) regions.insert(r.id);
-  for (const auto& v : violations_for(roster_, everyone, regions, *p, data_.limits, zone()))
+  // With the call-outs made in the period (and the day before, whose windows reach into it).
+  auto call_outs = co_await store_.call_outs(p->start - std::chrono::hours(24));
+  if (!call_outs.ok()) co_return call_outs.error();
+  for (const auto& v : violations_for(roster_, everyone, regions, *p, *call_outs, data_.limits, zone()))
     out["violations"].push_back(to_json(v));
   co_return out;
 }

@@ -30,7 +30,7 @@
 #include "common/zmq/rpc.hpp"
 #include "scheduler/model/roster.hpp"
 #include "scheduler/roster/roster_change.hpp"
-#include "scheduler/rules/working_time.hpp"
+#include "common/domain/working_time.hpp"
 #include "scheduler/store/roster_store.hpp"
 #include "scheduler/store/worker_store.hpp"
 #include "scheduler/turns.hpp"
@@ -143,6 +143,7 @@ class SchedulerService {
   SchedulerData data_;
   Roster roster_;
   std::map<std::string, Roster> slices_;  // per region, for fast on-call answers
+  std::map<std::string, std::vector<Interval>> call_outs_;  // recent, read by apply() for its check
   void reslice();
   // Fairness figures per region for the dispatcher's ranking: four weeks of duties take
   // milliseconds to count, so they are kept until the roster changes or for a quarter hour.

@@ -31,4 +31,27 @@ std::vector<Candidate> candidates_from_on_call(const nlohmann::json& answer) {
   return out;
 }
 
+std::map<std::string, std::vector<Shift>> duties_from_on_call(const nlohmann::json& duties) {
+  std::map<std::string, std::vector<Shift>> out;
+  if (!duties.is_object()) return out;
+  for (const auto& [worker, list] : duties.items()) {
+    if (!list.is_array()) continue;
+    for (const auto& d : list) {
+      if (!d.is_object() || !d.contains("start") || !d.contains("end") || !d["start"].is_string() ||
+          !d["end"].is_string())
+        continue;
+      Shift shift;
+      shift.worker_id = worker;
+      if (!parse_utc(d["start"].get<std::string>(), shift.start) ||
+          !parse_utc(d["end"].get<std::string>(), shift.end) || shift.end <= shift.start)
+        continue;
+      const auto duty = duty_from_name(d.value("duty", std::string{}));
+      if (!duty) continue;
+      shift.duty = *duty;
+      out[worker].push_back(std::move(shift));
+    }
+  }
+  return out;
+}
+
 }  // namespace piket::dispatcher

@@ -1,5 +1,6 @@
 #pragma once
 // The scheduler's on-call answer as matching candidates. Pure.
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -7,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/clock.hpp"
+#include "common/domain/duty.hpp"
 
 namespace piket::dispatcher {
 
@@ -19,5 +21,10 @@ struct Candidate {
 
 // Candidates from the scheduler's oncall.query answer; malformed entries are skipped.
 std::vector<Candidate> candidates_from_on_call(const nlohmann::json& answer);
+
+// The "duties" of an oncall.query_many answer ({worker: [{"start", "end", "duty"}]}: each
+// candidate's shifts and on-call duties around the question's time), for the working-time
+// check; malformed entries are skipped.
+std::map<std::string, std::vector<Shift>> duties_from_on_call(const nlohmann::json& duties);
 
 }  // namespace piket::dispatcher

@@ -33,9 +33,34 @@ std::string joined(const std::vector<std::string>& items) {
   return out;
 }
 
+// The violations the expected job would add to the worker's duties and call-outs, or make
+// worse (the same rule and stretch with a higher figure), in words; empty when it keeps them
+// within the rules. Violations the job does not touch (a forced roster) do not exclude.
+std::string working_time_added(const MatchRequest& request, const std::string& worker_id,
+                               const WorkerLoad& load) {
+  const WorkingTimeCheck& check = request.working_time;
+  if (!check.limits || !check.zone) return "";
+  auto duties_it = request.duties.find(worker_id);
+  const std::vector<Shift> duties = duties_it == request.duties.end() ? std::vector<Shift>{} : duties_it->second;
+  const Interval job{check.now, check.now + std::max(check.expected_job, check.limits->min_call_out)};
+  auto with_job = load.call_outs;
+  with_job.push_back(job);
+  const auto before = check_working_time(worker_id, duties, load.call_outs, *check.limits, *check.zone);
+  std::string text;
+  for (const auto& v : check_working_time(worker_id, duties, with_job, *check.limits, *check.zone)) {
+    const bool touches_job = v.interval.start < job.end && job.start < v.interval.end;
+    const bool as_before = std::any_of(before.begin(), before.end(), [&](const Violation& b) {
+      return b.rule == v.rule && b.interval.start == v.interval.start && b.interval.end == v.interval.end &&
+             b.figure == v.figure;
+    });
+    if (touches_job && !as_before) text += (text.empty() ? "" : ", ") + v.rule + " " + v.figure + " with this call-out";
+  }
+  return text;
+}
+
 // Every reason a worker cannot be called out, or none.
 std::vector<std::string> hard_filter(const MatchRequest& request, const Worker& worker,
-                                     const WorkerLoad& load, const MatchingWeights& weights) {
+                                     const WorkerLoad& load) {
   std::vector<std::string> reasons;
   if (!worker.active) return {"inactive"};
   if (request.exclude.count(worker.id)) reasons.push_back("declined this report");
@@ -47,11 +72,8 @@ std::vector<std::string> hard_filter(const MatchRequest& request, const Worker& 
   if (load.cases_today >= worker.daily_case_limit)
     reasons.push_back("today's case limit reached (" + std::to_string(load.cases_today) + " of " +
                       std::to_string(worker.daily_case_limit) + ")");
-  // The job is not known yet; it counts as at least the minimum call-out.
-  if (load.work_hours_24h + weights.min_job_hours > weights.max_work_hours_24h)
-    reasons.push_back("working time: " + decimal(load.work_hours_24h) +
-                      " h worked in 24 h, a call-out of " + decimal(weights.min_job_hours) +
-                      " h would pass " + decimal(weights.max_work_hours_24h) + " h");
+  if (auto added = working_time_added(request, worker.id, load); !added.empty())
+    reasons.push_back("working time: " + added);
   return reasons;
 }
 
@@ -137,7 +159,7 @@ MatchResult rank_candidates(const MatchRequest& request, const WorkerDirectory& 
     }
     auto load_it = request.loads.find(c.worker_id);
     const WorkerLoad load = load_it == request.loads.end() ? WorkerLoad{} : load_it->second;
-    auto reasons = hard_filter(request, *worker, load, weights);
+    auto reasons = hard_filter(request, *worker, load);
     if (!reasons.empty()) {
       std::string text;
       for (const auto& reason : reasons) text += (text.empty() ? "" : "; ") + reason;

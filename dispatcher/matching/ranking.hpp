@@ -13,28 +13,30 @@
 #include <vector>
 
 #include "common/clock.hpp"
+#include "common/domain/duty.hpp"
 #include "common/domain/places.hpp"
 #include "common/domain/workers.hpp"
+#include "common/domain/working_time.hpp"
+#include "dispatcher/matching/matching_weights.hpp"
 #include "dispatcher/matching/on_call_candidates.hpp"
 
 namespace piket::dispatcher {
 
 struct WorkerLoad {
   int cases_today = 0;
-  double work_hours_24h = 0;            // shifts and call-outs in the last 24 h
+  std::vector<Interval> call_outs;      // accepted call-outs' work, recent ones
   std::int64_t last_dispatched_ms = 0;  // 0 = never
   int open_callouts = 0;  // alerted for other reports, not yet answered: weighs like a case
 };
 
-struct MatchingWeights {
-  double continuity = 1000;
-  double preferred_skill = 50;     // per preferred skill held
-  double case_today = 30;          // per case already taken today
-  double km = 1;                   // per km from the home base
-  double fairness = 10;            // for the most loaded candidate; the least loaded gets 0
-  double position = 5;             // per place behind the scheduler's primary
-  double max_work_hours_24h = 13;  // consignatie: 13 h work per 24 h incl. call-outs
-  double min_job_hours = 0.5;      // every call-out counts as at least 30 min
+// The working-time rule a call-out must keep: the expected job (from `now`, at least the
+// rule's minimum call-out) is added to the worker's duties and call-outs, and a violation it
+// adds excludes the worker. Without limits or zone nothing is checked.
+struct WorkingTimeCheck {
+  const WorkingTimeLimits* limits = nullptr;
+  const date::time_zone* zone = nullptr;
+  TimePoint now{};
+  std::chrono::minutes expected_job{30};
 };
 
 struct MatchRequest {
@@ -46,6 +48,9 @@ struct MatchRequest {
   std::map<std::string, WorkerLoad> loads;  // absent = no load
   std::map<std::string, double> fairness;   // load score per worker, higher = more loaded
   std::set<std::string> exclude;            // workers who declined this report
+  // The candidates' duties around now (from the scheduler), for the working-time check.
+  std::map<std::string, std::vector<Shift>> duties;
+  WorkingTimeCheck working_time;
 };
 
 struct RankedCandidate {

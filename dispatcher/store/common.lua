@@ -22,6 +22,10 @@ local INDEX = 'piket:reports'
 -- region), scored by creation time: the desk's queue and the hand-offs read these.
 local OPEN = 'piket:reports:open'
 local OPEN_INDEXED = 'piket:reports:open-indexed'  -- set once the index holds every stored report
+-- Call-outs for the working-time rule, scored by the work's start, member
+-- "worker|assignment|end_ms" (common/domain/call_outs.hpp reads them); kept four weeks.
+local CALLOUTS = 'piket:callouts'
+local CALLOUTS_KEPT_MS = 28 * 24 * 3600 * 1000
 
 -- The states, as common/domain/states.hpp names them (tests/unit/test_lua_states.cpp keeps the
 -- two equal); no other file spells a state.
@@ -127,3 +131,15 @@ end
 
 redis.register_function{function_name = 'piket_dispatch_version', flags = {'no-writes'},
                         callback = function() return VERSION end}
+
+-- Records (or moves) the work of an accepted call-out: the assignment keeps its member, so a
+-- visit planned later replaces the first estimate instead of adding a second call-out.
+local function record_call_out(aid, worker, start, finish, now)
+  local akey = ASSIGNMENT .. aid
+  local old = redis.call('HGET', akey, 'call_out')
+  if old then redis.call('ZREM', CALLOUTS, old) end
+  local member = worker .. '|' .. aid .. '|' .. math.floor(finish)
+  redis.call('ZADD', CALLOUTS, math.floor(start), member)
+  redis.call('HSET', akey, 'call_out', member)
+  redis.call('ZREMRANGEBYSCORE', CALLOUTS, '-inf', '(' .. (now - CALLOUTS_KEPT_MS))
+end

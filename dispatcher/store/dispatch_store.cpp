@@ -1,5 +1,6 @@
 #include "dispatcher/store/dispatch_store.hpp"
 
+#include "common/domain/call_outs.hpp"
 #include "common/envelope.hpp"
 #include "common/keys.hpp"
 
@@ -127,8 +128,9 @@ asio::awaitable<Result<MatchContext>> DispatchStore::match_context(const std::st
 }
 
 asio::awaitable<Result<std::vector<WorkerLoadRow>>> DispatchStore::worker_loads(
-    const std::vector<std::string>& workers, TimePoint day_start, TimePoint since) {
-  std::vector<std::string> argv{ms(day_start), ms(since)};
+    const std::vector<std::string>& workers, TimePoint day_start, TimePoint since,
+    TimePoint call_outs_from) {
+  std::vector<std::string> argv{ms(day_start), ms(since), ms(call_outs_from)};
   argv.insert(argv.end(), workers.begin(), workers.end());
   auto command = fcall("piket_worker_loads", {}, std::move(argv));
   auto reply = co_await client_.command(std::move(command));
@@ -137,13 +139,15 @@ asio::awaitable<Result<std::vector<WorkerLoadRow>>> DispatchStore::worker_loads(
   std::vector<WorkerLoadRow> rows;
   for (std::size_t i = 0; i < workers.size(); ++i) {
     const auto& e = reply->elements[i];
-    if (e.elements.size() != 4) co_return unexpected("worker loads");
+    if (e.elements.size() != 5) co_return unexpected("worker loads");
     WorkerLoadRow row;
     row.worker_id = workers[i];
     row.cases_today = static_cast<int>(e.elements[0].integer);
     row.jobs_24h = static_cast<int>(e.elements[1].integer);
     row.last_ms = std::strtoll(e.elements[2].str.c_str(), nullptr, 10);
     row.open_callouts = static_cast<int>(e.elements[3].integer);
+    for (auto& [worker, work] : call_outs_by_worker(e.elements[4]))
+      if (worker == row.worker_id) row.call_outs = std::move(work);
     rows.push_back(row);
   }
   co_return rows;
@@ -206,12 +210,13 @@ asio::awaitable<Result<AcceptContext>> DispatchStore::accept_context(const std::
 asio::awaitable<Result<AssignmentChange>> DispatchStore::accept(
     const std::string& assignment_id, TimePoint now, const std::string& actor,
     std::chrono::milliseconds visit_length, std::chrono::milliseconds checkin_interval,
-    const std::string& link_base, const AcceptDecision& decision) {
+    const std::string& link_base, const AcceptDecision& decision, std::chrono::milliseconds min_call_out) {
   nlohmann::json argument{{"assignment", assignment_id}, {"now", to_unix_ms(now)},
                           {"actor", actor},              {"visit_ms", visit_length.count()},
                           {"checkin_ms", checkin_interval.count()}, {"link_base", link_base},
                           {"expect", {{"state", decision.state}, {"round", decision.round}}},
-                          {"accepted_seen", decision.accepted_seen}};
+                          {"accepted_seen", decision.accepted_seen},
+                          {"min_call_out_ms", min_call_out.count()}};
   if (decision.visit_start) argument["visit_start"] = to_unix_ms(*decision.visit_start);
   auto command = fcall("piket_accept", {keys::assignment(assignment_id)}, {argument.dump()});
   auto reply = co_await client_.command(std::move(command));

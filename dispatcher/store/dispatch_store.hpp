@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/clock.hpp"
+#include "common/domain/duty.hpp"
 #include "common/redis/client.hpp"
 
 namespace piket::dispatcher {
@@ -50,6 +51,7 @@ struct WorkerLoadRow {
   int jobs_24h = 0;
   std::int64_t last_ms = 0;
   int open_callouts = 0;  // alerted for other reports, not yet answered
+  std::vector<Interval> call_outs;  // accepted call-outs' work that starts from call_outs_from
 };
 
 struct AssignmentChange {
@@ -111,8 +113,11 @@ class DispatchStore {
 
   boost::asio::awaitable<Result<SubmitOutcome>> submit(const NewReport& report, TimePoint now);
   boost::asio::awaitable<Result<MatchContext>> match_context(const std::string& report_id);
+  // Loads of `workers`: cases since `day_start`, jobs since `since`, and the call-outs that
+  // start from `call_outs_from`, read in one call.
   boost::asio::awaitable<Result<std::vector<WorkerLoadRow>>> worker_loads(
-      const std::vector<std::string>& workers, TimePoint day_start, TimePoint since);
+      const std::vector<std::string>& workers, TimePoint day_start, TimePoint since,
+      TimePoint call_outs_from);
   // Stores the ranking and the ladder and fires its first step. "alerted", "exhausted",
   // "restarted" or "skipped" (a repeated job).
   boost::asio::awaitable<Result<std::string>> start_ladder(const nlohmann::json& plan);
@@ -130,7 +135,8 @@ class DispatchStore {
                                                           std::chrono::milliseconds visit_length,
                                                           std::chrono::milliseconds checkin_interval,
                                                           const std::string& link_base,
-                                                          const AcceptDecision& decision);
+                                                          const AcceptDecision& decision,
+                                                          std::chrono::milliseconds min_call_out);
   // `expect` (optional): the report's state and round as the caller read them.
   boost::asio::awaitable<Result<AssignmentChange>> decline(const std::string& assignment_id,
                                                            TimePoint now, const std::string& actor,

@@ -17,15 +17,23 @@ local function match_context(keys, args)
   return cjson.encode(out)
 end
 
--- ARGV: day_start_ms, since_ms (24 h ago), worker...
--- Returns {cases_today, jobs_24h, last_ms, open call-outs} per worker.
+-- ARGV: day_start_ms, since_ms (24 h ago), call_outs_from_ms, worker...
+-- Returns {cases_today, jobs_24h, last_ms, open call-outs, {call-out member, start ...}} per
+-- worker, with the call-outs that start from call_outs_from_ms.
 local function worker_loads(keys, args)
+  local wanted = {}
+  for i = 4, #args do wanted[args[i]] = {} end
+  local recent = redis.call('ZRANGEBYSCORE', CALLOUTS, args[3], '+inf', 'WITHSCORES')
+  for i = 1, #recent, 2 do
+    local mine = wanted[string.match(recent[i], '^([^|]*)|')]
+    if mine then mine[#mine + 1] = recent[i]; mine[#mine + 1] = recent[i + 1] end
+  end
   local out = {}
-  for i = 3, #args do
+  for i = 4, #args do
     local jobs = WORKER .. args[i] .. ':jobs'
     local last = redis.call('ZREVRANGE', jobs, 0, 0, 'WITHSCORES')
     out[#out + 1] = {redis.call('ZCOUNT', jobs, args[1], '+inf'), redis.call('ZCOUNT', jobs, args[2], '+inf'),
-                     last[2] or '0', redis.call('ZCARD', WORKER .. args[i] .. ':open')}
+                     last[2] or '0', redis.call('ZCARD', WORKER .. args[i] .. ':open'), wanted[args[i]]}
   end
   return out
 end
@@ -200,9 +208,10 @@ end
 local function accepted_with(report_id, also)
   local out = {}
   for _, aid in ipairs(assignments_of(report_id)) do
-    local x = redis.call('HMGET', ASSIGNMENT .. aid, 'state', 'worker', 'travel_ms', 'shift_end')
+    local x = redis.call('HMGET', ASSIGNMENT .. aid, 'state', 'worker', 'travel_ms', 'shift_end', 'accepted_at')
     if x[1] == AS.accepted or aid == also then
-      out[#out + 1] = {worker = x[2], travel = tonumber(x[3]) or 0, shift_end = tonumber(x[4]) or 0}
+      out[#out + 1] = {worker = x[2], travel = tonumber(x[3]) or 0, shift_end = tonumber(x[4]) or 0,
+                       assignment = aid, accepted_at = tonumber(x[5])}
     end
   end
   return out
@@ -263,6 +272,7 @@ local function accept(keys, args)
   redis.call('HSET', akey, 'state', AS.accepted, 'accepted_at', p.now, 'updated_at', p.now)
   close_callout(p.assignment)
   redis.call('ZADD', WORKER .. a[3] .. ':jobs', p.now, p.assignment)
+  record_call_out(p.assignment, a[3], p.now, p.now + p.min_call_out_ms, p.now)
   audit(p.now, p.actor, 'assignment.accepted', a[2], 'assignment=' .. p.assignment .. ' worker=' .. a[3])
   local out = {state = AS.accepted, report = a[2], worker = a[3], changed = true}
   if not complete then

@@ -38,6 +38,12 @@ local function plan_visit(report_id, accepted, now, p, start)
              'state', VS.planned, 'checkin_interval_ms', p.checkin_ms, 'physician', f[2] or '',
              'created_at', now, 'updated_at', now)
   for _, w in ipairs(workers) do redis.call('ZADD', WORKER .. w .. ':visits', start, vid) end
+  -- Each call-out's work now runs from setting off (not before the acceptance) to the visit's end.
+  for _, a in ipairs(accepted) do
+    local accepted_at = a.accepted_at or now
+    local from = math.max(accepted_at, start - a.travel)
+    record_call_out(a.assignment, a.worker, from, math.max(from + p.min_call_out_ms, start + p.visit_ms), now)
+  end
   redis.call('ZADD', TIMERS, start + p.checkin_ms, 'checkin:' .. vid)
   for _, w in ipairs(workers) do
     alert({alert_id = vid .. '-' .. w, kind = 'visit', worker = w, reference = report_id,

@@ -1,6 +1,6 @@
 #include "dispatcher/triage/restraining_order.hpp"
 
-#include "dispatcher/triage/local_time.hpp"
+#include "common/local_time.hpp"
 
 namespace piket::dispatcher {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "common/domain/workers.hpp"
 #include "common/utf8.hpp"
-#include "dispatcher/triage/local_time.hpp"
+#include "common/local_time.hpp"
 
 namespace piket::dispatcher {
 namespace {

@@ -47,7 +47,7 @@ asio::awaitable<Result<AssignmentChange>> accept_assignment(
     const auto search = search_of_region(context->region);
     AcceptDecision decision = decide_acceptance(*context, now, visit.length, search);
     auto change = co_await store.accept(assignment_id, now, actor, visit.length, visit.checkin_interval,
-                                        visit.link_base, decision);
+                                        visit.link_base, decision, visit.min_call_out);
     if (!change.ok() && moved_since_read(change.error()) && attempt < kDecideAttempts) continue;
     co_return change;
   }

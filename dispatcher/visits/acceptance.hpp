@@ -17,6 +17,8 @@ struct VisitSettings {
   std::chrono::milliseconds length{90 * 60 * 1000};
   std::chrono::milliseconds checkin_interval{30 * 60 * 1000};
   std::string link_base;
+  // A call-out counts as at least this much work (the working-time rule's minimum).
+  std::chrono::milliseconds min_call_out{30 * 60 * 1000};
 };
 
 // Pure. With everyone needed, a visit starts after the slowest travel time at the first time

@@ -14,21 +14,8 @@
 
 namespace piket::scheduler {
 
-// DutyType, duty_name and duty_from_name live in scheduler/roster/rotation.hpp: a Rotation
-// carries a duty type and this header includes that one.
-
-// One concrete duty of one worker, after rotations, overrides, swaps and leave are applied.
-struct Shift {
-  std::string worker_id;
-  std::string region;
-  std::string role;
-  DutyType duty = DutyType::on_call;
-  TimePoint start;  // inclusive
-  TimePoint end;    // exclusive
-  int position = 0;  // 0 = primary, 1.. backups
-  std::string source;  // "rotation:<id>", "override:<id>", "swap:<id>"
-  std::string why;     // human text: "rotation night-eemland turn 12", "override o-3 (replace)"
-};
+// DutyType, Interval and Shift (one concrete duty of one worker, after rotations, overrides,
+// swaps and leave are applied) come from common/domain/duty.hpp through rotation.hpp.
 
 struct Override {
   enum class Kind { replace, add, remove };

@@ -27,6 +27,7 @@ std::set<std::string> regions_of(const Roster& roster, const std::set<std::strin
 
 std::vector<Violation> violations_for(const Roster& roster, const std::set<std::string>& workers,
                                       const std::set<std::string>& regions, Interval window,
+                                      const std::map<std::string, std::vector<Interval>>& call_outs,
                                       const WorkingTimeLimits& limits, const date::time_zone& zone) {
   std::map<std::string, std::vector<Shift>> by_worker;
   for (const auto& region : regions)
@@ -34,21 +35,11 @@ std::vector<Violation> violations_for(const Roster& roster, const std::set<std::
       if (workers.count(shift.worker_id)) by_worker[shift.worker_id].push_back(std::move(shift));
   std::vector<Violation> out;
   for (auto& [worker, shifts] : by_worker) {
-    auto found = check_working_time(worker, std::move(shifts), {}, limits, zone);
+    auto called = call_outs.find(worker);
+    auto found = check_working_time(worker, std::move(shifts),
+                                    called == call_outs.end() ? std::vector<Interval>{} : called->second,
+                                    limits, zone);
     out.insert(out.end(), found.begin(), found.end());
-  }
-  return out;
-}
-
-ViolationChange compare_violations(const std::vector<Violation>& before,
-                                   const std::vector<Violation>& after) {
-  ViolationChange out;
-  for (const auto& v : after) {
-    const bool known = std::any_of(before.begin(), before.end(), [&](const Violation& b) {
-      return b.worker_id == v.worker_id && b.rule == v.rule &&
-             b.interval.start < v.interval.end && v.interval.start < b.interval.end;
-    });
-    (known ? out.remaining : out.added).push_back(v);
   }
   return out;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // What a planned change does to the roster: the working-time violations and coverage gaps it
 // would add. Pure: the scheduler compares the roster before and after, then refuses (or warns).
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -10,7 +11,7 @@
 
 #include "scheduler/coverage/coverage.hpp"
 #include "scheduler/model/roster.hpp"
-#include "scheduler/rules/working_time.hpp"
+#include "common/domain/working_time.hpp"
 
 namespace piket::scheduler {
 
@@ -18,21 +19,12 @@ namespace piket::scheduler {
 // touches those workers is checked there and nowhere else.
 std::set<std::string> regions_of(const Roster& roster, const std::set<std::string>& workers);
 
-// Violations of `workers` over `window`, from the roster expanded in `regions` only.
+// Violations of `workers` over `window`, from the roster expanded in `regions` only, with
+// their accepted call-outs.
 std::vector<Violation> violations_for(const Roster& roster, const std::set<std::string>& workers,
                                       const std::set<std::string>& regions, Interval window,
+                                      const std::map<std::string, std::vector<Interval>>& call_outs,
                                       const WorkingTimeLimits& limits, const date::time_zone& zone);
-// What a change does to the violations: those it adds, and those that were there before and
-// remain. A violation of `after` was there before when `before` has one of the same worker and
-// rule over an overlapping interval: a rolling window that only moves (relieving one night
-// re-anchors a four-week count) or a figure that only eases is the same violation, not a new
-// one. Only `added` refuses a change.
-struct ViolationChange {
-  std::vector<Violation> added;
-  std::vector<Violation> remaining;
-};
-ViolationChange compare_violations(const std::vector<Violation>& before,
-                                   const std::vector<Violation>& after);
 // The gaps a change opens or deepens: the parts of each gap in `after` where staffing is lower
 // than in `before` (where `before` had no gap, it was at its minimum). Parts that were already
 // as low are left out, so a change that eases or narrows a gap reports nothing.

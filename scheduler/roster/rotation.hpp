@@ -21,17 +21,19 @@
 
 #include "common/clock.hpp"
 #include "common/config_reader.hpp"
+#include "common/domain/duty.hpp"
+#include "common/local_time.hpp"
 #include "common/domain/regions.hpp"
 #include "common/domain/workers.hpp"
 
 namespace piket::scheduler {
 
-// On-site shift versus on-call standby ("consignatie"): the working-time law treats them apart.
-// Declared here rather than in scheduler/model/roster.hpp because a Rotation carries one and the
-// model includes this header.
-enum class DutyType { shift, on_call };
-std::string_view duty_name(DutyType duty);
-std::optional<DutyType> duty_from_name(std::string_view name);
+// Duty types, intervals and shifts are shared with the dispatcher (common/domain/duty.hpp).
+using piket::duty_from_name;
+using piket::duty_name;
+using piket::DutyType;
+using piket::Interval;
+using piket::Shift;
 
 struct Rotation {
   std::string id;      // "night-utrecht-stad"
@@ -52,11 +54,6 @@ struct Rotation {
   DutyType duty = DutyType::on_call;
 };
 
-struct Interval {
-  TimePoint start;  // inclusive
-  TimePoint end;    // exclusive
-  bool contains(TimePoint t) const { return start <= t && t < end; }
-};
 
 struct OnCallEntry {
   std::string worker_id;
@@ -69,15 +66,13 @@ struct OnCallEntry {
   std::string source;  // "rotation:<id>", "override:<id>", "swap:<id>"
 };
 
-// "HH:MM" (00:00..23:59) -> minutes after local midnight.
-std::optional<std::chrono::minutes> parse_local_time(std::string_view text);
-// "YYYY-MM-DD" -> a local calendar day.
-std::optional<date::local_days> parse_local_date(std::string_view text);
-// nullptr when the tz database does not know the zone.
-const date::time_zone* find_zone(const std::string& name);
+// Local dates, times and zones are read with common/local_time.hpp's one rule.
+using piket::find_zone;
+using piket::parse_local_date;
+using piket::parse_local_time;
 
 // The single local -> UTC rule described at the top of this file.
-TimePoint resolve_local(const date::time_zone& zone, date::local_time<std::chrono::minutes> t);
+using piket::resolve_local;
 
 // Boundary k: the instant turn k starts (k may be negative; turn k < 0 is before the rotation).
 TimePoint turn_boundary(const Rotation& rotation, std::int64_t k);

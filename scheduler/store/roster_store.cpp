@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "common/domain/call_outs.hpp"
 #include "common/keys.hpp"
 #include "common/log.hpp"
 #include "scheduler/store/roster_codec.hpp"
@@ -62,6 +63,13 @@ asio::awaitable<Result<std::int64_t>> RosterStore::version() {
   std::int64_t v = 0;
   if (!reply->is_nil()) std::from_chars(reply->str.data(), reply->str.data() + reply->str.size(), v);
   co_return v;
+}
+
+asio::awaitable<Result<std::map<std::string, std::vector<Interval>>>> RosterStore::call_outs(TimePoint from) {
+  auto reply = co_await client_.command(
+      args("ZRANGEBYSCORE", keys::call_outs(), std::to_string(to_unix_ms(from)), "+inf", "WITHSCORES"));
+  if (!reply.ok()) co_return reply.error();
+  co_return call_outs_by_worker(*reply);
 }
 
 asio::awaitable<Result<std::int64_t>> RosterStore::write(const RosterChange& change,

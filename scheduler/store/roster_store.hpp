@@ -2,6 +2,7 @@
 // The scheduler's changeable roster parts in Redis: rotations, overrides, leave and swaps, with
 // one version for all of them. Redis is the truth; the scheduler keeps a copy in memory, writes
 // only changes decided on the version it holds, and re-reads when the version moves.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,9 @@ class RosterStore {
   boost::asio::awaitable<Result<StoredRoster>> load();
   // The version alone: a cheap check whether the roster moved since it was read.
   boost::asio::awaitable<Result<std::int64_t>> version();
+  // The accepted call-outs (the dispatcher records them) that start from `from`, by worker:
+  // the working-time rule counts them beside the duties.
+  boost::asio::awaitable<Result<std::map<std::string, std::vector<Interval>>>> call_outs(TimePoint from);
   // Stores `change` if the roster is still at `expected`, with its audit entry, in one step.
   // Answers the new version, a conflict when the roster moved meanwhile (decide again on a
   // fresh copy), or not_found when an entry to remove is gone.

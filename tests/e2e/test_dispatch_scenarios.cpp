@@ -218,8 +218,13 @@ TEST_CASE("with nobody answering the whole ladder fires at its deadlines, across
     if (a["target"] == "neighbour") {
       neighbour_seen = true;
       CHECK(a["region"] != "utrecht-stad");
+    } else if (a["target"] != "team_lead") {
+      CHECK(a["region"] == "utrecht-stad");  // the local steps name the report's region
     }
   CHECK(neighbour_seen);
+  for (const auto& step : view["ladder"])
+    if (step["skipped_reason"].is_string())
+      CHECK(step["skipped_reason"].get<std::string>().find(" in  (") == std::string::npos);
 
   // After the last step and restart_after: a coverage failure, and the ladder starts again.
   stack.advance_and_settle(31s);
@@ -571,4 +576,31 @@ TEST_CASE("the desk's list shows open reports without personal details, by regio
   auto bad_limit = stack.get("/api/v1/reports?limit=0");
   CHECK(bad_limit.status == 400);
   CHECK(bad_limit.json()["error"]["field"] == "limit");
+}
+
+TEST_CASE("a professional whose call-outs already fill 13 hours on call is not called out again, "
+          "and the ranking says why",
+          "[e2e][scenario][working_time]") {
+  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  const auto eemland = on_call(stack, "eemland");
+  REQUIRE_FALSE(eemland.empty());
+  const std::string tired = eemland[0]["worker_id"];
+  // Earlier call-outs as the dispatcher records them: 12 h of work that ended 10 minutes ago.
+  const auto now_ms = piket::to_unix_ms(stack.now());
+  stack.redis().cli("ZADD piket:callouts " + std::to_string(now_ms - 12 * 3600000 - 600000) + " '" + tired +
+                    "|earlier-1|" + std::to_string(now_ms - 600000) + "'");
+
+  const std::string id = submit(stack, report("Amersfoort", {"threat_to_kill"}));
+  auto alerts = wait_alerts(stack, id, 1, "callout");
+  REQUIRE_FALSE(alerts.empty());
+  for (const auto& a : alerts) CHECK(a["worker"] != tired);
+  auto view = shown(stack, id);
+  bool excluded = false;
+  for (const auto& e : view["ranking"]["excluded"])
+    if (e["worker_id"] == tired) {
+      excluded = true;
+      CHECK(e["reason"].get<std::string>().find("working time: max_on_call_work_24h 13.5 h > 13 h") !=
+            std::string::npos);
+    }
+  CHECK(excluded);
 }

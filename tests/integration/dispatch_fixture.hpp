@@ -22,7 +22,7 @@ using piket::dispatcher::DispatchStore;
 using piket::test::run_async;
 namespace asio = boost::asio;
 
-inline const TimePoint kStart = piket::from_unix_ms(1796212800000);  // 2026-12-02T13:20:00Z
+inline const TimePoint kStart = piket::from_unix_ms(1796212800000);  // 2026-12-02T12:00:00Z
 
 struct Fixture {
   piket::test::RedisServer server;

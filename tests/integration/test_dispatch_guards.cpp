@@ -68,14 +68,14 @@ TEST_CASE("an acceptance decided on a stale read is refused and decided again",
 
   SECTION("another round") {
     decision.round = 0;
-    auto r = run_async(f.io, f.store.accept(id + "-1", kStart, "w-a", 90min, 30min, "http://piket", decision));
+    auto r = run_async(f.io, f.store.accept(id + "-1", kStart, "w-a", 90min, 30min, "http://piket", decision, 30min));
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().field == "round");
   }
   SECTION("a visit planned in the slot in between") {
     const std::string other = visited(f, "other");  // w-a's visit from +15 min
     REQUIRE(f.shown(other)["visit"]["start"] == std::to_string(piket::to_unix_ms(kStart + 15min)));
-    auto r = run_async(f.io, f.store.accept(id + "-1", kStart, "w-a", 90min, 30min, "http://piket", decision));
+    auto r = run_async(f.io, f.store.accept(id + "-1", kStart, "w-a", 90min, 30min, "http://piket", decision, 30min));
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().field == "visit_start");
     CHECK(f.shown(id)["assignments"][0]["state"] == "alerted");  // nothing written

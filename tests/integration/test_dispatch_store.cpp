@@ -100,6 +100,35 @@ TEST_CASE("visits of one worker never overlap, and a two-person report waits for
   CHECK(f.cli("ZSCORE piket:timers step:r-pair").find_first_of("0123456789") == std::string::npos);
 }
 
+TEST_CASE("an accepted call-out is recorded as work from setting off to the visit's end, once per "
+          "assignment",
+          "[integration][dispatch][working_time]") {
+  Fixture f;
+  const auto ms = [](TimePoint t) { return std::to_string(piket::to_unix_ms(t)); };
+  const std::string one = f.report("r-one"), two = f.report("r-two");
+  f.start(one, json::array({f.step(0, 0, "first", json::array({f.target("w-a")}))}));
+  f.start(two, json::array({f.step(0, 0, "first", json::array({f.target("w-a")}))}));
+  f.accept("r-one-1");
+  f.accept("r-two-1");
+  // The first visit starts after 15 min of travel and lasts 90; the second waits for it, and its
+  // work starts when the worker sets off for it.
+  CHECK(f.cli("ZSCORE piket:callouts 'w-a|r-one-1|" + ms(kStart + 105min) + "'").find(ms(kStart)) == 0);
+  CHECK(f.cli("ZSCORE piket:callouts 'w-a|r-two-1|" + ms(kStart + 195min) + "'").find(ms(kStart + 90min)) == 0);
+
+  const std::string pair = f.report("r-pair", 2);
+  f.start(pair, json::array({f.step(0, 0, "first", json::array({f.target("w-b"), f.target("w-c")}))}));
+  f.accept("r-pair-1", kStart + 1min);
+  // Until the visit is known, the minimum call-out.
+  CHECK(f.cli("ZSCORE piket:callouts 'w-b|r-pair-1|" + ms(kStart + 31min) + "'").find(ms(kStart + 1min)) == 0);
+  f.accept("r-pair-2", kStart + 2min);
+  // With the visit planned the first estimate is replaced, not added to.
+  const std::string members = f.cli("ZRANGE piket:callouts 0 -1");
+  CHECK(members.find("w-b|r-pair-1|" + ms(kStart + 31min)) == std::string::npos);
+  CHECK(members.find("w-b|r-pair-1|" + ms(kStart + 17min + 90min)) != std::string::npos);
+  CHECK(members.find("w-c|r-pair-2|" + ms(kStart + 17min + 90min)) != std::string::npos);
+  CHECK(f.cli("ZCARD piket:callouts").find("4") == 0);
+}
+
 TEST_CASE("a record the timer cannot process keeps its deadline, retried and on record",
           "[integration][dispatch]") {
   Fixture f;

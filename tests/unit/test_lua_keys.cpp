@@ -36,6 +36,7 @@ TEST_CASE("the dispatcher's Functions use the key names of common/keys.hpp", "[u
   CHECK(declares(lua, "OPEN", piket::keys::open_reports_index()));
   CHECK(declares(lua, "OPEN_INDEXED", piket::keys::open_reports_indexed()));
   CHECK(piket::keys::open_reports_index("eemland") == piket::keys::open_reports_index() + ":eemland");
+  CHECK(declares(lua, "CALLOUTS", piket::keys::call_outs()));
   CHECK(declares(lua, "CHAIN", piket::keys::chain_head("")));
   CHECK(piket::keys::report_assignments("r1") == piket::keys::report_prefix() + "r1:assignments");
 }

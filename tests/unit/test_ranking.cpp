@@ -6,6 +6,7 @@
 
 #include "common/domain/places.hpp"
 #include "common/domain/workers.hpp"
+#include "common/domain/working_time.hpp"
 #include "dispatcher/matching/ranking.hpp"
 #include "tests/support/demo_data.hpp"
 
@@ -69,6 +70,27 @@ bool has_reason(const RankedCandidate& r, const std::string& reason) {
   return std::find(r.reasons.begin(), r.reasons.end(), reason) != r.reasons.end();
 }
 
+// On call since 14 h ago with `worked_hours` of call-outs ending just before now, checked against the
+// law's limits (13 h of work in any 24 h on call; a call-out counts at least 30 min).
+const piket::TimePoint kNow = piket::from_unix_ms(1796216400000);  // 2026-12-02T13:00:00Z
+void worked_on_call(MatchRequest& request, const std::string& worker_id, double worked_hours,
+                    const piket::WorkingTimeLimits& limits) {
+  using std::chrono::hours;
+  using std::chrono::milliseconds;
+  request.working_time.limits = &limits;
+  request.working_time.zone = date::locate_zone("Europe/Amsterdam");
+  request.working_time.now = kNow;
+  request.working_time.expected_job = std::chrono::minutes(0);  // the minimum call-out
+  piket::Shift duty;
+  duty.worker_id = worker_id;
+  duty.duty = piket::DutyType::on_call;
+  duty.start = kNow - hours(14);
+  duty.end = kNow + hours(10);
+  request.duties[worker_id] = {duty};
+  const auto worked = milliseconds(static_cast<long long>(worked_hours * 3600 * 1000));
+  request.loads[worker_id].call_outs = {{kNow - hours(13), kNow - hours(13) + worked}};
+}
+
 MatchResult rank(const MatchRequest& request, const std::vector<piket::Worker>& workers,
                  const MatchingWeights& weights = {}) {
   return rank_candidates(request, piket::WorkerDirectory(workers), &demo_places(), weights);
@@ -93,7 +115,8 @@ TEST_CASE("every worker on call who cannot go is excluded with the reason", "[un
   request.required_skills = {"honour_based_violence"};
   request.exclude = {"w-declined"};
   request.loads["w-busy"].cases_today = 4;
-  request.loads["w-tired"].work_hours_24h = 12.6;
+  const piket::WorkingTimeLimits law;
+  worked_on_call(request, "w-tired", 12.6, law);
 
   const auto result = rank(request, workers);
   CHECK(ids(result) == std::vector<std::string>{"w-fit"});
@@ -103,8 +126,7 @@ TEST_CASE("every worker on call who cannot go is excluded with the reason", "[un
   CHECK(result.excluded[1].reason == "declined this report");
   CHECK(result.excluded[2].reason == "lacks skill honour_based_violence");
   CHECK(result.excluded[3].reason == "today's case limit reached (4 of 4)");
-  CHECK(result.excluded[4].reason ==
-        "working time: 12.6 h worked in 24 h, a call-out of 0.5 h would pass 13 h");
+  CHECK(result.excluded[4].reason == "working time: max_on_call_work_24h 13.1 h > 13 h with this call-out");
   CHECK(result.excluded[5].worker_id == "w-gone");
   CHECK(result.excluded[5].reason == "unknown worker");
 }
@@ -195,30 +217,53 @@ TEST_CASE("cases taken today count against a worker until the daily limit exclud
   }
 }
 
-TEST_CASE("a worker whose next call-out would pass 13 hours of work in 24 is excluded",
+TEST_CASE("a worker whose next call-out would pass 13 hours of work in 24 on call is excluded",
           "[unit][matching]") {
   auto request = family_in_utrecht({on_call("w-1", 0)});
+  const piket::WorkingTimeLimits law;
   SECTION("12.5 h worked: a half-hour job still fits") {
-    request.loads["w-1"].work_hours_24h = 12.5;
+    worked_on_call(request, "w-1", 12.5, law);
     CHECK(ids(rank(request, {worker("w-1")})) == std::vector<std::string>{"w-1"});
   }
   SECTION("12.6 h worked: it does not") {
-    request.loads["w-1"].work_hours_24h = 12.6;
+    worked_on_call(request, "w-1", 12.6, law);
     const auto result = rank(request, {worker("w-1")});
     CHECK(result.ranked.empty());
     REQUIRE(result.excluded.size() == 1);
-    CHECK(result.excluded[0].reason ==
-          "working time: 12.6 h worked in 24 h, a call-out of 0.5 h would pass 13 h");
+    CHECK(result.excluded[0].reason == "working time: max_on_call_work_24h 13.1 h > 13 h with this call-out");
   }
-  SECTION("the limit and the minimum job are weights") {
-    MatchingWeights weights;
-    weights.max_work_hours_24h = 10;
-    weights.min_job_hours = 1;
-    request.loads["w-1"].work_hours_24h = 9.5;
-    const auto result = rank(request, {worker("w-1")}, weights);
+  SECTION("the job is the expected visit, not only the minimum call-out") {
+    worked_on_call(request, "w-1", 11.6, law);
+    request.working_time.expected_job = std::chrono::minutes(90);
+    const auto result = rank(request, {worker("w-1")});
     REQUIRE(result.excluded.size() == 1);
-    CHECK(result.excluded[0].reason ==
-          "working time: 9.5 h worked in 24 h, a call-out of 1 h would pass 10 h");
+    CHECK(result.excluded[0].reason == "working time: max_on_call_work_24h 13.1 h > 13 h with this call-out");
+  }
+  SECTION("the limit and the minimum call-out come from the working-time rule") {
+    piket::WorkingTimeLimits cao;
+    cao.max_on_call_work_24h = std::chrono::hours(10);
+    cao.min_call_out = std::chrono::minutes(60);
+    worked_on_call(request, "w-1", 9.5, cao);
+    const auto result = rank(request, {worker("w-1")});
+    REQUIRE(result.excluded.size() == 1);
+    CHECK(result.excluded[0].reason == "working time: max_on_call_work_24h 10.5 h > 10 h with this call-out");
+  }
+  SECTION("a day shift before the on-call duty counts as work") {
+    worked_on_call(request, "w-1", 4.0, law);
+    piket::Shift day;
+    day.worker_id = "w-1";
+    day.duty = piket::DutyType::shift;
+    day.start = kNow - std::chrono::hours(23);
+    day.end = kNow - std::chrono::hours(14);  // 9 h, then on call
+    request.duties["w-1"].push_back(day);
+    CHECK(rank(request, {worker("w-1")}).ranked.empty());
+  }
+  SECTION("without call-outs or duties nobody is excluded for working time") {
+    const piket::WorkingTimeLimits limits;
+    request.working_time.limits = &limits;
+    request.working_time.zone = date::locate_zone("Europe/Amsterdam");
+    request.working_time.now = kNow;
+    CHECK(ids(rank(request, {worker("w-1")})) == std::vector<std::string>{"w-1"});
   }
 }
 

@@ -25,7 +25,7 @@ using sch::RosterChange;
 using sch::RosterPart;
 using sch::Rotation;
 using sch::SwapRequest;
-using sch::Violation;
+using piket::Violation;
 
 TimePoint utc(const char* text) {
   TimePoint t;
@@ -116,7 +116,7 @@ TEST_CASE("a change is refused only for the violations it adds, and those that m
   SECTION("a moved window is the same violation") {
     const std::vector<Violation> after{violation("w-em-02", "max_on_call_days_4w",
                                                  "2026-11-03T07:00:00Z", "2026-12-01T07:00:00Z")};
-    auto compared = sch::compare_violations(before, after);
+    auto compared = piket::compare_violations(before, after);
     CHECK(compared.added.empty());
     REQUIRE(compared.remaining.size() == 1);
     CHECK(compared.remaining[0].rule == "max_on_call_days_4w");
@@ -126,15 +126,40 @@ TEST_CASE("a change is refused only for the violations it adds, and those that m
         violation("w-em-02", "max_shift_length", "2026-11-10T07:00:00Z", "2026-11-10T20:00:00Z"),
         violation("w-em-03", "max_on_call_days_4w", "2026-11-02T07:00:00Z", "2026-11-30T07:00:00Z"),
         violation("w-em-02", "free_day_pairs_4w", "2026-12-01T07:00:00Z", "2026-12-29T07:00:00Z")};
-    auto compared = sch::compare_violations(before, after);
+    auto compared = piket::compare_violations(before, after);
     CHECK(compared.added.size() == 3);
     CHECK(compared.remaining.empty());
   }
   SECTION("a violation the change removes is in neither list") {
-    auto compared = sch::compare_violations(before, {});
+    auto compared = piket::compare_violations(before, {});
     CHECK(compared.added.empty());
     CHECK(compared.remaining.empty());
   }
+}
+
+TEST_CASE("a roster's working-time check counts the call-outs the worker accepted",
+          "[unit][roster-writer][working_time]") {
+  sch::Roster roster;
+  roster.rotations = {weekly("week", {"w-em-01"})};
+  const Interval window{utc("2026-12-01T00:00:00Z"), utc("2026-12-05T00:00:00Z")};
+  const auto* zone = date::locate_zone("Europe/Amsterdam");
+  const piket::WorkingTimeLimits law;
+  auto on_call_rule = [](const std::vector<Violation>& found) {
+    return std::count_if(found.begin(), found.end(),
+                         [](const Violation& v) { return v.rule == piket::kRuleOnCallWork24h; });
+  };
+  const std::map<std::string, std::vector<Interval>> none;
+  CHECK(on_call_rule(sch::violations_for(roster, {"w-em-01"}, {"eemland"}, window, none, law, *zone)) == 0);
+  // Three long call-outs in one day on call: 14 h of work.
+  const std::map<std::string, std::vector<Interval>> busy{
+      {"w-em-01",
+       {{utc("2026-12-02T08:00:00Z"), utc("2026-12-02T13:00:00Z")},
+        {utc("2026-12-02T14:00:00Z"), utc("2026-12-02T19:00:00Z")},
+        {utc("2026-12-02T20:00:00Z"), utc("2026-12-03T00:00:00Z")}}}};
+  const auto found = sch::violations_for(roster, {"w-em-01"}, {"eemland"}, window, busy, law, *zone);
+  REQUIRE(on_call_rule(found) == 1);
+  for (const auto& v : found)
+    if (v.rule == piket::kRuleOnCallWork24h) CHECK(v.figure == "14.0 h > 13 h");
 }
 
 TEST_CASE("a swap is accepted by the peer, then approved by a team lead of the region",

@@ -9,11 +9,11 @@
 #include <vector>
 
 #include "scheduler/model/roster.hpp"
-#include "scheduler/rules/working_time.hpp"
+#include "common/domain/working_time.hpp"
 
 namespace {
 
-namespace sch = piket::scheduler;
+namespace sch = piket;  // the working-time rule is shared (common/domain)
 using piket::ConfigProblem;
 using piket::TimePoint;
 using sch::Interval;

@@ -1,6 +1,7 @@
 #pragma once
 // Working-time rules (Arbeidstijdenwet, with an optional collective-agreement overlay) checked
-// against one worker's duties. Pure: no I/O except the loader, no clock.
+// against one worker's duties. Pure: no I/O except the loader, no clock. The scheduler checks
+// roster changes with it, the dispatcher a call-out before it pages.
 //
 // What counts as work:
 //  - a duty of type DutyType::shift, whole;
@@ -26,9 +27,9 @@
 #include <vector>
 
 #include "common/config_reader.hpp"
-#include "scheduler/model/roster.hpp"
+#include "common/domain/duty.hpp"
 
-namespace piket::scheduler {
+namespace piket {
 
 struct WorkingTimeLimits {
   using Minutes = std::chrono::minutes;
@@ -117,6 +118,17 @@ std::vector<Violation> check_working_time(const std::string& worker_id, std::vec
                                           const WorkingTimeLimits& limits,
                                           const date::time_zone& zone);
 
+// What a change (a roster change, a call-out) does to the violations: those it adds, and those that were there before and
+// remain. A violation of `after` was there before when `before` has one of the same worker and
+// rule over an overlapping interval: a rolling window that only moves (relieving one night
+// re-anchors a four-week count) or a figure that only eases is the same violation, not a new
+// one. Only `added` refuses a change.
+struct ViolationChange {
+  std::vector<Violation> added;
+  std::vector<Violation> remaining;
+};
+ViolationChange compare_violations(const std::vector<Violation>& before,
+                                   const std::vector<Violation>& after);
 // working_time.toml: sections [shift], [week], [rest], [night], [on_call] and an optional [cao];
 // every key is optional and defaults to the law. Hours may be fractional (9.5). Unknown keys are
 // problems, so a typo cannot silently fall back to the law.
@@ -125,4 +137,4 @@ WorkingTimeLimits load_working_time_limits(const std::string& file,
 WorkingTimeLimits parse_working_time_limits(const std::string& file, std::string_view text,
                                             std::vector<ConfigProblem>& problems);
 
-}  // namespace piket::scheduler
+}  // namespace piket

@@ -1,4 +1,4 @@
-#include "scheduler/rules/working_time.hpp"
+#include "common/domain/working_time.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -6,9 +6,10 @@
 #include <map>
 #include <set>
 
-#include "scheduler/roster/rotation.hpp"
+#include "common/local_time.hpp"
 
-namespace piket::scheduler {
+
+namespace piket {
 
 namespace {
 
@@ -683,4 +684,17 @@ WorkingTimeLimits parse_working_time_limits(const std::string& file, std::string
   return finish_limits(reader, root, problems);
 }
 
-}  // namespace piket::scheduler
+ViolationChange compare_violations(const std::vector<Violation>& before,
+                                   const std::vector<Violation>& after) {
+  ViolationChange out;
+  for (const auto& v : after) {
+    const bool known = std::any_of(before.begin(), before.end(), [&](const Violation& b) {
+      return b.worker_id == v.worker_id && b.rule == v.rule &&
+             b.interval.start < v.interval.end && v.interval.start < b.interval.end;
+    });
+    (known ? out.remaining : out.added).push_back(v);
+  }
+  return out;
+}
+
+}  // namespace piket
