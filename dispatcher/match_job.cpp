@@ -21,15 +21,6 @@ using nlohmann::json;
 namespace {
 auto log() { return logger("dispatcher"); }
 
-constexpr double kTravelKmPerHour = 40;  // by car in and around towns, a rough and safe figure
-constexpr auto kMinimumTravel = std::chrono::minutes(15);
-
-std::chrono::milliseconds travel_time(std::optional<double> km) {
-  const auto by_distance = std::chrono::milliseconds(
-      static_cast<std::int64_t>(km.value_or(0) / kTravelKmPerHour * 3600 * 1000));
-  return std::max<std::chrono::milliseconds>(by_distance, kMinimumTravel);
-}
-
 std::vector<std::string> strings(const json& j, const char* key) {
   std::vector<std::string> out;
   if (j.contains(key) && j[key].is_array())
@@ -134,6 +125,10 @@ asio::awaitable<bool> DispatcherService::handle_match_job(const redis::StreamEnt
   request.fairness = fairness;
   request.exclude.insert(context->declined.begin(), context->declined.end());
   request.duties = std::move(duties);
+  request.now = now;
+  if (TimePoint by; triage.contains("first_contact_by") && triage["first_contact_by"].is_string() &&
+                    parse_utc(triage["first_contact_by"].get<std::string>(), by))
+    request.on_scene_by = by;
   request.working_time.limits = &data_.limits;
   request.working_time.zone = find_zone(region->time_zone);
   request.working_time.now = now;
@@ -152,11 +147,11 @@ asio::awaitable<bool> DispatcherService::handle_match_job(const redis::StreamEnt
   if (!worker_ids.empty()) {
     // Call-outs from two days back: any 24 h the rule looks at around now starts after that.
     auto loads = co_await store_.worker_loads(worker_ids, local_day_start(now, region->time_zone),
-                                              now - std::chrono::hours(24), now - std::chrono::hours(48));
+                                              now - std::chrono::hours(24), now - std::chrono::hours(48), now);
     if (!loads.ok()) co_return false;
     for (auto& row : *loads)
       request.loads[row.worker_id] = WorkerLoad{row.cases_today, std::move(row.call_outs), row.last_ms,
-                                                row.open_callouts};
+                                                row.open_callouts, from_unix_ms(row.busy_until_ms)};
   }
   const auto workers = co_await workers_.current();
   // Jobs matched at the same time read the same loads: the picks of those still being stored
@@ -198,7 +193,7 @@ asio::awaitable<bool> DispatcherService::handle_match_job(const redis::StreamEnt
       ++targets;
       auto found = timing.find(t.value("worker", ""));
       t["shift_end_ms"] = found == timing.end() ? 0 : found->second.first;
-      t["travel_ms"] = found == timing.end() ? std::chrono::milliseconds(kMinimumTravel).count() : found->second.second;
+      t["travel_ms"] = found == timing.end() ? travel_time(std::nullopt).count() : found->second.second;
     }
 
   if (targets == 0) {

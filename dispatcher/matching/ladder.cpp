@@ -76,6 +76,24 @@ class Builder {
   void first(LadderStep& out) {
     take_local(out, needed_, "");
     if (out.targets.empty()) out.skipped_reason = nobody_local();
+    // Nobody here can be on scene in time: a neighbour who can is alerted at once as well,
+    // instead of after the neighbour step's wait.
+    const auto& ranked = input_.local.ranked;
+    const bool all_late = std::all_of(out.targets.begin(), out.targets.end(), [&](const LadderTarget& t) {
+      return std::any_of(ranked.begin(), ranked.end(),
+                         [&](const RankedCandidate& r) { return r.worker_id == t.worker_id && r.late; });
+    });
+    if (out.targets.empty() || !all_late) return;
+    std::size_t added = 0;
+    for (const auto& [other, result] : input_.neighbours)
+      for (std::size_t i = 0; i < result.ranked.size() && added < needed_; ++i) {
+        const auto& c = result.ranked[i];
+        if (c.late || c.on_scene == TimePoint{} || targeted_.count(c.worker_id)) continue;
+        out.targets.push_back({c.worker_id, other,
+                               "neighbouring region " + other + ", on scene in time where " + region() +
+                                   " cannot, " + rank_why(i, c)});
+        ++added;
+      }
   }
 
   void repeat(LadderStep& out) {

@@ -14,12 +14,14 @@ MatchingWeights read_weights(ConfigReader& reader, const std::optional<toml::tab
     for (const auto& [name, node] : *root)
       if (name.str() != "weights") reader.problem(std::string(name.str()), "unknown section");
     const toml::table& t = reader.table(*root, "weights", "weights", false);
-    const std::array<std::pair<const char*, double*>, 6> fields{{{"continuity", &w.continuity},
+    const std::array<std::pair<const char*, double*>, 8> fields{{{"continuity", &w.continuity},
                                                                  {"preferred_skill", &w.preferred_skill},
                                                                  {"case_today", &w.case_today},
                                                                  {"km", &w.km},
                                                                  {"fairness", &w.fairness},
-                                                                 {"position", &w.position}}};
+                                                                 {"position", &w.position},
+                                                                 {"waiting_minute", &w.waiting_minute},
+                                                                 {"late", &w.late}}};
     for (const auto& [key, node] : t) {
       const bool known = std::any_of(fields.begin(), fields.end(),
                                      [&](const auto& f) { return key.str() == f.first; });

@@ -15,6 +15,8 @@ struct MatchingWeights {
   double km = 1;                // per km from the home base
   double fairness = 10;         // for the most loaded candidate; the least loaded gets 0
   double position = 5;          // per place behind the scheduler's primary
+  double waiting_minute = 1;    // per minute still on another visit before setting off
+  double late = 2000;           // cannot be on scene by the class's target: after continuity
 };
 
 // matching.toml: one [weights] table; every key optional (the defaults above), each a number

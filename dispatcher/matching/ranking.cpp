@@ -77,6 +77,9 @@ std::vector<std::string> hard_filter(const MatchRequest& request, const Worker& 
   return reasons;
 }
 
+// Minutes, rounded up: "busy 31 more min".
+long minutes_of(std::chrono::milliseconds d) { return static_cast<long>((d.count() + 59999) / 60000); }
+
 struct Eligible {
   const Worker* worker = nullptr;
   WorkerLoad load;
@@ -136,6 +139,21 @@ void score(Eligible& e, const MatchRequest& request, const Places* places,
     term(-weights.fairness * share, "load score " + decimal(load) + ", candidates range " +
                                         decimal(low) + " to " + decimal(high));
   }
+  if (request.now) {
+    // When they can be at the door: after the visit they are on (or have planned), then travel.
+    const TimePoint free = std::max(*request.now, e.load.busy_until);
+    const auto waiting = std::chrono::duration_cast<std::chrono::milliseconds>(free - *request.now);
+    if (waiting.count() > 0)
+      term(-weights.waiting_minute * minutes_of(waiting),
+           "on another visit for " + std::to_string(minutes_of(waiting)) + " more min");
+    r.on_scene = free + travel_time(r.km ? r.km : farthest_km);
+    if (request.on_scene_by && r.on_scene > *request.on_scene_by) {
+      r.late = true;
+      term(-weights.late, "cannot be on scene in time (" +
+                              std::to_string(minutes_of(r.on_scene - *request.on_scene_by)) +
+                              " min after the target)");
+    }
+  }
   term(-weights.position * r.position, r.position == 0
                                            ? std::string("primary on call")
                                            : "backup " + std::to_string(r.position) + " on call");
@@ -144,6 +162,13 @@ void score(Eligible& e, const MatchRequest& request, const Places* places,
 }
 
 }  // namespace
+
+std::chrono::milliseconds travel_time(std::optional<double> km) {
+  constexpr double kKmPerHour = 40;
+  const auto by_distance =
+      std::chrono::milliseconds(static_cast<std::int64_t>(km.value_or(0) / kKmPerHour * 3600 * 1000));
+  return std::max<std::chrono::milliseconds>(by_distance, std::chrono::minutes(15));
+}
 
 MatchResult rank_candidates(const MatchRequest& request, const WorkerDirectory& workers,
                             const Places* places, const MatchingWeights& weights) {
@@ -221,6 +246,8 @@ nlohmann::json MatchResult::to_json() const {
                          {"shift_end", nullptr}};
     if (r.km) entry["km"] = std::round(*r.km * 10) / 10;
     if (r.shift_end != TimePoint{}) entry["shift_end"] = format_utc(r.shift_end);
+    if (r.on_scene != TimePoint{}) entry["on_scene"] = format_utc(r.on_scene);
+    if (r.late) entry["late"] = true;
     out["ranked"].push_back(std::move(entry));
   }
   for (const auto& e : excluded)

@@ -27,7 +27,12 @@ struct WorkerLoad {
   std::vector<Interval> call_outs;      // accepted call-outs' work, recent ones
   std::int64_t last_dispatched_ms = 0;  // 0 = never
   int open_callouts = 0;  // alerted for other reports, not yet answered: weighs like a case
+  TimePoint busy_until{};  // end of a visit they are on or have planned; epoch = free
 };
+
+// By car in and around towns at 40 km/h, at least 15 minutes: a rough and safe figure for when
+// a worker can be at the family's door.
+std::chrono::milliseconds travel_time(std::optional<double> km);
 
 // The working-time rule a call-out must keep: the expected job (from `now`, at least the
 // rule's minimum call-out) is added to the worker's duties and call-outs, and a violation it
@@ -51,6 +56,10 @@ struct MatchRequest {
   // The candidates' duties around now (from the scheduler), for the working-time check.
   std::map<std::string, std::vector<Shift>> duties;
   WorkingTimeCheck working_time;
+  // When set: each candidate's earliest time on scene (free of other visits, then travel) is
+  // ranked, and measured against `on_scene_by` (the class's first-contact target).
+  std::optional<TimePoint> now;
+  std::optional<TimePoint> on_scene_by;
 };
 
 struct RankedCandidate {
@@ -61,6 +70,8 @@ struct RankedCandidate {
   bool continuity = false;
   std::vector<std::string> reasons;  // one per score term, with its points
   TimePoint shift_end{};
+  TimePoint on_scene{};  // earliest, when the request has `now`
+  bool late = false;     // cannot be on scene by the request's on_scene_by
 };
 
 struct Exclusion {

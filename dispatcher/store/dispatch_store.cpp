@@ -129,8 +129,8 @@ asio::awaitable<Result<MatchContext>> DispatchStore::match_context(const std::st
 
 asio::awaitable<Result<std::vector<WorkerLoadRow>>> DispatchStore::worker_loads(
     const std::vector<std::string>& workers, TimePoint day_start, TimePoint since,
-    TimePoint call_outs_from) {
-  std::vector<std::string> argv{ms(day_start), ms(since), ms(call_outs_from)};
+    TimePoint call_outs_from, TimePoint now) {
+  std::vector<std::string> argv{ms(day_start), ms(since), ms(call_outs_from), ms(now)};
   argv.insert(argv.end(), workers.begin(), workers.end());
   auto command = fcall("piket_worker_loads", {}, std::move(argv));
   auto reply = co_await client_.command(std::move(command));
@@ -139,7 +139,7 @@ asio::awaitable<Result<std::vector<WorkerLoadRow>>> DispatchStore::worker_loads(
   std::vector<WorkerLoadRow> rows;
   for (std::size_t i = 0; i < workers.size(); ++i) {
     const auto& e = reply->elements[i];
-    if (e.elements.size() != 5) co_return unexpected("worker loads");
+    if (e.elements.size() != 6) co_return unexpected("worker loads");
     WorkerLoadRow row;
     row.worker_id = workers[i];
     row.cases_today = static_cast<int>(e.elements[0].integer);
@@ -148,6 +148,7 @@ asio::awaitable<Result<std::vector<WorkerLoadRow>>> DispatchStore::worker_loads(
     row.open_callouts = static_cast<int>(e.elements[3].integer);
     for (auto& [worker, work] : call_outs_by_worker(e.elements[4]))
       if (worker == row.worker_id) row.call_outs = std::move(work);
+    row.busy_until_ms = e.elements[5].integer;
     rows.push_back(row);
   }
   co_return rows;

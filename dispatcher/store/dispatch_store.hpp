@@ -52,6 +52,7 @@ struct WorkerLoadRow {
   std::int64_t last_ms = 0;
   int open_callouts = 0;  // alerted for other reports, not yet answered
   std::vector<Interval> call_outs;  // accepted call-outs' work that starts from call_outs_from
+  std::int64_t busy_until_ms = 0;   // end of a visit they are on or have planned; 0 = free
 };
 
 struct AssignmentChange {
@@ -117,7 +118,7 @@ class DispatchStore {
   // start from `call_outs_from`, read in one call.
   boost::asio::awaitable<Result<std::vector<WorkerLoadRow>>> worker_loads(
       const std::vector<std::string>& workers, TimePoint day_start, TimePoint since,
-      TimePoint call_outs_from);
+      TimePoint call_outs_from, TimePoint now);
   // Stores the ranking and the ladder and fires its first step. "alerted", "exhausted",
   // "restarted" or "skipped" (a repeated job).
   boost::asio::awaitable<Result<std::string>> start_ladder(const nlohmann::json& plan);

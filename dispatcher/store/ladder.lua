@@ -17,23 +17,33 @@ local function match_context(keys, args)
   return cjson.encode(out)
 end
 
--- ARGV: day_start_ms, since_ms (24 h ago), call_outs_from_ms, worker...
--- Returns {cases_today, jobs_24h, last_ms, open call-outs, {call-out member, start ...}} per
--- worker, with the call-outs that start from call_outs_from_ms.
+-- ARGV: day_start_ms, since_ms (24 h ago), call_outs_from_ms, now_ms, worker...
+-- Returns {cases_today, jobs_24h, last_ms, open call-outs, {call-out member, start ...},
+-- busy_until_ms} per worker: the call-outs that start from call_outs_from_ms, and the end of
+-- the latest visit they are on or have planned (0 when none ends after now).
 local function worker_loads(keys, args)
   local wanted = {}
-  for i = 4, #args do wanted[args[i]] = {} end
+  for i = 5, #args do wanted[args[i]] = {} end
   local recent = redis.call('ZRANGEBYSCORE', CALLOUTS, args[3], '+inf', 'WITHSCORES')
   for i = 1, #recent, 2 do
     local mine = wanted[string.match(recent[i], '^([^|]*)|')]
     if mine then mine[#mine + 1] = recent[i]; mine[#mine + 1] = recent[i + 1] end
   end
+  local now = tonumber(args[4])
   local out = {}
-  for i = 4, #args do
+  for i = 5, #args do
     local jobs = WORKER .. args[i] .. ':jobs'
     local last = redis.call('ZREVRANGE', jobs, 0, 0, 'WITHSCORES')
+    local busy_until = 0
+    -- Visits are at most a working day long: those that started 12 h ago or later.
+    for _, vid in ipairs(redis.call('ZRANGEBYSCORE', WORKER .. args[i] .. ':visits', now - 12 * 3600 * 1000, '+inf')) do
+      local v = redis.call('HMGET', VISIT .. vid, 'end', 'state')
+      local finish = tonumber(v[1]) or 0
+      if v[2] ~= VS.completed and finish > now and finish > busy_until then busy_until = finish end
+    end
     out[#out + 1] = {redis.call('ZCOUNT', jobs, args[1], '+inf'), redis.call('ZCOUNT', jobs, args[2], '+inf'),
-                     last[2] or '0', redis.call('ZCARD', WORKER .. args[i] .. ':open'), wanted[args[i]]}
+                     last[2] or '0', redis.call('ZCARD', WORKER .. args[i] .. ':open'), wanted[args[i]],
+                     busy_until}
   end
   return out
 end

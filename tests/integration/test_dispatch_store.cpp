@@ -114,6 +114,14 @@ TEST_CASE("an accepted call-out is recorded as work from setting off to the visi
   // work starts when the worker sets off for it.
   CHECK(f.cli("ZSCORE piket:callouts 'w-a|r-one-1|" + ms(kStart + 105min) + "'").find(ms(kStart)) == 0);
   CHECK(f.cli("ZSCORE piket:callouts 'w-a|r-two-1|" + ms(kStart + 195min) + "'").find(ms(kStart + 90min)) == 0);
+  // Matching reads both back: the call-outs, and when the worker is free of visits again.
+  auto loads = run_async(f.io, f.store.worker_loads({"w-a", "w-z"}, kStart - 12h, kStart - 24h, kStart - 48h, kStart));
+  REQUIRE(loads.ok());
+  REQUIRE(loads->size() == 2);
+  CHECK((*loads)[0].call_outs.size() == 2);
+  CHECK((*loads)[0].busy_until_ms == piket::to_unix_ms(kStart + 195min));
+  CHECK((*loads)[1].call_outs.empty());
+  CHECK((*loads)[1].busy_until_ms == 0);
 
   const std::string pair = f.report("r-pair", 2);
   f.start(pair, json::array({f.step(0, 0, "first", json::array({f.target("w-b"), f.target("w-c")}))}));

@@ -180,3 +180,28 @@ TEST_CASE("a repeat later in a policy repeats the step before it", "[unit][ladde
   CHECK(workers_of(ladder[2]) == Ids{"w-we-02"});
   CHECK(ladder[2].targets[0].why == "again: backup, rank 2 (score 90.0)");
 }
+
+TEST_CASE("when nobody in the region can be on scene in time, a neighbour who can is alerted at once",
+          "[unit][ladder]") {
+  LadderInput input;
+  input.region = "eemland";
+  input.local = ranking({"w-em-01", "w-em-02"});
+  input.neighbours = {{"utrecht-stad", ranking({"w-ut-01", "w-ut-02"})}};
+  input.neighbours[0].second.ranked[0].late = true;  // also busy: skipped
+  for (auto& r : input.neighbours[0].second.ranked) r.on_scene = piket::from_unix_ms(1000);
+  SECTION("the local best can make it: the ladder is as usual") {
+    const auto ladder = build_ladder(default_escalation_policy(), input);
+    CHECK(workers_of(ladder[0]) == Ids{"w-em-01"});
+  }
+  SECTION("the local best cannot: the first on-time neighbour goes with it") {
+    for (auto& r : input.local.ranked) r.late = true;
+    const auto ladder = build_ladder(default_escalation_policy(), input);
+    REQUIRE(workers_of(ladder[0]) == Ids{"w-em-01", "w-ut-02"});
+    CHECK(ladder[0].targets[1].region == "utrecht-stad");
+    CHECK(ladder[0].targets[1].why.find("on scene in time where eemland cannot") != std::string::npos);
+    // The neighbour step does not alert them a second time.
+    for (const auto& step : ladder)
+      if (step.target == StepTarget::neighbour)
+        for (const auto& t : step.targets) CHECK(t.worker_id != "w-ut-02");
+  }
+}

@@ -399,3 +399,30 @@ TEST_CASE("a match result reads as JSON with every reason", "[unit][matching]") 
         nlohmann::json::array({{{"worker_id", "w-declined"}, {"reason", "declined this report"}}}));
   CHECK(json["informed"] == nlohmann::json::array({"w-declined"}));
 }
+
+TEST_CASE("a worker still on another visit ranks by when they can be on scene, and one who cannot "
+          "make the target is marked late",
+          "[unit][matching]") {
+  auto request = family_in_utrecht({on_call("w-busy", 0), on_call("w-free", 1)});
+  request.now = kNow;
+  request.loads["w-busy"].busy_until = kNow + std::chrono::hours(2);
+  SECTION("busy for two hours: the free backup goes first") {
+    const auto result = rank(request, {worker("w-busy"), worker("w-free")});
+    CHECK(ids(result) == std::vector<std::string>{"w-free", "w-busy"});
+    const auto& busy = result.ranked[1];
+    CHECK(std::find(busy.reasons.begin(), busy.reasons.end(), "on another visit for 120 more min (-120)") !=
+          busy.reasons.end());
+    CHECK(busy.on_scene == kNow + std::chrono::hours(2) + std::chrono::minutes(15));
+    CHECK_FALSE(busy.late);
+  }
+  SECTION("with the class's target at 2 h, the busy one is late and says by how much") {
+    request.on_scene_by = kNow + std::chrono::hours(2);
+    const auto result = rank(request, {worker("w-busy"), worker("w-free")});
+    const auto& busy = result.ranked[1];
+    CHECK(busy.late);
+    CHECK(std::find(busy.reasons.begin(), busy.reasons.end(),
+                    "cannot be on scene in time (15 min after the target) (-2000)") != busy.reasons.end());
+    CHECK_FALSE(result.ranked[0].late);
+    CHECK(result.to_json()["ranked"][1]["late"] == true);
+  }
+}
