@@ -8,6 +8,7 @@
 #include "common/message_types.hpp"
 #include "dispatcher/api/request_fields.hpp"
 #include "dispatcher/intake/report_input.hpp"
+#include "dispatcher/ladder_steps.hpp"
 #include "dispatcher/service.hpp"
 #include "dispatcher/triage/restraining_order.hpp"
 #include "dispatcher/visits/acceptance.hpp"
@@ -62,7 +63,7 @@ DispatcherService::Reply DispatcherService::change_assignment(const Envelope& re
   if (accept)
     change = co_await accept_assignment(store_, id, clock_.now(), actor, visit, search_of_region);
   else
-    change = co_await store_.decline(id, clock_.now(), actor, reason);
+    change = co_await decline_assignment(store_, id, clock_.now(), actor, reason);
   if (!change.ok()) co_return change.error();
   wake_timers();
   if (change->changed) {
@@ -236,6 +237,20 @@ asio::awaitable<void> DispatcherService::decide_timers(const std::vector<std::st
   const std::function<std::chrono::seconds(const std::string&)> reminder_of_region =
       [this](const std::string& region) { return data_.escalation.for_region(region).checkin_reminder; };
   for (const std::string& member : members) {
+    if (member.starts_with("step:")) {
+      const std::string report = member.substr(5);
+      auto fired = co_await fire_next_step(store_, report, clock_.now(), true);
+      if (!fired.ok()) {
+        // The claim holds the timer for a few seconds; it fires again then.
+        log()->warn("event=ladder_step_failed report={} error={}", report, fired.error().to_string());
+        continue;
+      }
+      if (*fired == "none") continue;
+      metrics_.count("piket_deadlines_fired_total", {{"kind", "step"}});
+      log()->info("event=timer_fired timer={} outcome={}", member, *fired);
+      events_.publish(msg::kEventEscalation, {{"timer", member}});
+      continue;
+    }
     const std::string visit = member.substr(member.find(':') + 1);
     auto escalated = co_await escalate_missed_checkin(store_, visit, clock_.now(), reminder_of_region);
     if (!escalated.ok()) {

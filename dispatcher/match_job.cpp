@@ -11,6 +11,7 @@
 #include "common/local_time.hpp"
 #include "common/log.hpp"
 #include "common/message_types.hpp"
+#include "dispatcher/ladder_steps.hpp"
 #include "dispatcher/matching/ladder.hpp"
 #include "dispatcher/service.hpp"
 
@@ -240,6 +241,7 @@ asio::awaitable<bool> DispatcherService::handle_match_job(const redis::StreamEnt
             {"physician", physician_id},
             {"summary", summary},
             {"actor", "dispatcher"}};
+  add_first_step(plan, *context, now);
   auto stored = co_await store_.start_ladder(plan);
   if (!stored.ok()) co_return false;
   wake_timers();  // the next step's deadline may come before the one the loop sleeps towards

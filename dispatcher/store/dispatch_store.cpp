@@ -1,5 +1,7 @@
 #include "dispatcher/store/dispatch_store.hpp"
 
+#include <charconv>
+
 #include "common/domain/call_outs.hpp"
 #include "common/envelope.hpp"
 #include "common/keys.hpp"
@@ -33,6 +35,17 @@ nlohmann::json hash_to_json(const Value& flat) {
   nlohmann::json out = nlohmann::json::object();
   for (std::size_t i = 0; i + 1 < flat.elements.size(); i += 2)
     out[flat.elements[i].str] = flat.elements[i + 1].str;
+  return out;
+}
+
+// [{id, worker, state, round}] as the Functions list a report's assignments (an empty Lua
+// table arrives as {}).
+std::vector<AssignmentSeen> assignments_seen(const nlohmann::json& list) {
+  std::vector<AssignmentSeen> out;
+  if (!list.is_array()) return out;
+  for (const auto& a : list)
+    if (a.is_object())
+      out.push_back({a.value("id", ""), a.value("worker", ""), a.value("state", ""), a.value("round", 0)});
   return out;
 }
 
@@ -124,6 +137,7 @@ asio::awaitable<Result<MatchContext>> DispatchStore::match_context(const std::st
   context.round = j.value("round", 0);
   context.family_workers = strings_of(j["family_workers"]);
   context.declined = strings_of(j["declined"]);
+  context.assignments = assignments_seen(j["assignments"]);
   co_return context;
 }
 
@@ -177,6 +191,46 @@ asio::awaitable<Status> DispatchStore::drop_job(const std::string& match_entry_i
   auto reply = co_await client_.command(std::move(command));
   if (!reply.ok()) co_return reply.error();
   co_return ok_status();
+}
+
+asio::awaitable<Result<StepContext>> DispatchStore::step_context(const std::string& report_id) {
+  auto command = fcall("piket_step_context", {keys::report(report_id)}, {report_id});
+  auto reply = co_await client_.command(std::move(command));
+  if (!reply.ok()) co_return reply.error();
+  auto j = nlohmann::json::parse(reply->str, nullptr, false);
+  if (!j.is_object()) co_return unexpected("step context");
+  StepContext c;
+  if (!j.value("exists", false)) co_return c;
+  c.exists = true;
+  c.state = j.value("state", "");
+  const std::string next = j.value("next_step", "");
+  int k = 0;
+  if (auto [end, error] = std::from_chars(next.data(), next.data() + next.size(), k);
+      !next.empty() && error == std::errc{} && end == next.data() + next.size())
+    c.next_step = k;
+  c.snapshot.ladder = nlohmann::json::parse(j.value("ladder", "[]"), nullptr, false);
+  if (!c.snapshot.ladder.is_array()) co_return unexpected("stored ladder of " + report_id);
+  c.snapshot.round = j.value("round", 0);
+  if (j.contains("base_ms") && j["base_ms"].is_number()) c.snapshot.base_ms = j["base_ms"].get<std::int64_t>();
+  c.snapshot.restart_after_ms = j.value("restart_after_ms", std::int64_t{300000});
+  c.snapshot.assignments = assignments_seen(j["assignments"]);
+  co_return c;
+}
+
+asio::awaitable<Result<std::string>> DispatchStore::apply_step(const std::string& report_id,
+                                                               const StepContext& context,
+                                                               const StepDecision& decision, TimePoint now) {
+  nlohmann::json argument{{"report", report_id},
+                          {"now", to_unix_ms(now)},
+                          {"expect",
+                           {{"state", context.state},
+                            {"round", context.snapshot.round},
+                            {"next_step", context.next_step ? std::to_string(*context.next_step) : ""}}},
+                          {"decision", decision.to_json()}};
+  auto command = fcall("piket_apply_step", {keys::report(report_id)}, {argument.dump()});
+  auto reply = co_await client_.command(std::move(command));
+  if (!reply.ok()) co_return reply.error();
+  co_return reply->str;
 }
 
 asio::awaitable<Result<AcceptContext>> DispatchStore::accept_context(const std::string& assignment_id,

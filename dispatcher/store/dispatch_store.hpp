@@ -11,6 +11,7 @@
 
 #include "common/clock.hpp"
 #include "common/domain/duty.hpp"
+#include "dispatcher/matching/ladder_step.hpp"
 #include "common/redis/client.hpp"
 
 namespace piket::dispatcher {
@@ -43,6 +44,15 @@ struct MatchContext {
   int round = 0;
   std::vector<std::string> family_workers;
   std::vector<std::string> declined;
+  std::vector<AssignmentSeen> assignments;  // for deciding the first step
+};
+
+// What firing the next ladder step is decided on.
+struct StepContext {
+  bool exists = false;
+  std::string state;
+  std::optional<int> next_step;
+  StepSnapshot snapshot;
 };
 
 struct WorkerLoadRow {
@@ -127,6 +137,12 @@ class DispatchStore {
                                                            TimePoint retry_at, TimePoint now,
                                                            const std::string& reason);
   boost::asio::awaitable<Status> drop_job(const std::string& match_entry_id);
+  // Read: the report's ladder, round and assignments, to decide its next step.
+  boost::asio::awaitable<Result<StepContext>> step_context(const std::string& report_id);
+  // Write: the decided step, if the report is still at `context`'s state, round and next step
+  // (a conflict otherwise). Answers the outcome: "alerted", "exhausted" or "restarted".
+  boost::asio::awaitable<Result<std::string>> apply_step(const std::string& report_id, const StepContext& context,
+                                                         const StepDecision& decision, TimePoint now);
   // Read: the acceptance's snapshot, with the workers' visits that start from `from` to `to`.
   boost::asio::awaitable<Result<AcceptContext>> accept_context(const std::string& assignment_id,
                                                                TimePoint from, TimePoint to);

@@ -1,18 +1,21 @@
 -- Matching and the escalation ladder: the ranked plan, its steps, and the answers to alerts.
 
 -- ARGV: report_id. Returns JSON: {exists, state, region, municipality, triage, needed,
--- family_workers, declined:[worker], round}
+-- family_workers, declined:[worker], round, assignments: [{id, worker, state, round}]}
 local function match_context(keys, args)
   local f = redis.call('HMGET', report_key(args[1]), 'state', 'region', 'triage', 'municipality',
                        'needed', 'family_key', 'round')
   if not f[1] then return cjson.encode({exists = false}) end
   local out = {exists = true, state = f[1], region = f[2], triage = f[3], municipality = f[4],
                needed = tonumber(f[5]) or 1, round = tonumber(f[7]) or 0,
-               family_workers = {}, declined = {}}
+               family_workers = {}, declined = {}, assignments = {}}
   if f[6] and f[6] ~= '' then out.family_workers = redis.call('SMEMBERS', FAMILY .. f[6]) end
   for _, aid in ipairs(assignments_of(args[1])) do
-    local a = redis.call('HMGET', ASSIGNMENT .. aid, 'worker', 'state')
+    local a = redis.call('HMGET', ASSIGNMENT .. aid, 'worker', 'state', 'round')
     if a[2] == AS.declined then out.declined[#out.declined + 1] = a[1] end
+    if a[1] then
+      out.assignments[#out.assignments + 1] = {id = aid, worker = a[1], state = a[2], round = tonumber(a[3]) or 0}
+    end
   end
   return cjson.encode(out)
 end
@@ -66,119 +69,130 @@ local function assignment_by_worker(report_id)
   return by
 end
 
--- Fires ladder step k of the report: alerts its targets, or moves on at once (and says so)
--- when a step has nobody left to alert. Steps keep their times from the ladder's start
--- ('ladder_base' + after_s), so a late tick (a restarted dispatcher) catches up in order; a
--- step fired early (a decline, a skipped step) moves the base so the rest keep their spacing.
--- Past the last step: a coverage failure is recorded and the report is matched again with
--- fresh on-call answers.
-local function fire_step(report_id, k, now, on_schedule)
+-- Writes a decided ladder step (dispatcher/matching/ladder_step.cpp decides it on a snapshot):
+-- the steps passed over with their reasons, then the alerts of the step that fires (new
+-- assignments, or repeats of those still alerted), its state and the next step's timer; or,
+-- with nothing left, the wait before a restart ('exhausted') or the restart itself.
+-- d: {step, target, channel, outcome, skipped: [{step, target, why}], base_ms?, deadline_ms,
+--     next_timer_ms, next_step, last_step, round, alerts: [{worker, region, why, shift_end_ms,
+--     travel_ms, repeat}], restart_after_ms}
+local function write_step(report_id, d, now)
   local rkey = report_key(report_id)
-  local f = redis.call('HMGET', rkey, 'ladder', 'alert_template', 'round', 'restart_after_ms', 'ladder_base')
-  local ladder = cjson.decode(f[1] or '[]')
-  local template = cjson.decode(f[2] or '{}')
-  local round = tonumber(f[3]) or 0
-  local restart_after = tonumber(f[4]) or 300000
-  local base = tonumber(f[5]) or now
-  while true do
-    local step = ladder[k + 1]  -- k counts from 0
-    if k > #ladder then
-      set_report(report_id, now, 'state', RS.matching, 'next_step', '')
-      redis.call('XADD', MATCH, '*', 'report', report_id, 'reason', 'restart')
-      audit(now, 'dispatcher', 'coverage.failure', report_id,
-            'nobody accepted after the whole escalation ladder; matching again with who is on call now')
-      return 'restarted'
-    end
-    if not step then
-      -- Every step was empty to the end: wait restart_after for a late answer, then start again.
-      set_report(report_id, now, 'next_step', k + 1)
-      redis.call('ZADD', TIMERS, now + restart_after, 'step:' .. report_id)
-      audit(now, 'dispatcher', 'escalation.exhausted', report_id,
-            'no step left with anyone to alert; restarting in ' .. math.floor(restart_after / 1000) .. ' s')
-      return 'exhausted'
-    end
-    if not on_schedule then
-      base = now - step.after_s * 1000
-      redis.call('HSET', rkey, 'ladder_base', base)
-    end
-    local by = assignment_by_worker(report_id)
-    local next_at = nil
-    if ladder[k + 2] then next_at = base + ladder[k + 2].after_s * 1000 end
-    local sent = 0
-    local deadline = next_at or (base + step.after_s * 1000 + restart_after)
-    for _, t in ipairs(step.targets) do
-      local had = by[t.worker]
-      local repeat_it = had and had.state == AS.alerted and (step.target == 'repeat' or had.round < round)
-      if repeat_it then
-        local fields = {}
-        for name, value in pairs(template) do fields[name] = value end
-        fields.alert_id = had.id .. '~' .. k .. '.' .. round
-        fields.assignment = had.id
-        fields.kind = 'callout'
-        fields.channel = step.channel
-        fields.worker = t.worker
-        fields.step = k
-        fields.deadline_ms = deadline
-        alert(fields)
-        redis.call('HSET', ASSIGNMENT .. had.id, 'round', round, 'updated_at', now)
-        audit(now, 'dispatcher', 'escalation.repeat', report_id,
-              'step=' .. k .. ' target=' .. step.target .. ' assignment=' .. had.id .. ' worker=' ..
-              t.worker .. ' channel=' .. step.channel)
-        sent = sent + 1
-      elseif (not had or had.state == AS.cancelled) and step.target ~= 'repeat' then
-        local n = redis.call('RPUSH', REPORT .. report_id .. ':assignments', '')
-        local aid = report_id .. '-' .. n
-        redis.call('LSET', REPORT .. report_id .. ':assignments', n - 1, aid)
-        redis.call('HSET', ASSIGNMENT .. aid, 'id', aid, 'report', report_id, 'worker', t.worker,
-                   'state', AS.alerted, 'step', k, 'round', round, 'target', step.target,
-                   'region', str(t.region), 'reason', str(t.why), 'shift_end', tonumber(t.shift_end_ms) or 0,
-                   'travel_ms', tonumber(t.travel_ms) or 0, 'created_at', now, 'updated_at', now,
-                   'deadline', deadline)
-        redis.call('ZADD', WORKER .. t.worker .. ':open', now, aid)
-        local fields = {}
-        for name, value in pairs(template) do fields[name] = value end
-        fields.alert_id = aid
-        fields.assignment = aid
-        fields.kind = 'callout'
-        fields.channel = step.channel
-        fields.worker = t.worker
-        fields.step = k
-        fields.deadline_ms = deadline
-        alert(fields)
-        audit(now, 'dispatcher', 'assignment.alerted', report_id,
-              'step=' .. k .. ' target=' .. step.target .. ' assignment=' .. aid .. ' worker=' ..
-              t.worker .. ' reason=' .. str(t.why))
-        sent = sent + 1
-      end
-    end
-    if sent > 0 then
-      set_report(report_id, now, 'state', RS.alerting, 'step', k, 'next_step', k + 1)
-      if next_at then
-        redis.call('ZADD', TIMERS, next_at, 'step:' .. report_id)
-      else
-        redis.call('ZADD', TIMERS, deadline, 'step:' .. report_id)
-        set_report(report_id, now, 'next_step', k + 2)  -- past the end: restart when it fires
-        audit(now, 'dispatcher', 'escalation.last_step', report_id,
-              'the last step fired; restarting in ' .. math.floor(restart_after / 1000) .. ' s if nobody accepts')
-      end
-      return AS.alerted
-    end
-    local why = step.skipped_reason
-    if type(why) ~= 'string' or why == '' then why = 'everyone in this step was already alerted or declined' end
+  for _, s in ipairs(d.skipped) do
     audit(now, 'dispatcher', 'escalation.step_skipped', report_id,
-          'step=' .. k .. ' target=' .. step.target .. ' moving on at once: ' .. why)
-    k = k + 1
-    on_schedule = false
+          'step=' .. s.step .. ' target=' .. s.target .. ' moving on at once: ' .. s.why)
   end
+  if given(d.base_ms) then redis.call('HSET', rkey, 'ladder_base', d.base_ms) end
+  if d.outcome == 'restarted' then
+    redis.call('ZREM', TIMERS, 'step:' .. report_id)
+    set_report(report_id, now, 'state', RS.matching, 'next_step', '')
+    redis.call('XADD', MATCH, '*', 'report', report_id, 'reason', 'restart')
+    audit(now, 'dispatcher', 'coverage.failure', report_id,
+          'nobody accepted after the whole escalation ladder; matching again with who is on call now')
+    return 'restarted'
+  end
+  if d.outcome == 'exhausted' then
+    set_report(report_id, now, 'next_step', d.next_step)
+    redis.call('ZADD', TIMERS, d.next_timer_ms, 'step:' .. report_id)
+    audit(now, 'dispatcher', 'escalation.exhausted', report_id,
+          'no step left with anyone to alert; restarting in ' .. math.floor(d.restart_after_ms / 1000) .. ' s')
+    return 'exhausted'
+  end
+  local template = cjson.decode(redis.call('HGET', rkey, 'alert_template') or '{}')
+  local k = d.step
+  local function callout(aid, worker)
+    local fields = {}
+    for name, value in pairs(template) do fields[name] = value end
+    fields.alert_id = aid
+    fields.assignment = aid
+    fields.kind = 'callout'
+    fields.channel = d.channel
+    fields.worker = worker
+    fields.step = k
+    fields.deadline_ms = d.deadline_ms
+    return fields
+  end
+  for _, t in ipairs(d.alerts) do
+    if t['repeat'] ~= '' then
+      local fields = callout(t['repeat'], t.worker)
+      fields.alert_id = t['repeat'] .. '~' .. k .. '.' .. d.round
+      alert(fields)
+      redis.call('HSET', ASSIGNMENT .. t['repeat'], 'round', d.round, 'updated_at', now)
+      audit(now, 'dispatcher', 'escalation.repeat', report_id,
+            'step=' .. k .. ' target=' .. d.target .. ' assignment=' .. t['repeat'] .. ' worker=' ..
+            t.worker .. ' channel=' .. d.channel)
+    else
+      local n = redis.call('RPUSH', REPORT .. report_id .. ':assignments', '')
+      local aid = report_id .. '-' .. n
+      redis.call('LSET', REPORT .. report_id .. ':assignments', n - 1, aid)
+      redis.call('HSET', ASSIGNMENT .. aid, 'id', aid, 'report', report_id, 'worker', t.worker,
+                 'state', AS.alerted, 'step', k, 'round', d.round, 'target', d.target,
+                 'region', str(t.region), 'reason', str(t.why), 'shift_end', tonumber(t.shift_end_ms) or 0,
+                 'travel_ms', tonumber(t.travel_ms) or 0, 'created_at', now, 'updated_at', now,
+                 'deadline', d.deadline_ms)
+      redis.call('ZADD', WORKER .. t.worker .. ':open', now, aid)
+      alert(callout(aid, t.worker))
+      audit(now, 'dispatcher', 'assignment.alerted', report_id,
+            'step=' .. k .. ' target=' .. d.target .. ' assignment=' .. aid .. ' worker=' ..
+            t.worker .. ' reason=' .. str(t.why))
+    end
+  end
+  set_report(report_id, now, 'state', RS.alerting, 'step', k, 'next_step', d.next_step)
+  redis.call('ZADD', TIMERS, d.next_timer_ms, 'step:' .. report_id)
+  if d.last_step then
+    audit(now, 'dispatcher', 'escalation.last_step', report_id,
+          'the last step fired; restarting in ' .. math.floor(d.restart_after_ms / 1000) .. ' s if nobody accepts')
+  end
+  return AS.alerted
+end
+
+-- What firing the next ladder step is decided on. ARGV[1]: report_id. Returns JSON {exists,
+-- state, round, next_step ('' when none), ladder (as stored, text), base_ms?, restart_after_ms,
+-- assignments: [{id, worker, state, round}]}.
+local function step_context(keys, args)
+  local f = redis.call('HMGET', report_key(args[1]), 'state', 'round', 'next_step', 'ladder', 'ladder_base',
+                       'restart_after_ms')
+  if not f[1] then return cjson.encode({exists = false}) end
+  local out = {exists = true, state = f[1], round = tonumber(f[2]) or 0, next_step = f[3] or '',
+               ladder = f[4] or '[]', base_ms = tonumber(f[5]), restart_after_ms = tonumber(f[6]) or 300000,
+               assignments = {}}
+  for _, aid in ipairs(assignments_of(args[1])) do
+    local a = redis.call('HMGET', ASSIGNMENT .. aid, 'worker', 'state', 'round')
+    if a[1] then
+      out.assignments[#out.assignments + 1] = {id = aid, worker = a[1], state = a[2], round = tonumber(a[3]) or 0}
+    end
+  end
+  return cjson.encode(out)
+end
+
+-- Applies a decided step if the report is still where it was read: the same state, round and
+-- next step (a conflict otherwise, nothing written; the caller reads and decides again).
+-- ARGV[1]: {report, now, expect: {state, round, next_step}, decision}
+local function apply_step(keys, args)
+  local p = cjson.decode(args[1])
+  local f = redis.call('HMGET', report_key(p.report), 'state', 'round', 'next_step')
+  if not f[1] then return fail('NOT_FOUND', 'report', 'no such report') end
+  if f[1] ~= p.expect.state or (tonumber(f[2]) or 0) ~= p.expect.round or (f[3] or '') ~= p.expect.next_step then
+    return fail('CONFLICT', 'state', 'the report moved on since its ladder was read')
+  end
+  return write_step(p.report, p.decision, p.now)
 end
 
 -- ARGV[1]: {report, now, entry, ladder, ranking, alert_template, restart_after_ms, informed:
 --           [{worker, alert}], team_leads, physician, actor}
 local function start_ladder(keys, args)
   local p = cjson.decode(args[1])
+  local f = redis.call('HMGET', report_key(p.report), 'state', 'round')
+  if not matchable(f[1]) then
+    redis.call('XACK', MATCH, MATCH_GROUP, p.entry)
+    return 'skipped'  -- a repeated job: already done
+  end
+  -- The first step was decided for the round after the one read; another round in between
+  -- means it must be decided again (the job stays pending).
+  if (tonumber(f[2]) or 0) + 1 ~= p.first_step.round then
+    return fail('CONFLICT', 'round', 'the report was matched again since it was read')
+  end
   redis.call('XACK', MATCH, MATCH_GROUP, p.entry)
-  local state = redis.call('HGET', report_key(p.report), 'state')
-  if not matchable(state) then return 'skipped' end  -- a repeated job: already done
   local round = redis.call('HINCRBY', report_key(p.report), 'round', 1)
   set_report(p.report, p.now, 'ladder', cjson.encode(p.ladder), 'ranking', cjson.encode(p.ranking),
              'alert_template', cjson.encode(p.alert_template), 'restart_after_ms', p.restart_after_ms,
@@ -193,7 +207,7 @@ local function start_ladder(keys, args)
     end
   end
   redis.call('ZREM', TIMERS, 'step:' .. p.report)
-  return fire_step(p.report, 0, p.now, false)
+  return write_step(p.report, p.first_step, p.now)
 end
 
 -- Nobody at all to alert: record the gap and try again later.
@@ -325,11 +339,8 @@ local function decline(keys, args)
   close_callout(args[1])
   audit(args[2], args[3], 'assignment.declined', a[2],
         'assignment=' .. args[1] .. ' worker=' .. a[3] .. ' reason=' .. args[4])
-  local r = redis.call('HMGET', report_key(a[2]), 'state', 'next_step')
-  if r[1] == RS.alerting and r[2] and r[2] ~= '' then
-    redis.call('ZREM', TIMERS, 'step:' .. a[2])
-    fire_step(a[2], tonumber(r[2]), tonumber(args[2]), false)
-  end
+  -- The ladder moves on at once: the caller decides and applies the next step (its timer
+  -- stays until then, so a caller that dies leaves it to fire on schedule).
   return {AS.declined, a[2], a[3], 1}
 end
 
@@ -341,3 +352,5 @@ redis.register_function('piket_drop_job', drop_job)
 redis.register_function{function_name = 'piket_accept_context', flags = {'no-writes'}, callback = accept_context}
 redis.register_function('piket_accept', accept)
 redis.register_function('piket_decline', decline)
+redis.register_function{function_name = 'piket_step_context', flags = {'no-writes'}, callback = step_context}
+redis.register_function('piket_apply_step', apply_step)

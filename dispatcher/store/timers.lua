@@ -2,11 +2,13 @@
 
 -- How long a claimed timer whose change is decided by the caller is held for it.
 local DECIDE_LEASE_MS = 30000
+-- A ladder step is decided within milliseconds; a dispatcher that died meanwhile costs this.
+local STEP_LEASE_MS = 5000
 
 -- Claims every deadline that has passed, atomically, so each fires exactly once even with
 -- several dispatchers. ARGV: now_ms, limit.
 -- Returns {members that fired, how late each fired (ms), the next deadline or '', members
--- for the caller to decide (check-ins), held for DECIDE_LEASE_MS}.
+-- for the caller to decide (ladder steps, check-ins), held for a lease}.
 local function claim_due(keys, args)
   local now = tonumber(args[1])
   local due = redis.call('ZRANGEBYSCORE', TIMERS, '-inf', args[1], 'WITHSCORES', 'LIMIT', 0, tonumber(args[2]))
@@ -18,10 +20,13 @@ local function claim_due(keys, args)
     local ok, err = pcall(function()
       local kind, id = string.match(member, '^(%a+):(.+)$')
       if kind == 'step' then
+        -- The step is decided in C++ (dispatcher/matching/ladder_step.cpp) and applied by
+        -- piket_apply_step, which sets the next timer; meanwhile this one is held for
+        -- STEP_LEASE_MS, so it fires again if that dispatcher dies before applying.
         local r = redis.call('HMGET', report_key(id), 'state', 'next_step')
         if r[1] == RS.alerting and r[2] and r[2] ~= '' then
-          fire_step(id, tonumber(r[2]), now, true)
-          fired[#fired + 1] = member
+          redis.call('ZADD', TIMERS, now + STEP_LEASE_MS, member)
+          decide[#decide + 1] = member
         end
       elseif kind == 'rematch' then
         if redis.call('HGET', report_key(id), 'state') == RS.unassigned then

@@ -7,6 +7,7 @@
 
 #include "common/redis/client.hpp"
 #include "common/redis/functions.hpp"
+#include "dispatcher/ladder_steps.hpp"
 #include "dispatcher/store/dispatch_lua.hpp"
 #include "dispatcher/store/dispatch_store.hpp"
 #include "dispatcher/visits/acceptance.hpp"
@@ -86,15 +87,27 @@ struct Fixture {
               {"ranking", json::object()}, {"alert_template", {{"reference", report_id}}},
               {"restart_after_ms", 30000}, {"informed", json::array()}, {"team_leads", {"w-lead"}},
               {"physician", ""}, {"summary", "test"}, {"actor", "test"}};
+    auto context = run_async(io, store.match_context(report_id));
+    REQUIRE(context.ok());
+    piket::dispatcher::add_first_step(plan, *context, now);
     auto started = run_async(io, store.start_ladder(plan));
     REQUIRE(started.ok());
     return *started;
   }
 
   std::vector<std::string> claim(TimePoint now) {
+    // As the dispatcher's timer loop does: what Redis fires itself, then the ladder steps
+    // decided here.
     auto claimed = run_async(io, store.claim_due(now, 100));
     REQUIRE(claimed.ok());
-    return claimed->fired;
+    std::vector<std::string> fired = claimed->fired;
+    for (const auto& member : claimed->decide) {
+      if (!member.starts_with("step:")) continue;
+      // A step that cannot be decided stays held by its claim and fires again, as in the daemon.
+      auto outcome = run_async(io, piket::dispatcher::fire_next_step(store, member.substr(5), now, true));
+      if (outcome.ok() && *outcome != "none") fired.push_back(member);
+    }
+    return fired;
   }
 
   json alerts() {

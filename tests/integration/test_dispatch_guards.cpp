@@ -41,20 +41,20 @@ TEST_CASE("a decline moves the ladder on, and a decline on a stale round changes
   f.start(id, json::array({f.step(0, 0, "first", json::array({f.target("w-a")})),
                            f.step(1, 300, "next", json::array({f.target("w-b")}))}));
   const auto before = audit_of(f);
-  auto stale = run_async(f.io, f.store.decline(id + "-1", kStart + 10s, "w-a", "busy", {{"round", 7}}));
+  auto stale = run_async(f.io, piket::dispatcher::decline_assignment(f.store, id + "-1", kStart + 10s, "w-a", "busy", {{"round", 7}}));
   REQUIRE_FALSE(stale.ok());
   CHECK(stale.error().code == ErrorCode::conflict);
   CHECK(stale.error().field == "round");
   CHECK(audit_of(f) == before);
   CHECK(f.shown(id)["assignments"][0]["state"] == "alerted");
 
-  auto declined = run_async(f.io, f.store.decline(id + "-1", kStart + 10s, "w-a", "busy",
+  auto declined = run_async(f.io, piket::dispatcher::decline_assignment(f.store, id + "-1", kStart + 10s, "w-a", "busy",
                                                   {{"state", "alerting"}, {"round", 1}}));
   REQUIRE(declined.ok());
   CHECK(declined->changed);
   REQUIRE(f.alerts().size() == 2);
   CHECK(f.alerts()[1]["worker"] == "w-b");  // at once, not at +300 s
-  auto again = run_async(f.io, f.store.decline(id + "-1", kStart + 11s, "w-a", "busy"));
+  auto again = run_async(f.io, piket::dispatcher::decline_assignment(f.store, id + "-1", kStart + 11s, "w-a", "busy"));
   REQUIRE(again.ok());
   CHECK_FALSE(again->changed);
 }
