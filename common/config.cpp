@@ -1,5 +1,6 @@
 #include "common/config.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -33,6 +34,25 @@ std::string optional_path(ConfigReader& r, const toml::table& t, const std::stri
   std::string value = r.string(t, key, section + "." + key, "");
   return value.empty() ? "" : resolve_relative(config_file, value);
 }
+
+}  // namespace
+
+std::chrono::milliseconds retry_backoff(int attempt, std::chrono::milliseconds base,
+                                        std::chrono::milliseconds max) {
+  auto delay = base;
+  for (int i = 1; i < attempt && delay < max; ++i) delay *= 2;
+  return std::min(delay, max);
+}
+
+std::chrono::milliseconds longest_delivery(const NotifierConfig& n) {
+  const std::chrono::milliseconds base{n.retry_base_ms}, max{n.retry_max_ms};
+  std::chrono::milliseconds total{static_cast<std::int64_t>(n.max_attempts) * n.http_timeout_ms};
+  for (int attempt = 1; attempt < n.max_attempts; ++attempt)
+    total += retry_backoff(attempt, base, max);
+  return total;
+}
+
+namespace {
 
 void read_into(ConfigReader& r, const toml::table& root, PiketConfig& c) {
   c.log_level = r.string(root, "log_level", "log_level", "info");
@@ -121,8 +141,33 @@ void read_into(ConfigReader& r, const toml::table& root, PiketConfig& c) {
       static_cast<int>(r.integer(n, "retry_max_ms", "notifier.retry_max_ms", 30000, 1, 3600000));
   c.notifier.http_timeout_ms = static_cast<int>(
       r.integer(n, "http_timeout_ms", "notifier.http_timeout_ms", 5000, 10, 120000));
-  c.notifier.claim_idle_ms =
-      static_cast<int>(r.integer(n, "claim_idle_ms", "notifier.claim_idle_ms", 30000, 100, 3600000));
+  c.notifier.max_in_flight =
+      static_cast<int>(r.integer(n, "max_in_flight", "notifier.max_in_flight", 32, 1, 1024));
+  c.notifier.allow_plain_http =
+      r.boolean(n, "allow_plain_http", "notifier.allow_plain_http", false);
+  c.notifier.ca_file = optional_path(r, n, "notifier", "ca_file", c.file);
+  if (!c.notifier.ca_file.empty() && !std::ifstream(c.notifier.ca_file).good())
+    r.problem("notifier.ca_file", "cannot read " + c.notifier.ca_file);
+  // Derived when absent; refused when set shorter than a delivery can last (two notifiers
+  // would page the same worker twice for one alert).
+  const auto longest = longest_delivery(c.notifier);
+  if (n.contains("claim_idle_ms")) {
+    c.notifier.claim_idle_ms = static_cast<int>(
+        r.integer(n, "claim_idle_ms", "notifier.claim_idle_ms", 0, 100, 3600000));
+    if (c.notifier.claim_idle_ms > 0 && c.notifier.claim_idle_ms < longest.count())
+      r.problem("notifier.claim_idle_ms",
+                "is " + std::to_string(c.notifier.claim_idle_ms) +
+                    " ms, shorter than the longest delivery of one alert, " +
+                    std::to_string(longest.count()) +
+                    " ms (notifier.max_attempts x notifier.http_timeout_ms + the back-off from "
+                    "notifier.retry_base_ms up to notifier.retry_max_ms): a second notifier would "
+                    "claim an alert still being retried and page the worker twice; raise it to "
+                    "at least " + std::to_string(longest.count()) +
+                    " or leave it out to have it derived");
+  } else {
+    c.notifier.claim_idle_ms = static_cast<int>(
+        std::min<std::int64_t>((longest + kClaimIdleMargin).count(), 3600000));
+  }
 }
 
 ConfigLoad finish(ConfigReader& r, std::optional<toml::table> root, const std::string& file) {

@@ -2,6 +2,7 @@
 // The deployment's configuration: one TOML file (config/piket.toml) with a section per daemon.
 // Paths inside it are relative to the file. Secrets come from environment variables or files
 // named in it, never inline.
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -72,8 +73,24 @@ struct NotifierConfig {
   int retry_base_ms = 500;
   int retry_max_ms = 30000;
   int http_timeout_ms = 5000;
-  int claim_idle_ms = 30000;
+  // How long an alert stays with a notifier before another may claim it. Never shorter than
+  // the longest delivery (longest_delivery below): when absent it is derived from it.
+  int claim_idle_ms = 55500;
+  int max_in_flight = 32;         // webhook attempts under way at once, across all alerts
+  std::string ca_file;            // PEM CA bundle for https webhooks; "" = the system store
+  bool allow_plain_http = false;  // http:// to hosts other than loopback
 };
+
+// Delay before retry number `attempt` (1-based): base * 2^(attempt-1), at most `max`.
+std::chrono::milliseconds retry_backoff(int attempt, std::chrono::milliseconds base,
+                                        std::chrono::milliseconds max);
+// The longest one alert's delivery may take: every attempt up to its time-out and the back-off
+// between them. A notifier that claimed alerts idle for less than this could take over an
+// alert another notifier is still retrying, and page the worker twice.
+std::chrono::milliseconds longest_delivery(const NotifierConfig& notifier);
+// The margin on top of longest_delivery for a derived claim-idle time: the Redis steps around
+// each attempt and a wait for a free attempt slot.
+inline constexpr std::chrono::milliseconds kClaimIdleMargin{10000};
 
 struct DataConfig {
   std::string regions_file;

@@ -48,6 +48,12 @@ inline std::string alert_delivery(std::string_view alert_id) {
 inline std::string alert_attempts(std::string_view alert_id) {
   return "piket:alert:" + std::string(alert_id) + ":attempts";
 }
+// Who is sending one notification (an alert to one contact method in one attempt series) right
+// now: the notifier's consumer name, with an expiry a little past one attempt. Taken before an
+// attempt, dropped when it is recorded; another notifier that finds it does not send.
+inline std::string notification_lease(std::string_view notification_id) {
+  return "piket:notification:" + std::string(notification_id) + ":lease";
+}
 
 // The scheduler's changeable roster parts: hashes of id -> JSON, and a version bumped on every
 // change (so other instances know to reload).

@@ -1,9 +1,15 @@
 #pragma once
 // The notifier daemon: a member of the alert stream's consumer group. Each alert is POSTed to the
-// worker's webhook with an HMAC-SHA256 signature; every attempt is recorded; failures are retried
-// with back-off; the stream entry is acknowledged only once delivered, given up, or no longer
-// needed (the assignment was accepted, declined or expired). The worker's webhook comes from
-// the workers the scheduler stores (WorkerCatalog), so workers added through the API are reached.
+// worker's webhook (https, or http to loopback) with an HMAC-SHA256 signature over a timestamp
+// and the body; every attempt is recorded; failures are retried with back-off on a timer; the
+// stream entry is acknowledged only once delivered, given up, or no longer needed (the
+// assignment was accepted, declined or expired). The worker's webhook comes from the workers
+// the scheduler stores (WorkerCatalog), so workers added through the API are reached.
+//
+// Deliveries run beside each other and beside the stream reader: at most
+// notifier.max_in_flight attempts talk to receivers at once (AttemptSlots), a delivery waiting
+// to retry holds nothing but a timer, and the reader takes new alerts while old ones wait. So a
+// receiver that hangs costs its own alerts one time-out per attempt and nobody else anything.
 #include <memory>
 #include <set>
 
@@ -21,6 +27,7 @@
 #include "common/redis/client.hpp"
 #include "common/redis/stream_consumer.hpp"
 #include "common/zmq/rpc.hpp"
+#include "notifier/attempt_slots.hpp"
 #include "notifier/channels/http_client.hpp"
 
 namespace piket::notifier {
@@ -28,6 +35,19 @@ namespace piket::notifier {
 // Delay before retry number `attempt` (1-based): base * 2^(attempt-1), at most `max`.
 std::chrono::milliseconds retry_delay(int attempt, std::chrono::milliseconds base,
                                       std::chrono::milliseconds max);
+
+// The id of one notification: an alert sent to one contact method (channel and address) in one
+// attempt series. The same for every attempt, every retry and every notifier that claims the
+// alert, so the guard in Redis (piket_alert_begin) and the receiver (X-Piket-Notification-Id)
+// can tell a repeat from a new page. Series 1 is the alert's own; a deliberate re-send after
+// a final outcome would be a new series.
+std::string notification_id(const std::string& alert_id, const std::string& channel,
+                            const std::string& address, int series);
+
+// The signature headers of one webhook request: X-Piket-Timestamp (Unix seconds) and
+// X-Piket-Signature "v1=" + hex HMAC-SHA256 over "<timestamp>.<body>" keyed with the secret.
+std::string webhook_signature(const std::string& secret, std::int64_t unix_seconds,
+                              const std::string& body);
 
 class NotifierService {
  public:
@@ -46,7 +66,11 @@ class NotifierService {
   boost::asio::awaitable<bool> take(const redis::StreamEntry& entry);
   boost::asio::awaitable<void> deliver(redis::StreamEntry entry);
   boost::asio::awaitable<bool> record(const std::string& alert_id, const nlohmann::json& attempt,
-                                      const std::string& outcome, const std::string& entry_id);
+                                      const std::string& outcome, const std::string& entry_id,
+                                      const std::string& lease = "",
+                                      const std::string& owner = "");
+  // Waits `delay` on a timer that drain() and stop() cut short; false when cut (or stopping).
+  boost::asio::awaitable<bool> wait(std::chrono::milliseconds delay);
 
   boost::asio::io_context& io_;
   PiketConfig config_;
@@ -62,15 +86,18 @@ class NotifierService {
   // Stream entries being delivered now. Shared with each delivery's coroutine, which may outlive
   // this service when the loop ends at the drain deadline (it is destroyed with the io_context).
   struct Deliveries {
-    explicit Deliveries(boost::asio::io_context& io) : idle(io) {}
+    Deliveries(boost::asio::io_context& io, int max_in_flight)
+        : slots(io, max_in_flight), idle(io) {}
     void cut_pauses() {
       for (auto* pause : pauses) pause->cancel();
     }
     std::set<std::string> entries;
+    AttemptSlots slots;
     std::set<boost::asio::steady_timer*> pauses;  // retry pauses under way; drain() cuts them
     boost::asio::steady_timer idle;               // cancelled when the last delivery ends
   };
   std::shared_ptr<Deliveries> deliveries_;
+  std::string consumer_name_;
   bool running_ = false;
 };
 

@@ -6,7 +6,7 @@ PACKAGES=(
   build-essential cmake pkg-config ccache git curl ca-certificates tzdata python3
   libboost1.81-dev libhiredis-dev libzmq3-dev cppzmq-dev libhowardhinnant-date-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev
-  libcurl4-openssl-dev libsodium-dev libsystemd-dev catch2
+  libcurl4-openssl-dev libssl-dev openssl libsodium-dev libsystemd-dev catch2
   redis-server redis-tools faketime
 )
 # Node.js and npm may come from elsewhere (the machine image); Debian's only when absent.

@@ -2,10 +2,13 @@
 """A small webhook receiver for Piket alerts: for demos, manual checks and tests.
 
 The notifier POSTs each alert as JSON to <base>/hooks/<worker-id> with
-    X-Piket-Signature: sha256=<hex HMAC-SHA256 of the raw body, keyed with the shared secret>
+    X-Piket-Timestamp: <Unix seconds when it was signed>
+    X-Piket-Signature: v1=<hex HMAC-SHA256 of "<timestamp>.<raw body>", keyed with the secret>
     X-Piket-Alert-Id: <alert id>
-This receiver checks the signature, prints one line per alert and, with --out, appends one JSON
-line per request so tests can read what arrived. Standard library only.
+    X-Piket-Notification-Id: <the same for every retry of one alert to one address>
+This receiver checks the signature and (unless --replay-window-s 0) that the timestamp is within
+the replay window of its own clock, prints one line per alert and, with --out, appends one JSON
+line per request so tests can read what arrived. Standard library only (docs/api.md).
 
     PIKET_WEBHOOK_SECRET=... scripts/webhook_receiver.py --port 8099 --out /tmp/hooks.jsonl
 """
@@ -27,8 +30,9 @@ MAX_BODY = 1024 * 1024
 class State:
     """Shared between handler threads."""
 
-    def __init__(self, secret, out_path, fail_first):
+    def __init__(self, secret, out_path, fail_first, replay_window_s):
         self.secret = secret
+        self.replay_window_s = replay_window_s
         self.out_path = out_path
         self.fail_left = fail_first
         self.lock = threading.Lock()
@@ -50,10 +54,13 @@ class State:
                 f.flush()
 
 
-def signature_ok(secret, body, header):
-    if not header or not header.startswith("sha256="):
+def signature_ok(secret, body, timestamp, header, window_s):
+    if not header or not header.startswith("v1=") or not timestamp or not timestamp.isdigit():
         return False
-    expected = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+    if window_s > 0 and abs(datetime.datetime.now().timestamp() - int(timestamp)) > window_s:
+        return False  # too old (or from the future): a replay, or a clock far off
+    signed = timestamp.encode("ascii") + b"." + body
+    expected = "v1=" + hmac.new(secret, signed, hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected.encode("ascii"), header.strip().encode("ascii", "replace"))
 
 
@@ -101,7 +108,9 @@ class Handler(BaseHTTPRequestHandler):
             return
         path_worker = self.path[len(HOOK_PREFIX):]
         header_alert_id = self.headers.get("X-Piket-Alert-Id", "")
-        valid = signature_ok(state.secret, body, self.headers.get("X-Piket-Signature"))
+        timestamp = self.headers.get("X-Piket-Timestamp", "")
+        valid = signature_ok(state.secret, body, timestamp, self.headers.get("X-Piket-Signature"),
+                             state.replay_window_s)
         try:
             parsed = json.loads(body.decode("utf-8")) if body else None
         except (UnicodeDecodeError, json.JSONDecodeError):
@@ -137,7 +146,9 @@ class Handler(BaseHTTPRequestHandler):
         state.record({"path": self.path, "alert_id": alert_id, "signature_valid": valid,
                       "status": status, "body": parsed,
                       "raw": body.decode("utf-8", "replace"),
-                      "signature": self.headers.get("X-Piket-Signature", "")})
+                      "signature": self.headers.get("X-Piket-Signature", ""),
+                      "timestamp": timestamp,
+                      "notification_id": self.headers.get("X-Piket-Notification-Id", "")})
         self.reply(status, {200: "ok", 400: "body must be a JSON object", 401: "bad signature",
                             503: "failing on purpose (--fail-first)"}[status])
 
@@ -151,6 +162,9 @@ def main():
     ap.add_argument("--out", help="append one JSON line per received request to this file")
     ap.add_argument("--fail-first", type=int, default=0, metavar="N",
                     help="answer 503 to the first N POST requests (to exercise retries)")
+    ap.add_argument("--replay-window-s", type=int, default=300, metavar="S",
+                    help="refuse timestamps more than S seconds from this machine's clock "
+                         "(default 300; 0 turns the check off, for tests on a moved clock)")
     args = ap.parse_args()
 
     secret = os.environ.get(args.secret_env, "")
@@ -164,7 +178,7 @@ def main():
 
     server = ThreadingHTTPServer((args.bind, args.port), Handler)
     server.daemon_threads = True
-    server.state = State(secret.encode("utf-8"), args.out, args.fail_first)
+    server.state = State(secret.encode("utf-8"), args.out, args.fail_first, args.replay_window_s)
 
     def stop(signum, _frame):
         # shutdown() waits for serve_forever() to return, so it must run on another thread.

@@ -108,7 +108,8 @@ asio::awaitable<void> StreamConsumer::handle_in_batch(StreamEntry entry, std::sh
   if (--batch->left == 0) batch->finished.cancel();
 }
 
-asio::awaitable<bool> StreamConsumer::handle_batch(const Value& reply, bool& any) {
+asio::awaitable<bool> StreamConsumer::handle_batch(const Value& reply, bool& any,
+                                                  std::string& last_id) {
   any = false;
   // XREADGROUP answers [[stream, [entries...]]], or nil when BLOCK timed out.
   if (!reply.is_array() || reply.elements.empty()) co_return true;
@@ -116,6 +117,7 @@ asio::awaitable<bool> StreamConsumer::handle_batch(const Value& reply, bool& any
   if (!per_stream.is_array() || per_stream.elements.size() < 2) co_return true;
   std::vector<StreamEntry> entries = parse_entries(per_stream.elements[1]);
   any = !entries.empty();
+  if (any) last_id = entries.back().id;
   // Results are named before they are tested: GCC 12 miscompiled `if (!co_await ...)` and
   // `co_return co_await ...` forms here (a crash calling the handler).
   if (!options_.parallel) {
@@ -137,14 +139,24 @@ asio::awaitable<bool> StreamConsumer::handle_batch(const Value& reply, bool& any
 }
 
 asio::awaitable<void> StreamConsumer::run() {
+  // The pending pass pages through our own pending entries from `pending_from` on, one read of
+  // up to `count` after the other, and ends at the first empty page. It never starts over from
+  // "0" while the handler is busy with entries it has taken: an entry a handler keeps working on
+  // (a notifier's delivery waiting to retry) stays pending, and re-reading it at once, again and
+  // again, was a busy loop that also kept the new entries (">") from ever being read.
   bool pending_first = true;
+  std::string pending_from = "0";
+  auto rescan = [&] {
+    pending_first = true;
+    pending_from = "0";
+  };
   auto delay = options_.retry_delay;  // grows while the same trouble repeats
   auto last_claim = std::chrono::steady_clock::now();
   const auto block_timeout = options_.block + std::chrono::milliseconds(2000);
   while (running_) {
     if (!client_.connected()) {
       co_await client_.wait_connected(std::chrono::milliseconds(500));
-      pending_first = true;
+      rescan();
       continue;
     }
     if (std::chrono::steady_clock::now() - last_claim > options_.claim_idle / 2) {
@@ -155,12 +167,12 @@ asio::awaitable<void> StreamConsumer::run() {
       // Claimed entries become our pending ones: read them through the pending pass.
       if (claimed.ok() && claimed->is_array() && claimed->elements.size() >= 2 &&
           !claimed->elements[1].elements.empty())
-        pending_first = true;
+        rescan();
     }
     // (Two statements, not a conditional: GCC 12 miscompiles co_await inside ?:.)
     std::vector<std::string> read_args =
         pending_first ? args("XREADGROUP", "GROUP", options_.group, options_.consumer, "COUNT",
-                             options_.count, "STREAMS", options_.stream, "0")
+                             options_.count, "STREAMS", options_.stream, pending_from)
                       : args("XREADGROUP", "GROUP", options_.group, options_.consumer, "COUNT",
                              options_.count, "BLOCK", options_.block.count(), "STREAMS",
                              options_.stream, ">");
@@ -169,23 +181,29 @@ asio::awaitable<void> StreamConsumer::run() {
       if (running_)  // a read cut by drain() or stop() is no trouble
         logger("redis")->warn("stream={} event=read_failed reason=\"{}\"", options_.stream,
                               reply.error().to_string());
-      pending_first = true;
+      rescan();
       co_await pause(delay);
       delay = std::min(delay * 2, std::chrono::milliseconds(5000));
       continue;
     }
     bool any = false;
+    std::string last_id;
     handling_ = true;
-    bool all_done = co_await handle_batch(*reply, any);
+    bool all_done = co_await handle_batch(*reply, any, last_id);
     handling_ = false;
     if (!all_done) {
-      pending_first = true;
+      rescan();
       co_await pause(delay);
       delay = std::min(delay * 2, std::chrono::milliseconds(5000));
       continue;
     }
     delay = options_.retry_delay;
-    if (pending_first && !any) pending_first = false;
+    if (pending_first) {
+      if (any)
+        pending_from = last_id;  // the next page starts after this one
+      else
+        pending_first = false;   // through the pending list: on to new entries
+    }
   }
   // Plain statements, not a guard object: a frame destroyed with the loop must not touch us.
   looping_ = false;

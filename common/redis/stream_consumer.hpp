@@ -3,7 +3,10 @@
 // On start (and after any error) it first re-reads its own pending entries, then blocks for new
 // ones; now and then it claims entries that another (dead) member left idle too long.
 // The handler returns true once the entry is done and acknowledged (ideally XACK inside the same
-// Redis function as the state change); false leaves it pending to be retried.
+// Redis function as the state change), or once it has handed the entry to work of its own that
+// acknowledges it later (the notifier's deliveries): the pending pass then moves past it and
+// does not read it again until the next pass (after an error, a reconnect or a claim). False
+// leaves it pending to be retried.
 #include <chrono>
 #include <functional>
 #include <map>
@@ -55,7 +58,7 @@ class StreamConsumer {
 
  private:
   boost::asio::awaitable<void> run();
-  boost::asio::awaitable<bool> handle_batch(const Value& reply, bool& any);
+  boost::asio::awaitable<bool> handle_batch(const Value& reply, bool& any, std::string& last_id);
   boost::asio::awaitable<bool> handle_one(const StreamEntry& entry);
   struct Batch;
   boost::asio::awaitable<void> handle_in_batch(StreamEntry entry, std::shared_ptr<Batch> batch);

@@ -1,32 +1,33 @@
 #include "notifier/channels/http_client.hpp"
 
-#include <boost/asio/as_tuple.hpp>
+// Why curl's multi interface on our own io_context, rather than a pool of threads running
+// curl_easy_perform: a receiver that hangs would hold a thread for its whole time-out, so a few
+// hung receivers would starve a small pool (the very fault this client must survive), and a
+// large pool is memory and context switches for nothing. With CURLMOPT_SOCKETFUNCTION and
+// CURLMOPT_TIMERFUNCTION curl tells us which sockets to watch and when to wake it; Asio watches
+// them (a posix::stream_descriptor per socket, released before curl closes the fd) and the
+// whole exchange, TLS included, runs on the daemon's one loop without blocking it. Name look-ups
+// use curl's threaded resolver, so they do not block the loop either.
+#include <curl/curl.h>
+
 #include <boost/asio/ip/address.hpp>
-#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/error.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <cctype>
-#include <exception>
-#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace piket::notifier {
 namespace {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
 
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t kMaxResponseBody = 8 * 1024 * 1024;
+constexpr std::size_t kMaxResponseBody = 1024 * 1024;
 
 Error url_error(std::string message) {
   return make_error(ErrorCode::invalid_field, "url", std::move(message));
@@ -47,58 +48,33 @@ bool has_line_break(std::string_view text) {
   return text.find_first_of("\r\n") != std::string_view::npos;
 }
 
-std::string host_header(const HttpUrl& url) {
-  const bool v6 = url.host.find(':') != std::string::npos;
-  std::string host = v6 ? "[" + url.host + "]" : url.host;
-  if (url.port != 80) host += ":" + std::to_string(url.port);
-  return host;
-}
-
 // Names the peer without the path: webhook paths and queries often carry tokens.
-std::string peer_name(const HttpUrl& url) { return host_header(url); }
-
-Error unavailable(const HttpUrl& url, std::string_view what, const beast::error_code& ec,
-                  std::chrono::milliseconds timeout) {
-  std::string reason = ec == beast::error::timeout || ec == asio::error::operation_aborted
-                           ? "timed out after " + std::to_string(timeout.count()) + " ms"
-                           : ec.message();
-  return make_error(
-      ErrorCode::unavailable, "",
-      "POST to " + peer_name(url) + " failed while " + std::string(what) + ": " + reason);
-}
-
-// Resolves within the deadline. The resolver cannot cancel a single operation, so a timer
-// cancels all of them; both live in shared state because the timer may fire after we return.
-asio::awaitable<std::pair<beast::error_code, tcp::resolver::results_type>> resolve_until(
-    asio::io_context& io, const HttpUrl& url, std::chrono::steady_clock::time_point deadline) {
-  struct Shared {
-    explicit Shared(asio::io_context& io) : resolver(io), timer(io) {}
-    tcp::resolver resolver;
-    asio::steady_timer timer;
-  };
-  auto shared = std::make_shared<Shared>(io);
-  shared->timer.expires_at(deadline);
-  shared->timer.async_wait([shared](const beast::error_code& ec) {
-    if (!ec) shared->resolver.cancel();
-  });
-  auto [ec, results] = co_await shared->resolver.async_resolve(
-      url.host, std::to_string(url.port), tcp::resolver::numeric_service, kTuple);
-  shared->timer.cancel();
-  co_return std::pair{ec, std::move(results)};
+std::string peer_name(const HttpUrl& url) {
+  const bool v6 = url.host.find(':') != std::string::npos;
+  return (url.tls ? "https://" : "http://") + (v6 ? "[" + url.host + "]" : url.host) + ":" +
+         std::to_string(url.port);
 }
 
 }  // namespace
 
+bool is_loopback_host(const std::string& host) {
+  std::string lower;
+  for (char c : host) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "localhost" || lower.ends_with(".localhost")) return true;
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(host, ec);
+  return !ec && address.is_loopback();
+}
+
 Result<HttpUrl> parse_http_url(std::string_view url) {
-  if (starts_with_ci(url, "https://"))
-    return url_error("https URLs are not supported; only plain http:// is");
-  if (!starts_with_ci(url, "http://")) return url_error("must start with http://");
+  const bool tls = starts_with_ci(url, "https://");
+  if (!tls && !starts_with_ci(url, "http://")) return url_error("must start with https:// or http://");
   for (char c : url) {
     const auto u = static_cast<unsigned char>(c);
     if (u <= 0x20 || u >= 0x7f) return url_error("contains a space, control or non-ASCII byte");
     if (c == '#') return url_error("must not contain a fragment (#)");
   }
-  std::string_view rest = url.substr(std::string_view("http://").size());
+  std::string_view rest = url.substr(tls ? 8 : 7);
   const auto authority_end = rest.find_first_of("/?");
   const std::string_view authority = rest.substr(0, authority_end);
   const std::string_view path =
@@ -107,6 +83,8 @@ Result<HttpUrl> parse_http_url(std::string_view url) {
     return url_error("must not contain user info (user@host)");
 
   HttpUrl out;
+  out.tls = tls;
+  out.port = tls ? 443 : 80;
   std::string_view host;
   std::string_view port_text;
   if (!authority.empty() && authority.front() == '[') {
@@ -119,7 +97,7 @@ Result<HttpUrl> parse_http_url(std::string_view url) {
       port_text = after.substr(1);
       if (port_text.empty()) return url_error("has an empty port");
     }
-    beast::error_code ec;
+    boost::system::error_code ec;
     asio::ip::make_address_v6(std::string(host), ec);
     if (ec) return url_error("has an invalid IPv6 address");
   } else {
@@ -155,75 +133,302 @@ Result<HttpUrl> parse_http_url(std::string_view url) {
   return out;
 }
 
-HttpClient::HttpClient(asio::io_context& io) : io_(io) {}
 
-namespace {
+// One curl multi handle driven by the io_context. Single-threaded: every call comes from the
+// loop, and curl calls back only from inside the curl calls we make here.
+class HttpClient::Multi {
+ public:
+  struct Pending {
+    explicit Pending(asio::io_context& io) : done(io) {}
+    asio::steady_timer done;  // cancelled when `result` is set
+    std::optional<Result<HttpClientResponse>> result;
+  };
 
-// One connection, one request, one response, all before the deadline.
-asio::awaitable<Result<HttpClientResponse>> exchange(asio::io_context& io, HttpUrl target,
-                                                     std::map<std::string, std::string> headers,
-                                                     std::string body,
-                                                     std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto [resolve_ec, endpoints] = co_await resolve_until(io, target, deadline);
-  if (resolve_ec) co_return unavailable(target, "resolving the host", resolve_ec, timeout);
+  explicit Multi(asio::io_context& io) : io_(io), timer_(io), multi_(curl_multi_init()) {
+    curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &Multi::on_socket);
+    curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+    curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &Multi::on_timer);
+    curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+  }
 
-  beast::tcp_stream stream(io);
-  stream.expires_at(deadline);
-  auto [connect_ec, endpoint] = co_await stream.async_connect(endpoints, kTuple);
-  (void)endpoint;
-  if (connect_ec) co_return unavailable(target, "connecting", connect_ec, timeout);
+  ~Multi() {
+    *alive_ = false;
+    for (auto& [easy, transfer] : transfers_) {
+      curl_multi_remove_handle(multi_, easy);
+      curl_slist_free_all(transfer->headers);
+      curl_easy_cleanup(easy);
+    }
+    transfers_.clear();
+    curl_multi_cleanup(multi_);  // closes what is left; on_socket releases our descriptors
+    for (auto& [fd, socket] : sockets_) socket->descriptor.release();
+    sockets_.clear();
+  }
 
-  http::request<http::string_body> request{http::verb::post, target.target, 11};
-  for (const auto& [name, value] : headers) request.set(name, value);
-  request.set(http::field::host, host_header(target));
-  request.set(http::field::user_agent, "piket");
-  if (request.find(http::field::content_type) == request.end())
-    request.set(http::field::content_type, "application/json");
-  request.keep_alive(false);
-  request.body() = std::move(body);
-  request.prepare_payload();
+  std::size_t size() const { return transfers_.size(); }
 
-  auto [write_ec, written] = co_await http::async_write(stream, request, kTuple);
-  (void)written;
-  if (write_ec) co_return unavailable(target, "sending the request", write_ec, timeout);
+  // Starts one POST; `pending` is completed on the loop when it ends.
+  void start(const HttpUrl& url, const std::string& full_url,
+             const std::map<std::string, std::string>& headers, std::string body,
+             std::chrono::milliseconds timeout, const HttpClientOptions& options,
+             std::shared_ptr<Pending> pending) {
+    auto transfer = std::make_unique<Transfer>();
+    transfer->url = url;
+    transfer->timeout = timeout;
+    transfer->body = std::move(body);
+    transfer->pending = std::move(pending);
+    CURL* easy = curl_easy_init();
+    if (!easy) {
+      complete(*transfer, make_error(ErrorCode::internal, "", "curl_easy_init failed"));
+      return;
+    }
+    bool has_content_type = false;
+    for (const auto& [name, value] : headers) {
+      if (starts_with_ci(name, "content-type") && name.size() == 12) has_content_type = true;
+      transfer->headers = curl_slist_append(transfer->headers, (name + ": " + value).c_str());
+    }
+    if (!has_content_type)
+      transfer->headers = curl_slist_append(transfer->headers, "Content-Type: application/json");
+    // No "Expect: 100-continue" (curl waits a second for it on larger bodies).
+    transfer->headers = curl_slist_append(transfer->headers, "Expect:");
+    transfer->headers = curl_slist_append(transfer->headers, "Connection: close");
+    curl_easy_setopt(easy, CURLOPT_URL, full_url.c_str());
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(easy, CURLOPT_PROXY, "");  // straight to the receiver, whatever the env says
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
+    curl_easy_setopt(easy, CURLOPT_POST, 1L);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, transfer->body.data());
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(transfer->body.size()));
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer->headers);
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, "piket");
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout.count()));
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (!options.ca_file.empty()) {  // that file alone: not the system store besides
+      curl_easy_setopt(easy, CURLOPT_CAINFO, options.ca_file.c_str());
+      curl_easy_setopt(easy, CURLOPT_CAPATH, nullptr);
+    }
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Multi::on_body);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer.get());
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->error);
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, transfer.get());
+    transfers_[easy] = std::move(transfer);
+    if (curl_multi_add_handle(multi_, easy) != CURLM_OK) {
+      auto failed = std::move(transfers_[easy]);
+      transfers_.erase(easy);
+      curl_slist_free_all(failed->headers);
+      curl_easy_cleanup(easy);
+      complete(*failed, make_error(ErrorCode::internal, "", "curl_multi_add_handle failed"));
+    }
+  }
 
-  beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(kMaxResponseBody);
-  auto [read_ec, read] = co_await http::async_read(stream, buffer, parser, kTuple);
-  (void)read;
-  if (read_ec) co_return unavailable(target, "reading the response", read_ec, timeout);
+ private:
+  struct Transfer {
+    HttpUrl url;
+    std::chrono::milliseconds timeout{0};
+    std::string body;
+    std::string response;
+    curl_slist* headers = nullptr;
+    char error[CURL_ERROR_SIZE] = {};
+    std::shared_ptr<Pending> pending;
+  };
+  struct Socket {
+    Socket(asio::io_context& io, int fd) : descriptor(io, fd) {}
+    asio::posix::stream_descriptor descriptor;
+    int want = 0;  // CURL_POLL_IN / OUT bits
+    bool reading = false, writing = false;
+  };
 
-  beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  auto response = parser.release();
-  co_return HttpClientResponse{static_cast<int>(response.result_int()), std::move(response.body())};
+  static size_t on_body(char* data, size_t size, size_t n, void* user) {
+    auto* transfer = static_cast<Transfer*>(user);
+    if (transfer->response.size() + size * n > kMaxResponseBody) return 0;  // aborts: too large
+    transfer->response.append(data, size * n);
+    return size * n;
+  }
+
+  static int on_socket(CURL*, curl_socket_t fd, int what, void* self, void*) {
+    static_cast<Multi*>(self)->watch(fd, what);
+    return 0;
+  }
+
+  static int on_timer(CURLM*, long ms, void* self) {
+    static_cast<Multi*>(self)->wake_in(ms);
+    return 0;
+  }
+
+  void watch(curl_socket_t fd, int what) {
+    auto found = sockets_.find(fd);
+    if (what == CURL_POLL_REMOVE) {
+      // Before curl closes the fd: take it out of the reactor (pending waits end aborted).
+      if (found != sockets_.end()) {
+        found->second->descriptor.release();
+        sockets_.erase(found);
+      }
+      return;
+    }
+    if (found == sockets_.end())
+      found = sockets_.emplace(fd, std::make_shared<Socket>(io_, fd)).first;
+    found->second->want = what;
+    arm(fd, found->second);
+  }
+
+  void arm(curl_socket_t fd, const std::shared_ptr<Socket>& socket) {
+    if ((socket->want & CURL_POLL_IN) && !socket->reading) {
+      socket->reading = true;
+      socket->descriptor.async_wait(
+          asio::posix::stream_descriptor::wait_read,
+          [this, fd, weak = std::weak_ptr<Socket>(socket), alive = alive_](const boost::system::error_code& ec) {
+            auto s = weak.lock();
+            if (!*alive || !s) return;
+            s->reading = false;
+            if (ec == asio::error::operation_aborted) return;
+            act(fd, ec ? CURL_CSELECT_ERR : CURL_CSELECT_IN);
+            rearm(fd, s);
+          });
+    }
+    if ((socket->want & CURL_POLL_OUT) && !socket->writing) {
+      socket->writing = true;
+      socket->descriptor.async_wait(
+          asio::posix::stream_descriptor::wait_write,
+          [this, fd, weak = std::weak_ptr<Socket>(socket), alive = alive_](const boost::system::error_code& ec) {
+            auto s = weak.lock();
+            if (!*alive || !s) return;
+            s->writing = false;
+            if (ec == asio::error::operation_aborted) return;
+            act(fd, ec ? CURL_CSELECT_ERR : CURL_CSELECT_OUT);
+            rearm(fd, s);
+          });
+    }
+  }
+
+  // After curl acted, the socket may be gone or replaced (same fd, new connection).
+  void rearm(curl_socket_t fd, const std::shared_ptr<Socket>& socket) {
+    auto found = sockets_.find(fd);
+    if (found != sockets_.end() && found->second == socket) arm(fd, socket);
+  }
+
+  void wake_in(long ms) {
+    ++timer_generation_;
+    if (ms < 0) {
+      timer_.cancel();
+      return;
+    }
+    timer_.expires_after(std::chrono::milliseconds(ms));
+    timer_.async_wait([this, generation = timer_generation_, alive = alive_](const boost::system::error_code& ec) {
+      if (ec || !*alive || generation != timer_generation_) return;
+      act(CURL_SOCKET_TIMEOUT, 0);
+    });
+  }
+
+  void act(curl_socket_t fd, int events) {
+    int running = 0;
+    curl_multi_socket_action(multi_, fd, events, &running);
+    finish_done();
+  }
+
+  void finish_done() {
+    int left = 0;
+    while (CURLMsg* message = curl_multi_info_read(multi_, &left)) {
+      if (message->msg != CURLMSG_DONE) continue;
+      CURL* easy = message->easy_handle;
+      const CURLcode code = message->data.result;
+      auto found = transfers_.find(easy);
+      if (found == transfers_.end()) continue;
+      std::unique_ptr<Transfer> transfer = std::move(found->second);
+      transfers_.erase(found);
+      long status = 0;
+      curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+      curl_multi_remove_handle(multi_, easy);
+      curl_easy_cleanup(easy);
+      curl_slist_free_all(transfer->headers);
+      transfer->headers = nullptr;
+      if (code == CURLE_OK)
+        complete(*transfer, HttpClientResponse{static_cast<int>(status), std::move(transfer->response)});
+      else
+        complete(*transfer, failure(*transfer, code));
+    }
+  }
+
+  static Error failure(const Transfer& t, CURLcode code) {
+    std::string what, reason = t.error[0] ? std::string(t.error) : curl_easy_strerror(code);
+    switch (code) {
+      case CURLE_OPERATION_TIMEDOUT:
+        what = "waiting";
+        reason = "timed out after " + std::to_string(t.timeout.count()) + " ms";
+        break;
+      case CURLE_COULDNT_RESOLVE_HOST: what = "resolving the host"; break;
+      case CURLE_COULDNT_CONNECT: what = "connecting"; break;
+      case CURLE_PEER_FAILED_VERIFICATION:
+      case CURLE_SSL_CACERT_BADFILE:
+      case CURLE_SSL_CONNECT_ERROR:
+      case CURLE_SSL_CERTPROBLEM:
+      case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+        what = "verifying TLS (the server's certificate)";
+        break;
+      case CURLE_SEND_ERROR: what = "sending the request"; break;
+      case CURLE_WRITE_ERROR:
+        what = "reading the response";
+        reason = "the response is larger than " + std::to_string(kMaxResponseBody) + " bytes";
+        break;
+      default: what = "reading the response"; break;
+    }
+    return make_error(ErrorCode::unavailable, "",
+                      "POST to " + peer_name(t.url) + " failed while " + what + ": " + reason);
+  }
+
+  // Completes on a later turn of the loop: never from inside a curl call.
+  static void complete(Transfer& transfer, Result<HttpClientResponse> result) {
+    transfer.pending->result = std::move(result);
+    transfer.pending->done.cancel();
+  }
+
+  asio::io_context& io_;
+  asio::steady_timer timer_;
+  std::uint64_t timer_generation_ = 0;
+  CURLM* multi_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers_;
+  std::unordered_map<curl_socket_t, std::shared_ptr<Socket>> sockets_;
+};
+
+HttpClient::HttpClient(asio::io_context& io, HttpClientOptions options)
+    : io_(io), options_(std::move(options)) {
+  static std::once_flag curl_ready;
+  std::call_once(curl_ready, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  multi_ = std::make_unique<Multi>(io_);
 }
 
-}  // namespace
+HttpClient::~HttpClient() = default;
+
+std::size_t HttpClient::in_flight() const { return multi_->size(); }
 
 asio::awaitable<Result<HttpClientResponse>> HttpClient::post(
     std::string url, std::map<std::string, std::string> headers, std::string body,
     std::chrono::milliseconds timeout) {
   auto parsed = parse_http_url(url);
   if (!parsed) co_return parsed.error();
+  if (!parsed->tls && !options_.allow_plain_http && !is_loopback_host(parsed->host))
+    co_return url_error("plain http:// is sent only to loopback (localhost, 127.0.0.1, ::1); use "
+                        "https:// or set notifier.allow_plain_http = true");
   for (const auto& [name, value] : headers)
-    if (name.empty() || has_line_break(name) || has_line_break(value))
+    if (name.empty() || has_line_break(name) || has_line_break(value) ||
+        name.find(':') != std::string::npos)
       co_return make_error(ErrorCode::invalid_field, "headers",
                            "header names must be non-empty and no header may contain a line "
                            "break");
-
-  std::string failure;
-  try {
-    co_return co_await exchange(io_, parsed.value(), std::move(headers), std::move(body), timeout);
-  } catch (const std::exception& e) {
-    failure = e.what();
-  } catch (...) {
-    failure = "unknown exception";
+  auto pending = std::make_shared<Multi::Pending>(io_);
+  pending->done.expires_at(asio::steady_timer::time_point::max());
+  multi_->start(parsed.value(), url, headers, std::move(body), timeout, options_, pending);
+  if (!pending->result) {
+    boost::system::error_code ec;
+    co_await pending->done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
-  co_return make_error(ErrorCode::internal, "",
-                       "POST to " + peer_name(parsed.value()) + ": " + failure);
+  if (!pending->result)
+    co_return make_error(ErrorCode::unavailable, "",
+                         "POST to " + peer_name(parsed.value()) + " was cut off");
+  co_return std::move(*pending->result);
 }
 
 }  // namespace piket::notifier

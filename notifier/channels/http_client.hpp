@@ -1,11 +1,12 @@
 #pragma once
-// Minimal HTTP/1.1 client for webhook-style channels: plain http:// only, one connection per
-// request, one deadline for the whole exchange. Beast stays inside http_client.cpp.
+// HTTP/1.1 client for webhook-style channels: https (TLS verified) and http, one connection per
+// request, one deadline for the whole exchange. libcurl stays inside http_client.cpp.
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -19,29 +20,45 @@ struct HttpClientResponse {
 };
 
 struct HttpUrl {
+  bool tls = false;  // https
   std::string host;  // name or IP; IPv6 without brackets
   uint16_t port = 80;
   std::string target = "/";  // path + query
 };
 
-// Strict parser for "http://host[:port][/path][?query]". Anything else (https, user info,
-// fragments, spaces, bad ports) is an Error with code invalid_field and field "url".
+// Strict parser for "http[s]://host[:port][/path][?query]". Anything else (another scheme,
+// user info, fragments, spaces, bad ports) is an Error with code invalid_field and field "url".
 Result<HttpUrl> parse_http_url(std::string_view url);
+// localhost, 127.0.0.0/8 or ::1: where plain http stays on this machine.
+bool is_loopback_host(const std::string& host);
+
+struct HttpClientOptions {
+  std::string ca_file;            // PEM bundle the server's certificate must chain to; "" = system
+  bool allow_plain_http = false;  // http:// to hosts other than loopback
+};
 
 class HttpClient {
  public:
-  explicit HttpClient(boost::asio::io_context& io);
+  explicit HttpClient(boost::asio::io_context& io, HttpClientOptions options = {});
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
 
-  // POSTs body to url. Headers are sent as given; Host, Content-Length, Connection: close and
+  // POSTs body to url. Headers are sent as given; Content-Length, Connection: close and
   // User-Agent are set by the client, Content-Type defaults to application/json. The timeout
-  // covers resolve, connect, write and read together. A bad url gives invalid_field ("url");
-  // refused, reset, timed out or malformed answers give unavailable. Never throws.
+  // covers resolve, connect, TLS handshake, write and read together. A bad url (or plain http
+  // to a host that is not loopback, unless allowed) gives invalid_field ("url"); refused,
+  // reset, timed out, unverifiable (TLS) or malformed answers give unavailable. Never throws.
   boost::asio::awaitable<Result<HttpClientResponse>> post(
       std::string url, std::map<std::string, std::string> headers, std::string body,
       std::chrono::milliseconds timeout);
+  std::size_t in_flight() const;
 
  private:
+  class Multi;
   boost::asio::io_context& io_;
+  HttpClientOptions options_;
+  std::unique_ptr<Multi> multi_;
 };
 
 }  // namespace piket::notifier

@@ -1,5 +1,6 @@
 // End to end: redis-server, the four daemon binaries and a webhook receiver, as processes.
 #include <catch.hpp>
+#include <cstdlib>
 
 #include <regex>
 #include <set>
@@ -63,7 +64,13 @@ TEST_CASE("a crisis report reaches the on-call worker as a signed alert without 
   auto alerts = wait_delivered(stack, 1, 10s);
   REQUIRE(alerts.size() == 1);
   const json& alert = alerts[0];
-  CHECK(alert["signature"] == "sha256=" + piket::hmac_sha256_hex(stack.secret(), alert["raw"].get<std::string>()));
+  // Signed over "<timestamp>.<body>", the timestamp being the notifier's clock (the test's).
+  const std::string timestamp = alert["timestamp"];
+  CHECK(alert["signature"] == "v1=" + piket::hmac_sha256_hex(stack.secret(),
+                                                             timestamp + "." + alert["raw"].get<std::string>()));
+  CHECK(std::abs(std::stoll(timestamp) - piket::to_unix_ms(stack.now()) / 1000) < 60);
+  CHECK(alert["signature_valid"] == true);
+  CHECK(alert["notification_id"].get<std::string>().rfind("n-", 0) == 0);
   CHECK(alert["body"]["reference"] == id);
   CHECK(alert["body"]["urgency"] == "T1");
   CHECK(alert["body"]["municipality"] == "Amersfoort");

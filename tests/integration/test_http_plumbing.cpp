@@ -11,6 +11,7 @@
 #include <catch.hpp>
 #include <chrono>
 #include <exception>
+#include <filesystem>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -18,6 +19,8 @@
 
 #include "gateway/http/http_server.hpp"
 #include "notifier/channels/http_client.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/webhook_sink.hpp"
 
 namespace {
 
@@ -387,7 +390,6 @@ TEST_CASE("HttpClient rejects a URL it cannot use with an error naming url") {
   asio::io_context io;
   HttpClient client(io);
   std::string url;
-  SECTION("https is out of scope") { url = "https://example.org/hook"; }
   SECTION("another scheme") { url = "ftp://example.org/hook"; }
   SECTION("no scheme") { url = "example.org/hook"; }
   SECTION("no host") { url = "http:///hook"; }
@@ -404,10 +406,111 @@ TEST_CASE("HttpClient rejects a URL it cannot use with an error naming url") {
   CHECK(result.error().field == "url");
 }
 
-TEST_CASE("an https URL is refused with a message saying https is not supported") {
-  auto parsed = piket::notifier::parse_http_url("https://example.org/");
-  REQUIRE_FALSE(parsed.ok());
-  CHECK(parsed.error().message.find("https") != std::string::npos);
+TEST_CASE("an https URL parses with TLS and port 443 by default") {
+  auto parsed = piket::notifier::parse_http_url("https://hooks.example.org/v1?t=1");
+  REQUIRE(parsed.ok());
+  CHECK(parsed->tls);
+  CHECK(parsed->port == 443);
+  CHECK(parsed->target == "/v1?t=1");
+  CHECK_FALSE(piket::notifier::parse_http_url("http://hooks.example.org/")->tls);
+}
+
+TEST_CASE("HttpClient sends plain http only to loopback unless allowed") {
+  asio::io_context io;
+  SECTION("refused before any connection, naming url") {
+    HttpClient client(io);
+    auto result = run_until_done(io, client.post("http://192.0.2.1/hook", {}, "{}", 200ms));
+    REQUIRE_FALSE(result.ok());
+    CHECK(result.error().code == ErrorCode::invalid_field);
+    CHECK(result.error().field == "url");
+    CHECK(result.error().message.find("loopback") != std::string::npos);
+  }
+  SECTION("allowed: tried (and here unreachable)") {
+    HttpClient client(io, {"", true});
+    auto result = run_until_done(io, client.post("http://192.0.2.1/hook", {}, "{}", 200ms));
+    REQUIRE_FALSE(result.ok());
+    CHECK(result.error().code == ErrorCode::unavailable);
+  }
+  CHECK(piket::notifier::is_loopback_host("127.0.0.1"));
+  CHECK(piket::notifier::is_loopback_host("127.3.2.1"));
+  CHECK(piket::notifier::is_loopback_host("::1"));
+  CHECK(piket::notifier::is_loopback_host("LOCALHOST"));
+  CHECK_FALSE(piket::notifier::is_loopback_host("10.0.0.1"));
+  CHECK_FALSE(piket::notifier::is_loopback_host("localhost.example.org"));
+}
+
+TEST_CASE("HttpClient posts over https when the server's certificate chains to the CA file, and "
+          "refuses it otherwise") {
+  const std::string dir = piket::test::make_temp_dir("piket-tls-client");
+  const auto server_cert = piket::test::make_test_certificate(dir, "server");
+  const auto other_cert = piket::test::make_test_certificate(dir, "other");
+  piket::test::WebhookSink sink{[](const piket::test::SinkRequest&) {
+                                  piket::test::SinkAnswer answer;
+                                  answer.status = 202;
+                                  return answer;
+                                },
+                                &server_cert};
+  asio::io_context io;
+  SECTION("the right CA") {
+    HttpClient client(io, {server_cert.cert_file, false});
+    auto result = run_until_done(io, client.post(sink.url("/hooks/x?token=t"), {{"X-A", "1"}},
+                                                 R"({"a":1})", 3000ms));
+    REQUIRE(result.ok());
+    CHECK(result->status == 202);
+    REQUIRE(sink.requests().size() == 1);
+    CHECK(sink.requests()[0].body == R"({"a":1})");
+    CHECK(sink.requests()[0].headers.at("x-a") == "1");
+    CHECK(sink.requests()[0].headers.at("content-type") == "application/json");
+  }
+  SECTION("another CA") {
+    HttpClient client(io, {other_cert.cert_file, false});
+    auto result = run_until_done(io, client.post(sink.url("/hooks/x?token=t"), {}, "{}", 3000ms));
+    REQUIRE_FALSE(result.ok());
+    CHECK(result.error().code == ErrorCode::unavailable);
+    CHECK(result.error().message.find("verifying TLS") != std::string::npos);
+    CHECK(result.error().message.find("token") == std::string::npos);
+    CHECK(sink.requests().empty());
+  }
+  SECTION("the system store, which does not know a test CA") {
+    HttpClient client(io);
+    auto result = run_until_done(io, client.post(sink.url("/"), {}, "{}", 3000ms));
+    REQUIRE_FALSE(result.ok());
+    CHECK(result.error().message.find("verifying TLS") != std::string::npos);
+  }
+  sink.stop();
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
+}
+
+TEST_CASE("HttpClient keeps many requests to a receiver that hangs beside a fast one on one loop") {
+  piket::test::WebhookSink sink{[](const piket::test::SinkRequest& r) {
+    piket::test::SinkAnswer answer;
+    answer.hang = r.path.rfind("/hang", 0) == 0;
+    return answer;
+  }};
+  asio::io_context io;
+  HttpClient client(io);
+  int hung_done = 0;
+  std::optional<std::chrono::steady_clock::duration> fast_took;
+  const auto started = std::chrono::steady_clock::now();
+  for (int i = 0; i < 8; ++i)
+    asio::co_spawn(io, client.post(sink.url("/hang"), {}, "{}", 800ms),
+                   [&](std::exception_ptr, piket::Result<piket::notifier::HttpClientResponse> r) {
+                     CHECK_FALSE(r.ok());
+                     ++hung_done;
+                   });
+  asio::co_spawn(io, client.post(sink.url("/fast"), {}, "{}", 800ms),
+                 [&](std::exception_ptr, piket::Result<piket::notifier::HttpClientResponse> r) {
+                   CHECK(r.ok());
+                   fast_took = std::chrono::steady_clock::now() - started;
+                 });
+  while ((hung_done < 8 || !fast_took) && std::chrono::steady_clock::now() - started < 5s)
+    run_for_a_moment(io, 10ms);
+  REQUIRE(fast_took.has_value());
+  CHECK(*fast_took < 500ms);  // answered while the eight others still wait
+  CHECK(hung_done == 8);
+  CHECK(client.in_flight() == 0);
+  sink.stop();
 }
 
 TEST_CASE("http URLs split into host, port and target with port 80 and / as defaults") {

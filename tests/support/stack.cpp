@@ -67,13 +67,25 @@ Stack::Stack(StackOptions options)
          << "staffing_file = \"" << demo << "staffing.toml\"\n"
          << "working_time_file = \"" << demo << "working_time.toml\"\n"
          << "holidays_file = \"" << demo << "holidays.toml\"\nhandoff_poll_ms = 500\n"
-         << "[notifier]\nwebhook_secret_file = \"" << dir_ << "/secret\"\nmax_attempts = 5\n"
-         << "retry_base_ms = 100\nretry_max_ms = 400\nhttp_timeout_ms = 2000\nclaim_idle_ms = 1000\n";
+         << "[notifier]\nwebhook_secret_file = \"" << dir_ << "/secret\"\n";
+  // Short enough that a killed notifier's alerts are claimed by the next one in seconds, and
+  // no shorter than the longest delivery (4 x 1000 ms + 100 + 200 + 400 ms of back-off).
+  std::map<std::string, std::string> notifier{{"max_attempts", "4"},
+                                              {"retry_base_ms", "100"},
+                                              {"retry_max_ms", "400"},
+                                              {"http_timeout_ms", "1000"},
+                                              {"claim_idle_ms", "5000"}};
+  for (const auto& [key, value] : options.notifier) notifier[key] = value;
+  for (const auto& [key, value] : notifier)
+    if (!value.empty()) config << key << " = " << value << "\n";
   write_file(dir_ + "/piket.toml", config.str());
 
   std::vector<std::string> receiver{"python3", source_dir() + "/scripts/webhook_receiver.py",
                                     "--port", std::to_string(webhook_port_), "--secret-env",
-                                    "PIKET_TEST_WEBHOOK_SECRET", "--out", dir_ + "/hooks.jsonl"};
+                                    "PIKET_TEST_WEBHOOK_SECRET", "--out", dir_ + "/hooks.jsonl",
+                                    // The stack runs on a moved clock: tests check the
+                                    // timestamp against stack.now() themselves.
+                                    "--replay-window-s", "0"};
   if (options.webhook_fail_first > 0) {
     receiver.push_back("--fail-first");
     receiver.push_back(std::to_string(options.webhook_fail_first));
@@ -128,6 +140,8 @@ void Stack::start_daemon(const std::string& name) {
 }
 
 void Stack::kill_daemon(const std::string& name) { daemons_[name].kill_hard(); }
+
+pid_t Stack::daemon_pid(const std::string& name) { return daemons_[name].pid(); }
 
 int Stack::stop_daemon(const std::string& name) { return daemons_[name].stop(); }
 

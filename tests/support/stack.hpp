@@ -2,6 +2,7 @@
 // The whole of Piket as processes for end-to-end tests: a redis-server, the four daemons and a
 // webhook receiver, on free loopback ports, with a config written to a temp folder.
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +24,9 @@ struct StackOptions {
   // the wall clock, so no test depends on the hour, the week or a DST night.
   std::optional<TimePoint> start_at;
   std::string escalation_toml;        // replaces config/demo/escalation.toml when set
+  // [notifier] keys over the stack's own (value as TOML text: "3", "\"/x/ca.pem\"", "true");
+  // an empty value leaves the key out.
+  std::map<std::string, std::string> notifier;
 };
 
 inline StackOptions starting_at(TimePoint at, std::string escalation_toml = "") {
@@ -44,6 +48,7 @@ class Stack {
 
   void start_daemon(const std::string& name);  // scheduler, dispatcher, notifier, gateway
   void kill_daemon(const std::string& name);   // SIGKILL
+  pid_t daemon_pid(const std::string& name);
   int stop_daemon(const std::string& name);    // SIGTERM, exit code
   void signal_daemon(const std::string& name, int sig);  // e.g. SIGTERM, SIGSTOP, SIGCONT
   // The daemon's exit code once it ends (-1 when it is still running after `limit`).

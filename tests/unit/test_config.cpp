@@ -3,6 +3,7 @@
 
 #include "tests/support/config_problems.hpp"
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -272,4 +273,48 @@ TEST_CASE("every data file the example config names loads without a single probl
   piket::dispatcher::load_escalation_policies(c.dispatcher.escalation_file, regions, problems);
   INFO(listed(problems));
   CHECK(problems.empty());
+}
+
+TEST_CASE("the notifier's claim-idle time is derived from its longest delivery when left out",
+          "[unit][config][notifier]") {
+  auto load = piket::parse_config("/etc/piket/piket.toml", kValid);
+  INFO(listed(load.problems));
+  REQUIRE(load.ok());
+  // 6 attempts x 5000 ms, and 500 + 1000 + 2000 + 4000 + 8000 ms of back-off between them.
+  CHECK(piket::longest_delivery(load.config.notifier) == std::chrono::milliseconds(45500));
+  CHECK(load.config.notifier.claim_idle_ms == 45500 + 10000);
+  CHECK(load.config.notifier.max_in_flight == 32);
+  CHECK_FALSE(load.config.notifier.allow_plain_http);
+  CHECK(load.config.notifier.ca_file.empty());
+}
+
+TEST_CASE("a notifier claim-idle time shorter than its longest delivery is refused, naming the keys",
+          "[unit][config][notifier]") {
+  std::string text = kValid + "max_attempts = 4\nhttp_timeout_ms = 1000\nretry_base_ms = 100\n"
+                              "retry_max_ms = 400\n";
+  SECTION("shorter: two notifiers would page twice") {
+    auto load = piket::parse_config("/etc/piket/piket.toml", text + "claim_idle_ms = 4699\n");
+    const auto* problem = problem_for(load.problems, "notifier.claim_idle_ms");
+    REQUIRE(problem != nullptr);
+    INFO(problem->reason);
+    for (const char* key : {"notifier.max_attempts", "notifier.http_timeout_ms",
+                            "notifier.retry_base_ms", "notifier.retry_max_ms", "4700", "twice"})
+      CHECK(problem->reason.find(key) != std::string::npos);
+    CHECK(load.problems.size() == 1);
+  }
+  SECTION("as long as the longest delivery: accepted") {
+    auto load = piket::parse_config("/etc/piket/piket.toml", text + "claim_idle_ms = 4700\n");
+    INFO(listed(load.problems));
+    CHECK(load.ok());
+    CHECK(load.config.notifier.claim_idle_ms == 4700);
+  }
+}
+
+TEST_CASE("a notifier CA file that cannot be read is a configuration problem",
+          "[unit][config][notifier]") {
+  auto load = piket::parse_config("/etc/piket/piket.toml",
+                                  kValid + "ca_file = \"/nonexistent/piket-ca.pem\"\n");
+  const auto* problem = problem_for(load.problems, "notifier.ca_file");
+  REQUIRE(problem != nullptr);
+  CHECK(problem->reason.find("/nonexistent/piket-ca.pem") != std::string::npos);
 }
