@@ -90,7 +90,7 @@ DispatcherService::DispatcherService(asio::io_context& io, const PiketConfig& co
   redis::StreamConsumerOptions options;
   options.stream = keys::match_stream();
   options.group = std::string(keys::kMatchGroup);
-  options.consumer = "dispatcher-" + new_id("");
+  options.consumer = redis::stable_consumer_name("dispatcher", config.zmq.dispatcher_rpc);
   options.claim_idle = std::chrono::milliseconds(config.dispatcher.match_claim_idle_ms);
   options.parallel = true;  // a job mostly waits on the scheduler and Redis; steps are idempotent
   match_consumer_ = std::make_unique<redis::StreamConsumer>(

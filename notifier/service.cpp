@@ -52,7 +52,7 @@ NotifierService::NotifierService(asio::io_context& io, const PiketConfig& config
       workers_(redis_, regions_, std::move(workers)),
       http_(io, HttpClientOptions{config.notifier.ca_file, config.notifier.allow_plain_http}),
       deliveries_(std::make_shared<Deliveries>(io, config.notifier.max_in_flight)),
-      consumer_name_("notifier-" + new_id("")) {
+      consumer_name_(redis::stable_consumer_name("notifier", config.zmq.notifier_rpc)) {
   redis_.on_connect([this]() { return redis::ensure_functions(redis_, notify_library()); });
   redis::StreamConsumerOptions options;
   options.stream = keys::alert_stream();

@@ -1,5 +1,10 @@
 #include "common/redis/stream_consumer.hpp"
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -9,6 +14,15 @@
 #include "common/log.hpp"
 
 namespace piket::redis {
+
+std::string stable_consumer_name(std::string_view daemon, std::string_view bound_endpoint) {
+  if (const char* id = std::getenv("PIKET_INSTANCE"); id && *id) return std::string(daemon) + "@" + id;
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0 || !host[0]) std::snprintf(host, sizeof host, "localhost");
+  if (bound_endpoint.empty()) return std::string(daemon) + "@" + host + ":" + std::to_string(getpid());
+  return std::string(daemon) + "@" + host + "/" + std::string(bound_endpoint);
+}
+
 namespace asio = boost::asio;
 
 std::vector<StreamEntry> parse_entries(const Value& entries) {

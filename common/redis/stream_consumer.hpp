@@ -40,6 +40,13 @@ struct StreamConsumerOptions {
   bool parallel = false;
 };
 
+// A consumer name that stays the same across restarts of one instance, so a restarted daemon
+// takes up its own pending entries at once instead of after `claim_idle`, and differs between
+// instances: "<daemon>@<PIKET_INSTANCE>" when that is set, else the host and the endpoint this
+// instance binds (two running instances cannot bind the same one). Without an endpoint, the
+// process id makes it unique (and new at each start).
+std::string stable_consumer_name(std::string_view daemon, std::string_view bound_endpoint);
+
 class StreamConsumer {
  public:
   using Handler = std::function<boost::asio::awaitable<bool>(const StreamEntry&)>;

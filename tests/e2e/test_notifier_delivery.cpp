@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -205,8 +206,8 @@ TEST_CASE(
   REQUIRE(eventually([&] {
     const std::string consumers = stack.redis().cli("XINFO CONSUMERS piket:stream:alerts notifiers");
     int n = 0;
-    for (auto at = consumers.find("notifier-"); at != std::string::npos;
-         at = consumers.find("notifier-", at + 1))
+    for (auto at = consumers.find("notifier@"); at != std::string::npos;
+         at = consumers.find("notifier@", at + 1))
       ++n;
     return n >= 2;
   }, 10s));
@@ -301,4 +302,30 @@ TEST_CASE(
   INFO(attempts);
   CHECK(attempts.find("verifying TLS") != std::string::npos);
   CHECK(attempts.find("/hooks/w-badca") == std::string::npos);  // the path may hold a token
+}
+
+TEST_CASE("a notifier killed in the middle of a delivery takes it up again as soon as it is back, "
+          "not after the claim time",
+          "[e2e][notifier]") {
+  piket::test::StackOptions options = piket::test::starting_at(piket::test::weekday_afternoon());
+  options.notifier["claim_idle_ms"] = "60000";  // another notifier would wait this long
+  Stack stack{options};
+  std::atomic<int> seen{0};
+  WebhookSink sink{[&](const SinkRequest&) {
+    SinkAnswer answer;
+    answer.hang = ++seen == 1;  // the first attempt never gets its answer
+    return answer;
+  }};
+  add_worker(stack, "w-back", "eemland", sink.url("/hooks/w-back"));
+  queue_alert(stack, "a-back-1", "w-back");
+  REQUIRE(eventually([&] { return sink.count("/hooks/w-back") == 1; }, 10s));
+  stack.kill_daemon("notifier");
+  const auto restarted = std::chrono::steady_clock::now();
+  stack.start_daemon("notifier");
+  // Its own pending entry is read again at start (the consumer keeps its name across restarts).
+  REQUIRE(eventually([&] { return status_of(stack, "a-back-1") == "delivered"; }, 20s));
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - restarted);
+  INFO(took.count() << " ms from the restart to the delivery");
+  CHECK(took < 30s);  // half the claim time: it was not claimed back, it was taken up
+  CHECK(sink.count("/hooks/w-back") == 2);
 }
