@@ -30,6 +30,9 @@ inline std::string open_reports_indexed() { return "piket:reports:open-indexed";
 inline std::string call_outs() { return "piket:callouts"; }
 // Deadlines (acceptance, re-matching) as a sorted set scored by Unix milliseconds.
 inline std::string timers() { return "piket:timers"; }
+// Ladder steps claimed and being decided by a dispatcher (in until written or let go), so a
+// step in the middle of its read → decide → write is never taken for "nothing to do".
+inline std::string timers_deciding() { return "piket:timers:deciding"; }
 // Streams of durable work, each with one consumer group.
 inline std::string match_stream() { return "piket:stream:match"; }
 inline constexpr std::string_view kMatchGroup = "dispatchers";

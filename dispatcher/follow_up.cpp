@@ -1,6 +1,8 @@
 // After the alert: answers (accept, decline), the visit's check-ins, the outcome, the desk's
 // triage override, and the timers that drive the ladder, the check-ins and the notices.
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "common/domain/states.hpp"
@@ -233,24 +235,47 @@ DispatcherService::Reply DispatcherService::extend_order(const Envelope& request
   }
 }
 
-asio::awaitable<void> DispatcherService::decide_timers(const std::vector<std::string>& members) {
+asio::awaitable<void> DispatcherService::fire_step_timer(std::string member, std::int64_t late_ms) {
+  const std::string report = member.substr(5);
+  auto fired = co_await fire_next_step(store_, report, clock_.now(), true);
+  if (!fired.ok()) {
+    // The claim holds the timer for a few seconds; it fires again then.
+    log()->warn("event=ladder_step_failed report={} error={}", report, fired.error().to_string());
+    co_return;
+  }
+  if (*fired == "none") co_return;
+  metrics_.count("piket_deadlines_fired_total", {{"kind", "step"}});
+  metrics_.observe("piket_timer_lateness_seconds", {}, std::chrono::microseconds(late_ms * 1000));
+  log()->info("event=timer_fired timer={} outcome={}", member, *fired);
+  events_.publish(msg::kEventEscalation, {{"timer", member}});
+}
+
+asio::awaitable<void> DispatcherService::decide_timers(const std::vector<std::string>& members,
+                                                       const std::vector<std::int64_t>& late_ms) {
+  // Ladder steps of different reports are independent: decided side by side, so many steps
+  // due at once do not wait in line for each other's round trips.
+  struct Countdown {
+    asio::steady_timer done;
+    std::size_t left;
+  };
+  auto countdown = std::make_shared<Countdown>(Countdown{asio::steady_timer(io_), 0});
+  countdown->done.expires_at(asio::steady_timer::time_point::max());
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    if (!members[i].starts_with("step:")) continue;
+    ++countdown->left;
+    asio::co_spawn(io_, fire_step_timer(members[i], i < late_ms.size() ? late_ms[i] : 0),
+                   [countdown](std::exception_ptr) {
+                     if (--countdown->left == 0) countdown->done.cancel();
+                   });
+  }
+  if (countdown->left > 0) {
+    boost::system::error_code ec;
+    co_await countdown->done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
   const std::function<std::chrono::seconds(const std::string&)> reminder_of_region =
       [this](const std::string& region) { return data_.escalation.for_region(region).checkin_reminder; };
   for (const std::string& member : members) {
-    if (member.starts_with("step:")) {
-      const std::string report = member.substr(5);
-      auto fired = co_await fire_next_step(store_, report, clock_.now(), true);
-      if (!fired.ok()) {
-        // The claim holds the timer for a few seconds; it fires again then.
-        log()->warn("event=ladder_step_failed report={} error={}", report, fired.error().to_string());
-        continue;
-      }
-      if (*fired == "none") continue;
-      metrics_.count("piket_deadlines_fired_total", {{"kind", "step"}});
-      log()->info("event=timer_fired timer={} outcome={}", member, *fired);
-      events_.publish(msg::kEventEscalation, {{"timer", member}});
-      continue;
-    }
+    if (member.starts_with("step:")) continue;
     const std::string visit = member.substr(member.find(':') + 1);
     auto escalated = co_await escalate_missed_checkin(store_, visit, clock_.now(), reminder_of_region);
     if (!escalated.ok()) {
@@ -292,7 +317,7 @@ asio::awaitable<void> DispatcherService::timer_loop() {
       log()->info("event=timer_fired timer={}", member);
       events_.publish(msg::kEventEscalation, {{"timer", member}});
     }
-    co_await decide_timers(claimed->decide);
+    co_await decide_timers(claimed->decide, claimed->decide_late_ms);
     if (claimed->fired.size() >= 100) next_due = clock_.now();  // more are due
     else if (claimed->next_due) next_due = std::min(next_due, *claimed->next_due);
   }

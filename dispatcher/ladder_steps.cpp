@@ -18,10 +18,14 @@ asio::awaitable<Result<std::string>> fire_next_step(DispatchStore& store, const 
   for (int attempt = 1;; ++attempt) {
     auto context = co_await store.step_context(report_id);
     if (!context.ok()) co_return context.error();
-    if (!context->exists || context->state != name(ReportState::alerting) || !context->next_step)
+    // Nothing to fire (accepted, or another dispatcher fired the step meanwhile: the next one
+    // keeps its own time).
+    if (!context->exists || context->state != name(ReportState::alerting) || !context->next_step ||
+        (first_read && *first_read != *context->next_step)) {
+      auto released = co_await store.release_step(report_id);
+      if (!released.ok()) co_return released.error();
       co_return std::string("none");
-    // Another dispatcher fired the step meanwhile: the next one keeps its own time.
-    if (first_read && *first_read != *context->next_step) co_return std::string("none");
+    }
     first_read = context->next_step;
     const StepDecision decision = decide_step(context->snapshot, *context->next_step, to_unix_ms(now), on_schedule);
     auto applied = co_await store.apply_step(report_id, *context, decision, now);

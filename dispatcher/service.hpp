@@ -70,8 +70,11 @@ class DispatcherService {
                      const std::string& actor, const std::string& from_advice);
   boost::asio::awaitable<bool> handle_match_job(const redis::StreamEntry& entry);
   boost::asio::awaitable<void> timer_loop();
-  // The claimed timers whose change is decided here (missed check-ins), each read → decide → write.
-  boost::asio::awaitable<void> decide_timers(const std::vector<std::string>& members);
+  // The claimed timers whose change is decided here (ladder steps, side by side; missed
+  // check-ins), each read → decide → write.
+  boost::asio::awaitable<void> decide_timers(const std::vector<std::string>& members,
+                                             const std::vector<std::int64_t>& late_ms);
+  boost::asio::awaitable<void> fire_step_timer(std::string member, std::int64_t late_ms);
   void wake_timers() { timer_sleep_.wake(); }
   boost::asio::awaitable<Status> check_durability();
 

@@ -217,6 +217,13 @@ asio::awaitable<Result<StepContext>> DispatchStore::step_context(const std::stri
   co_return c;
 }
 
+asio::awaitable<Status> DispatchStore::release_step(const std::string& report_id) {
+  auto command = fcall("piket_step_release", {keys::timers_deciding()}, {report_id});
+  auto reply = co_await client_.command(std::move(command));
+  if (!reply.ok()) co_return reply.error();
+  co_return ok_status();
+}
+
 asio::awaitable<Result<std::string>> DispatchStore::apply_step(const std::string& report_id,
                                                                const StepContext& context,
                                                                const StepDecision& decision, TimePoint now) {
@@ -304,13 +311,14 @@ asio::awaitable<Result<ClaimedTimers>> DispatchStore::claim_due(TimePoint now, i
   auto command = fcall("piket_claim_due", {keys::timers()}, {ms(now), std::to_string(limit)});
   auto reply = co_await client_.command(std::move(command));
   if (!reply.ok()) co_return reply.error();
-  if (!reply->is_array() || reply->elements.size() != 4) co_return unexpected("claim due");
+  if (!reply->is_array() || reply->elements.size() != 5) co_return unexpected("claim due");
   ClaimedTimers out;
   for (const auto& e : reply->elements[0].elements) out.fired.push_back(e.str);
   for (const auto& e : reply->elements[1].elements) out.late_ms.push_back(e.integer);
   const std::string& next = reply->elements[2].str;
   if (!next.empty()) out.next_due = from_unix_ms(std::strtoll(next.c_str(), nullptr, 10));
   for (const auto& e : reply->elements[3].elements) out.decide.push_back(e.str);
+  for (const auto& e : reply->elements[4].elements) out.decide_late_ms.push_back(e.integer);
   co_return out;
 }
 

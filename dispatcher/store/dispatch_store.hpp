@@ -102,8 +102,10 @@ struct ClaimedTimers {
   std::vector<std::string> fired;
   std::vector<std::int64_t> late_ms;  // per fired timer: now - its deadline
   std::optional<TimePoint> next_due;
-  // Claimed for the caller to decide ("checkin:<visit>"), held a while in case it dies.
+  // Claimed for the caller to decide ("step:<report>", "checkin:<visit>"), held a while in
+  // case it dies; with how late each was claimed.
   std::vector<std::string> decide;
+  std::vector<std::int64_t> decide_late_ms;
 };
 
 // One page of the desk's list; `next_cursor` is empty at the end.
@@ -141,6 +143,8 @@ class DispatchStore {
   boost::asio::awaitable<Result<StepContext>> step_context(const std::string& report_id);
   // Write: the decided step, if the report is still at `context`'s state, round and next step
   // (a conflict otherwise). Answers the outcome: "alerted", "exhausted" or "restarted".
+  // A claimed step that needs nothing after all: no longer being decided.
+  boost::asio::awaitable<Status> release_step(const std::string& report_id);
   boost::asio::awaitable<Result<std::string>> apply_step(const std::string& report_id, const StepContext& context,
                                                          const StepDecision& decision, TimePoint now);
   // Read: the acceptance's snapshot, with the workers' visits that start from `from` to `to`.

@@ -78,6 +78,7 @@ end
 --     travel_ms, repeat}], restart_after_ms}
 local function write_step(report_id, d, now)
   local rkey = report_key(report_id)
+  redis.call('SREM', DECIDING, 'step:' .. report_id)
   for _, s in ipairs(d.skipped) do
     audit(now, 'dispatcher', 'escalation.step_skipped', report_id,
           'step=' .. s.step .. ' target=' .. s.target .. ' moving on at once: ' .. s.why)
@@ -354,3 +355,7 @@ redis.register_function('piket_accept', accept)
 redis.register_function('piket_decline', decline)
 redis.register_function{function_name = 'piket_step_context', flags = {'no-writes'}, callback = step_context}
 redis.register_function('piket_apply_step', apply_step)
+-- A claimed step that needs nothing (the report moved on): no longer being decided.
+redis.register_function('piket_step_release', function(keys, args)
+  return redis.call('SREM', DECIDING, 'step:' .. args[1])
+end)

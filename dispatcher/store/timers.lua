@@ -8,11 +8,12 @@ local STEP_LEASE_MS = 5000
 -- Claims every deadline that has passed, atomically, so each fires exactly once even with
 -- several dispatchers. ARGV: now_ms, limit.
 -- Returns {members that fired, how late each fired (ms), the next deadline or '', members
--- for the caller to decide (ladder steps, check-ins), held for a lease}.
+-- for the caller to decide (ladder steps, check-ins), held for a lease, how late each of those
+-- was claimed (ms)}.
 local function claim_due(keys, args)
   local now = tonumber(args[1])
   local due = redis.call('ZRANGEBYSCORE', TIMERS, '-inf', args[1], 'WITHSCORES', 'LIMIT', 0, tonumber(args[2]))
-  local fired, lateness, decide = {}, {}, {}
+  local fired, lateness, decide, decide_late = {}, {}, {}, {}
   for i = 1, #due, 2 do
     local member = due[i]
     local before = #fired
@@ -26,7 +27,10 @@ local function claim_due(keys, args)
         local r = redis.call('HMGET', report_key(id), 'state', 'next_step')
         if r[1] == RS.alerting and r[2] and r[2] ~= '' then
           redis.call('ZADD', TIMERS, now + STEP_LEASE_MS, member)
+          redis.call('SADD', DECIDING, member)
           decide[#decide + 1] = member
+        else
+          redis.call('SREM', DECIDING, member)
         end
       elseif kind == 'rematch' then
         if redis.call('HGET', report_key(id), 'state') == RS.unassigned then
@@ -60,9 +64,10 @@ local function claim_due(keys, args)
                            'report', '', 'detail', member .. ' ' .. tostring(err)})
     end
     if #fired > before then lateness[#lateness + 1] = now - tonumber(due[i + 1]) end
+    if #decide > #decide_late then decide_late[#decide_late + 1] = now - tonumber(due[i + 1]) end
   end
   local next_due = redis.call('ZRANGE', TIMERS, 0, 0, 'WITHSCORES')
-  return {fired, lateness, next_due[2] or '', decide}
+  return {fired, lateness, next_due[2] or '', decide, decide_late}
 end
 
 redis.register_function('piket_claim_due', claim_due)

@@ -107,7 +107,12 @@ TEST_CASE(
     "receivers that hang, refuse, fail or answer late never hold up a healthy worker's alerts, "
     "through a notifier restart, and the notifier does not spin",
     "[e2e][notifier]") {
-  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  // Hung deliveries take 4 × 2.5 s plus back-off to give up: long enough that they are still
+  // being retried when the notifier is killed, however slow the machine is meanwhile.
+  piket::test::StackOptions options = piket::test::starting_at(piket::test::weekday_afternoon());
+  options.notifier["http_timeout_ms"] = "2500";
+  options.notifier["claim_idle_ms"] = "15000";
+  Stack stack{options};
   WebhookSink sink{[](const SinkRequest& r) {
     SinkAnswer answer;
     if (starts_with(r.path, "/hang/")) answer.hang = true;  // past the notifier's time-out
@@ -157,9 +162,9 @@ TEST_CASE(
   const auto restarted = std::chrono::steady_clock::now();
   check_prompt(stack, "a-ok-restart-", 5, 2s);
 
-  // The new notifier claims the hung alerts once idle for claim_idle_ms and retries them; the
-  // healthy worker's alerts still go out at once beside them (this is where the old reader
-  // spun on its pending list and read nothing new).
+  // The new notifier takes up the hung alerts it left pending (it keeps its consumer name) and
+  // retries them; the healthy worker's alerts still go out at once beside them (this is where
+  // the old reader spun on its pending list and read nothing new).
   REQUIRE(eventually([&] { return sink.count("/hang/") > hang_requests_at_kill; }, 15s));
   check_prompt(stack, "a-ok-after-claim-", 5, 2s);
   // Each hung alert is given up after its attempts, counted across both notifiers.
@@ -167,7 +172,7 @@ TEST_CASE(
     for (int i = 0; i < 6; ++i)
       if (status_of(stack, "a-hang-" + std::to_string(i)) != "failed") return false;
     return true;
-  }, 15s));
+  }, 40s));
   for (int i = 0; i < 6; ++i) CHECK(attempts_of(stack, "a-hang-" + std::to_string(i)) <= 4);
 
   // Not spinning: the old reader burned 22.7 s of CPU in 45 s here. Generous bounds.

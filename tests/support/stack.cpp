@@ -227,6 +227,8 @@ void Stack::settle(std::chrono::milliseconds limit) const {
       waiting_for = "the scheduler's look for hand-offs";
     if (waiting_for.empty() && first_integer(redis_.cli("ZCOUNT piket:timers -inf " + std::to_string(at))) != 0)
       waiting_for = "deadlines due by the clock";
+    if (waiting_for.empty() && first_integer(redis_.cli("SCARD piket:timers:deciding")) != 0)
+      waiting_for = "ladder steps being decided";
     for (const char* stream : {"piket:stream:match", "piket:stream:alerts"}) {
       if (!waiting_for.empty()) break;
       const std::string groups = redis_.cli(std::string("XINFO GROUPS ") + stream);

@@ -27,6 +27,7 @@ TEST_CASE("the dispatcher's Functions use the key names of common/keys.hpp", "[u
   CHECK(declares(lua, "REPORT", piket::keys::report_prefix()));
   CHECK(declares(lua, "ASSIGNMENT", piket::keys::assignment_prefix()));
   CHECK(declares(lua, "TIMERS", piket::keys::timers()));
+  CHECK(declares(lua, "DECIDING", piket::keys::timers_deciding()));
   CHECK(declares(lua, "MATCH", piket::keys::match_stream()));
   CHECK(declares(lua, "MATCH_GROUP", std::string(piket::keys::kMatchGroup)));
   CHECK(declares(lua, "ALERTS", piket::keys::alert_stream()));
