@@ -147,6 +147,7 @@ void read_into(ConfigReader& r, const toml::table& root, PiketConfig& c) {
         static_cast<int>(r.integer(a, "login_lock_max_s", "auth.login_lock_max_s", 900, 1, 86400));
     c.auth.login_forget_minutes = static_cast<int>(
         r.integer(a, "login_forget_minutes", "auth.login_forget_minutes", 60, 1, 7 * 24 * 60));
+    c.auth.cache_ms = static_cast<int>(r.integer(a, "cache_ms", "auth.cache_ms", 5000, 0, 60000));
     if (c.auth.session_absolute_hours * 60 < c.auth.session_idle_minutes)
       r.problem("auth.session_idle_minutes", "must not be longer than auth.session_absolute_hours");
   }

@@ -89,6 +89,9 @@ struct AuthConfig {
   int login_lock_base_s = 30;         // the first lock-out; each further failure doubles it
   int login_lock_max_s = 900;
   int login_forget_minutes = 60;      // failures older than this no longer count
+  // A verified session or token is trusted this long without asking Redis again: a request
+  // costs no Redis round trip, and a revocation reaches every gateway within this time.
+  int cache_ms = 5000;
 };
 
 struct DataConfig {

@@ -296,18 +296,28 @@ asio::awaitable<Result<GatewayService::Who>> GatewayService::authenticate(const 
   if (credentials.malformed_authorization)
     co_return make_error(ErrorCode::unauthenticated, "", "the Authorization header must be \"Bearer <token>\"");
   if (!credentials.bearer.empty()) {
+    const std::string key = auth::secret_hash("token:" + credentials.bearer);
+    if (const CachedAuth* cached = cached_auth(key)) co_return cached->who;
     auto who = co_await accounts_.use_token(credentials.bearer, clock_.now());
     if (!who.ok() && who.error().code == ErrorCode::not_found) {
       metrics_.count("piket_auth_refused_total", {{"reason", "token"}});
       co_return make_error(ErrorCode::unauthenticated, "", "the token is unknown or revoked");
     }
+    if (who.ok()) remember_auth(key, *who);
     co_return who;
   }
   if (!credentials.session.empty()) {
-    auto who = co_await accounts_.use_session(credentials.session, clock_.now(), session_limits_);
-    if (!who.ok() && who.error().code == ErrorCode::not_found) {
-      metrics_.count("piket_auth_refused_total", {{"reason", "session"}});
-      co_return make_error(ErrorCode::unauthenticated, "", "the session has ended or expired; sign in again");
+    const std::string key = auth::secret_hash("session:" + credentials.session);
+    Result<Who> who = make_error(ErrorCode::internal, "", "not verified");
+    if (const CachedAuth* cached = cached_auth(key)) {
+      who = cached->who;
+    } else {
+      who = co_await accounts_.use_session(credentials.session, clock_.now(), session_limits_);
+      if (!who.ok() && who.error().code == ErrorCode::not_found) {
+        metrics_.count("piket_auth_refused_total", {{"reason", "session"}});
+        co_return make_error(ErrorCode::unauthenticated, "", "the session has ended or expired; sign in again");
+      }
+      if (who.ok()) remember_auth(key, *who);
     }
     if (!who.ok()) co_return who.error();
     // A browser sends the cookie with any request to this site; only the console's own page
@@ -320,6 +330,28 @@ asio::awaitable<Result<GatewayService::Who>> GatewayService::authenticate(const 
     co_return who;
   }
   co_return make_error(ErrorCode::unauthenticated, "", "sign in first (a session or an API token)");
+}
+
+const GatewayService::CachedAuth* GatewayService::cached_auth(const std::string& key) {
+  auto it = auth_cache_.find(key);
+  if (it == auth_cache_.end()) return nullptr;
+  const auto ttl = std::chrono::milliseconds(config_.auth.cache_ms);
+  const TimePoint now = clock_.now();
+  // Trusted for the cache time by the clock (a test clock moved past a session's idle limit
+  // asks Redis again) and in real time.
+  if (now < it->second.verified_at || now - it->second.verified_at >= ttl ||
+      std::chrono::steady_clock::now() >= it->second.until) {
+    auth_cache_.erase(it);
+    return nullptr;
+  }
+  return &it->second;
+}
+
+void GatewayService::remember_auth(const std::string& key, const auth::Authenticated& who) {
+  if (config_.auth.cache_ms <= 0) return;
+  if (auth_cache_.size() >= 10000) auth_cache_.clear();  // bounded; the next requests ask Redis
+  auth_cache_[key] = CachedAuth{who, clock_.now(),
+                                std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.auth.cache_ms)};
 }
 
 asio::awaitable<bool> GatewayService::password_matches(std::string stored, std::string password) {
@@ -372,7 +404,10 @@ asio::awaitable<HttpResponse> GatewayService::sign_in(const HttpRequest& request
     co_return error_response(done.error());
   // A new session id at every sign-in; the one this browser held before ends.
   std::string replaces;
-  if (auto held = auth::parse_secret(request_credentials(request).session)) replaces = held->id;
+  if (auto held = auth::parse_secret(request_credentials(request).session)) {
+    replaces = held->id;
+    std::erase_if(auth_cache_, [&](const auto& entry) { return entry.second.who.principal.session == replaces; });
+  }
   auto session = co_await accounts_.create_session(user, now, session_limits_, replaces);
   if (!session.ok()) co_return error_response(session.error());
   metrics_.count("piket_logins_total", {{"outcome", "signed_in"}});
@@ -410,6 +445,8 @@ asio::awaitable<HttpResponse> GatewayService::sign_out(const Who& who) {
   if (!who.session)
     co_return error_response(invalid("Authorization", "sign-out ends a session; an API token is revoked "
                                                       "with piket-admin revoke-token"));
+  // This gateway forgets it at once (others within auth.cache_ms).
+  std::erase_if(auth_cache_, [&](const auto& entry) { return entry.second.who.principal.session == who.principal.session; });
   if (auto ended = co_await accounts_.end_session(who.principal.session); !ended.ok() &&
                                                                            ended.error().code != ErrorCode::not_found)
     co_return error_response(ended.error());

@@ -5,6 +5,8 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <unordered_map>
 
 #include "common/auth/account_store.hpp"
 #include "common/clock.hpp"
@@ -60,6 +62,16 @@ class GatewayService {
   boost::asio::thread_pool hashing_{1};
   // Checked against when the account is unknown, so a wrong name costs what a wrong password does.
   std::string decoy_hash_;
+  // Verified sessions and tokens by the hash of their text, each trusted for auth.cache_ms (by
+  // the clock and in real time) before Redis is asked again.
+  struct CachedAuth {
+    auth::Authenticated who;
+    TimePoint verified_at;
+    std::chrono::steady_clock::time_point until;
+  };
+  std::unordered_map<std::string, CachedAuth> auth_cache_;
+  const CachedAuth* cached_auth(const std::string& key);
+  void remember_auth(const std::string& key, const auth::Authenticated& who);
   HttpServer server_;
   zmqio::RpcClient dispatcher_;
   zmqio::RpcClient scheduler_;

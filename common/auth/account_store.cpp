@@ -1,6 +1,7 @@
 #include "common/auth/account_store.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 
 #include "common/auth/access.hpp"

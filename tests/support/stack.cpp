@@ -211,8 +211,11 @@ bool Stack::wait_healthy(std::chrono::milliseconds limit) const {
   auto until = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < until) {
     // The gateway's answer, not just any 200 (the webhook receiver has a /healthz too).
-    const auto reply = get("/healthz");
-    if (reply.status == 200 && reply.body.find("\"dispatcher\":\"up\"") != std::string::npos) return true;
+    const auto reply = http("GET", url("/healthz"));
+    // Once the desk can sign in, healthy also means the gateway reads its sessions and tokens.
+    const bool signs_in = desk_.headers().empty() || desk_.get("/api/v1/session").status == 200;
+    if (reply.status == 200 && reply.body.find("\"dispatcher\":\"up\"") != std::string::npos && signs_in)
+      return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;
