@@ -49,8 +49,9 @@ DispatcherService::Reply DispatcherService::change_assignment(const Envelope& re
   const auto report_id = report_id_of_assignment(id);
   if (!report_id) co_return no_such_assignment;
   // Only the worker the assignment is for answers it.
-  auto access = co_await report_access(request, *report_id, ReportAction::answer,
-                                       accept ? "accept" : "decline", no_such_assignment, id);
+  std::string purpose = "decline";  // (named: no conditional inside a co_await for GCC 12)
+  if (accept) purpose = "accept";
+  auto access = co_await report_access(request, *report_id, ReportAction::answer, purpose, no_such_assignment, id);
   if (!access.ok()) co_return access.error();
   const std::string actor = request.principal->actor();
   if (!accept)

@@ -3,7 +3,9 @@
 #include <memory>
 #include <vector>
 
-#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "common/auth/access.hpp"
@@ -171,9 +173,12 @@ asio::awaitable<HttpResponse> GatewayService::handle(HttpRequest request) {
     case RouteKind::sign_in: response = co_await sign_in(request); break;
     case RouteKind::who_am_i: response = co_await who_am_i(*who); break;
     case RouteKind::sign_out: response = co_await sign_out(*who); break;
-    case RouteKind::scheduler:
-      response = co_await forward(request, r, scheduler_, who.ok() ? &*who : nullptr);
+    case RouteKind::scheduler: {
+      const Who* caller = nullptr;  // (named: no conditional inside a co_await for GCC 12)
+      if (who.ok()) caller = &*who;
+      response = co_await forward(request, r, scheduler_, caller);
       break;
+    }
     case RouteKind::dispatcher: response = co_await forward(request, r, dispatcher_, &*who); break;
     case RouteKind::method_not_allowed:
       response = json_response(405, json{{"error", {{"code", "invalid_field"}, {"field", "method"},
@@ -354,13 +359,19 @@ void GatewayService::remember_auth(const std::string& key, const auth::Authentic
                                 std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.auth.cache_ms)};
 }
 
+// The check runs on the hashing pool as a plain function (no coroutine frame ever runs there);
+// its answer is posted back to this coroutine's executor, the loop.
 asio::awaitable<bool> GatewayService::password_matches(std::string stored, std::string password) {
-  co_return co_await asio::co_spawn(
-      hashing_,
-      [stored = std::move(stored), password = std::move(password)]() -> asio::awaitable<bool> {
-        co_return auth::verify_password(stored, password);
+  auto loop = co_await asio::this_coro::executor;
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(bool)>(
+      [this, loop](auto handler, std::string stored_hash, std::string attempt) {
+        asio::post(hashing_, [handler = std::move(handler), loop, stored_hash = std::move(stored_hash),
+                              attempt = std::move(attempt)]() mutable {
+          const bool matches = auth::verify_password(stored_hash, attempt);
+          asio::post(loop, [handler = std::move(handler), matches]() mutable { std::move(handler)(matches); });
+        });
       },
-      asio::use_awaitable);
+      asio::use_awaitable, std::move(stored), std::move(password));
 }
 
 // Sign-in: every attempt counts against the account name and the client address before the
@@ -393,8 +404,11 @@ asio::awaitable<HttpResponse> GatewayService::sign_in(const HttpRequest& request
   if (!account.ok()) co_return error_response(account.error());
   const bool usable = *account && (*account)->kind == auth::PrincipalKind::user && !(*account)->disabled &&
                       !(*account)->password_hash.empty();
-  const bool matches =
-      co_await password_matches(usable ? (*account)->password_hash : decoy_hash_, b["password"].get<std::string>());
+  // Named first: GCC 12 miscompiles a conditional inside a co_await expression.
+  std::string stored = decoy_hash_;
+  if (usable) stored = (*account)->password_hash;
+  std::string password = b["password"].get<std::string>();
+  const bool matches = co_await password_matches(std::move(stored), std::move(password));
   if (!usable || !matches) {
     metrics_.count("piket_logins_total", {{"outcome", "refused"}});
     logger("gateway.auth")->info("event=login_failed user={} address={}", user, address);

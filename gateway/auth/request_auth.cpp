@@ -27,7 +27,8 @@ RequestCredentials request_credentials(const HttpRequest& request) {
     if (out.bearer.empty()) out.malformed_authorization = true;
   }
   // Cookie: a=1; piket_session=...; b=2 (several Cookie headers arrive joined by ", ").
-  std::string_view cookies = header(request, "cookie");
+  const std::string cookie_header = header(request, "cookie");
+  std::string_view cookies = cookie_header;
   while (!cookies.empty()) {
     const auto end = cookies.find_first_of(";,");
     std::string_view pair = trimmed(cookies.substr(0, end));

@@ -77,7 +77,8 @@ TEST_CASE("a crisis report reaches the on-call worker as a signed alert without 
   CHECK(alert["body"]["kind"] == "callout");
 
   // Only the alerted worker answers the call-out.
-  CHECK(stack.as_worker("w-em-04").post("/api/v1/assignments/" + assignment + "/accept", nullptr).status != 200);
+  const std::string other = alert["body"]["worker"] == "w-em-04" ? "w-em-03" : "w-em-04";
+  CHECK(stack.as_worker(other).post("/api/v1/assignments/" + assignment + "/accept", nullptr).status == 404);
   auto accepted = stack.as_worker(alert["body"]["worker"]).post("/api/v1/assignments/" + assignment + "/accept", nullptr);
   REQUIRE(accepted.status == 200);
   CHECK(accepted.json()["state"] == "accepted");

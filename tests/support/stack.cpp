@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -119,6 +120,8 @@ Stack::~Stack() {
       FAIL_CHECK("piket-" << name << " reported: " << text.substr(at, 2000));
     }
   }
+  // PIKET_KEEP_TEST_DIR=1 keeps the folder (config, logs) for a post-mortem.
+  if (std::getenv("PIKET_KEEP_TEST_DIR")) return;
   std::error_code ignored;
   std::filesystem::remove_all(dir_, ignored);
 }
