@@ -256,13 +256,13 @@ class Generator {
     return "POST " + target_.base_path +
            "/api/v1/reports HTTP/1.1\r\nHost: " + target_.host_header +
            "\r\nContent-Type: application/json\r\nIdempotency-Key: dispatch-bench-" + run_id_ +
-           "-" + std::to_string(i) + "\r\nContent-Length: " + std::to_string(text.size()) +
+           "-" + std::to_string(i) + "\r\n" + auth_ + "Content-Length: " + std::to_string(text.size()) +
            "\r\n\r\n" + text;
   }
 
   std::string get_request(const std::string& path) const {
     return "GET " + target_.base_path + path + " HTTP/1.1\r\nHost: " + target_.host_header +
-           "\r\n\r\n";
+           "\r\n" + auth_ + "\r\n";
   }
 
   static void close(Connection& conn) {
@@ -449,6 +449,10 @@ class Generator {
   Options o_;
   Sink& sink_;
   std::string run_id_;
+  // PIKET_BENCH_TOKEN: the API token every request signs in with (not on the command line).
+  std::string auth_ = std::getenv("PIKET_BENCH_TOKEN")
+                          ? std::string("Authorization: Bearer ") + std::getenv("PIKET_BENCH_TOKEN") + "\r\n"
+                          : std::string();
   std::vector<Submission> subs_;
   std::unordered_map<std::string, std::size_t> by_id_;
   std::vector<std::unique_ptr<Connection>> idle_;

@@ -10,6 +10,7 @@
 // Only loopback targets: this is for a stack on the same machine, never for someone else's.
 //
 //   intake_bench --url http://127.0.0.1:8080 -n 2000 -c 16 [--json]
+#include <cstdlib>
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -45,6 +46,9 @@ struct Run {
   Target target;
   std::vector<tcp::endpoint> endpoints;
   std::string run_id;
+  // PIKET_BENCH_TOKEN: the API token every request signs in with (from the environment, so it
+  // is not on the command line for everyone to see).
+  std::string token = std::getenv("PIKET_BENCH_TOKEN") ? std::getenv("PIKET_BENCH_TOKEN") : "";
   std::string source;
   std::vector<std::string> municipalities;
   std::vector<std::string> indicators;
@@ -75,6 +79,7 @@ struct Run {
     req += "Host: " + target.host_header + "\r\n";
     req += "Content-Type: application/json\r\n";
     req += "Idempotency-Key: bench-" + run_id + "-" + std::to_string(i) + "\r\n";
+    if (!token.empty()) req += "Authorization: Bearer " + token + "\r\n";
     req += "Content-Length: " + std::to_string(text.size()) + "\r\n";
     req += "\r\n";
     req += text;

@@ -41,3 +41,14 @@ stop_started() {
   done
   PIDS=()
 }
+
+# A bench user (operator and admin, every region) and an API token for it, exported as
+# PIKET_BENCH_TOKEN for the bench programs (the gateway answers nobody without one).
+bench_sign_in() {  # config
+  "$BUILD_DIR/admin/piket-admin" --config "$1" add-user --id bench --role operator --role admin \
+    --region '*' --if-missing >/dev/null
+  PIKET_BENCH_TOKEN="$("$BUILD_DIR/admin/piket-admin" --config "$1" add-token --id bench --name bench \
+    | sed -n 's/^token: //p')"
+  export PIKET_BENCH_TOKEN
+  [ -n "$PIKET_BENCH_TOKEN" ] || { echo "$BENCH_NAME: piket-admin gave no token" >&2; return 1; }
+}

@@ -65,7 +65,7 @@ DAEMONS=(scheduler dispatcher notifier gateway)
 BENCH_NAME=run_dispatch
 source "$ROOT/bench/lib.sh"
 require_built scheduler/piket-scheduler dispatcher/piket-dispatcher notifier/piket-notifier \
-  gateway/piket-gateway bench/dispatch_bench
+  gateway/piket-gateway admin/piket-admin bench/dispatch_bench
 require_tools redis-server redis-cli redis-benchmark curl python3
 require_free_ports $GATEWAY_PORT $REDIS_PORT $RAW_REDIS_PORT $SINK_PORT $ZMQ_DISPATCHER_RPC \
             $ZMQ_SCHEDULER_RPC $ZMQ_EVENTS $ZMQ_SCHEDULER_EVENTS
@@ -166,7 +166,7 @@ start_stack() {  # phase escalation_file
     DAEMON_PID[$d]=$!
   done
   for _ in $(seq 200); do
-    curl -fs -m 2 "$GATEWAY/healthz" >/dev/null 2>&1 && return 0
+    curl -fs -m 2 "$GATEWAY/healthz" >/dev/null 2>&1 && { bench_sign_in "$WORK/$phase/piket.toml"; return; }
     for d in "${DAEMONS[@]}"; do
       kill -0 "${DAEMON_PID[$d]}" 2>/dev/null || { echo "run_dispatch: piket-$d exited; see $WORK/log/$phase-$d.log" >&2; return 1; }
     done

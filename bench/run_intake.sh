@@ -47,7 +47,7 @@ GATEWAY="http://127.0.0.1:$GATEWAY_PORT"
 BENCH_NAME=run_intake
 source "$ROOT/bench/lib.sh"
 require_built scheduler/piket-scheduler dispatcher/piket-dispatcher notifier/piket-notifier \
-  gateway/piket-gateway bench/intake_bench
+  gateway/piket-gateway admin/piket-admin bench/intake_bench
 require_tools redis-server redis-cli redis-benchmark curl python3
 require_free_ports $GATEWAY_PORT $REDIS_PORT $XADD_REDIS_PORT $WEBHOOK_PORT \
             $ZMQ_DISPATCHER_RPC $ZMQ_SCHEDULER_RPC $ZMQ_EVENTS $ZMQ_SCHEDULER_EVENTS
@@ -137,6 +137,7 @@ if ! curl -fs "$GATEWAY/healthz" >/dev/null; then
 fi
 
 echo
+bench_sign_in "$CONFIG"
 echo "== Piket intake: $BUILD_DIR/bench/intake_bench --url $GATEWAY -n $N -c $C"
 set +e
 PIKET_JSON="$("$BUILD_DIR/bench/intake_bench" --url "$GATEWAY" -n "$N" -c "$C" --max-seconds 600 --json)"

@@ -168,6 +168,34 @@ void read_into(ConfigReader& r, const toml::table& root, PiketConfig& c) {
     c.notifier.claim_idle_ms = static_cast<int>(
         std::min<std::int64_t>((longest + kClaimIdleMargin).count(), 3600000));
   }
+
+  // Optional: a deployment without [auth] gets the defaults above.
+  if (root.contains("auth")) {
+    const auto& a = r.table(root, "auth", "auth", false);
+    c.auth.password_opslimit = r.integer(a, "password_opslimit", "auth.password_opslimit", 2, 1, 64);
+    c.auth.password_memlimit_kib =
+        r.integer(a, "password_memlimit_kib", "auth.password_memlimit_kib", 65536, 8, 4 << 20);
+    c.auth.password_min_length =
+        static_cast<int>(r.integer(a, "password_min_length", "auth.password_min_length", 12, 8, 128));
+    c.auth.session_idle_minutes = static_cast<int>(
+        r.integer(a, "session_idle_minutes", "auth.session_idle_minutes", 30, 1, 24 * 60));
+    c.auth.session_absolute_hours = static_cast<int>(
+        r.integer(a, "session_absolute_hours", "auth.session_absolute_hours", 12, 1, 24 * 30));
+    c.auth.cookie_secure = r.boolean(a, "cookie_secure", "auth.cookie_secure", true);
+    c.auth.login_max_failures =
+        static_cast<int>(r.integer(a, "login_max_failures", "auth.login_max_failures", 5, 1, 100));
+    c.auth.address_max_failures = static_cast<int>(
+        r.integer(a, "address_max_failures", "auth.address_max_failures", 20, 1, 10000));
+    c.auth.login_lock_base_s =
+        static_cast<int>(r.integer(a, "login_lock_base_s", "auth.login_lock_base_s", 30, 1, 3600));
+    c.auth.login_lock_max_s =
+        static_cast<int>(r.integer(a, "login_lock_max_s", "auth.login_lock_max_s", 900, 1, 86400));
+    c.auth.login_forget_minutes = static_cast<int>(
+        r.integer(a, "login_forget_minutes", "auth.login_forget_minutes", 60, 1, 7 * 24 * 60));
+    c.auth.cache_ms = static_cast<int>(r.integer(a, "cache_ms", "auth.cache_ms", 5000, 0, 60000));
+    if (c.auth.session_absolute_hours * 60 < c.auth.session_idle_minutes)
+      r.problem("auth.session_idle_minutes", "must not be longer than auth.session_absolute_hours");
+  }
 }
 
 ConfigLoad finish(ConfigReader& r, std::optional<toml::table> root, const std::string& file) {

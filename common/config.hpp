@@ -92,6 +92,25 @@ std::chrono::milliseconds longest_delivery(const NotifierConfig& notifier);
 // each attempt and a wait for a free attempt slot.
 inline constexpr std::chrono::milliseconds kClaimIdleMargin{10000};
 
+// Sign-in: password hashing, sessions and login limits ([auth], read by the gateway and
+// piket-admin).
+struct AuthConfig {
+  std::int64_t password_opslimit = 2;    // argon2id passes (crypto_pwhash_OPSLIMIT_INTERACTIVE)
+  std::int64_t password_memlimit_kib = 65536;  // argon2id memory (64 MiB, _MEMLIMIT_INTERACTIVE)
+  int password_min_length = 12;
+  int session_idle_minutes = 30;      // a session unused this long ends
+  int session_absolute_hours = 12;    // and every session ends this long after sign-in
+  bool cookie_secure = true;          // false only for the demo on plain loopback HTTP
+  int login_max_failures = 5;         // per account, before the first lock-out
+  int address_max_failures = 20;      // per client address (an office shares one)
+  int login_lock_base_s = 30;         // the first lock-out; each further failure doubles it
+  int login_lock_max_s = 900;
+  int login_forget_minutes = 60;      // failures older than this no longer count
+  // A verified session or token is trusted this long without asking Redis again: a request
+  // costs no Redis round trip, and a revocation reaches every gateway within this time.
+  int cache_ms = 5000;
+};
+
 struct DataConfig {
   std::string regions_file;
   std::string workers_file;
@@ -112,6 +131,7 @@ struct PiketConfig {
   DispatcherConfig dispatcher;
   SchedulerConfig scheduler;
   NotifierConfig notifier;
+  AuthConfig auth;
   DataConfig data;
 };
 

@@ -15,6 +15,7 @@ std::string encode_envelope(const Envelope& e) {
                    {"body", e.body}};
   if (e.seq) j["seq"] = *e.seq;
   if (!e.source.empty()) j["source"] = e.source;
+  if (e.principal) j["principal"] = auth::to_json(*e.principal);
   return j.dump();
 }
 
@@ -52,6 +53,11 @@ Result<Envelope> decode_envelope(std::string_view text) {
   if (j.contains("source")) {
     if (!j["source"].is_string()) return bad("source", "must be a string");
     e.source = j["source"].get<std::string>();
+  }
+  if (j.contains("principal")) {
+    auto principal = auth::principal_from_json(j["principal"]);
+    if (!principal.ok()) return principal.error();
+    e.principal = std::move(*principal);
   }
   if (j.contains("body")) e.body = std::move(j["body"]);
   return e;

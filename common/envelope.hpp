@@ -1,12 +1,15 @@
 #pragma once
 // The one envelope of every ZeroMQ message and stream entry: {v, type, id, correlation_id,
-// sent_at, seq?, body}. Readers reject an unknown version.
+// sent_at, seq?, source?, principal?, body}. Readers reject an unknown version. The principal
+// (who asks, as the gateway verified it) sits beside the body, never in it: a request body can
+// not name its actor.
 #include <cstdint>
 #include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "common/auth/principal.hpp"
 #include "common/clock.hpp"
 #include "common/result.hpp"
 
@@ -22,6 +25,7 @@ struct Envelope {
   TimePoint sent_at{};
   std::optional<std::uint64_t> seq;
   std::string source;  // which process sent it (for event sequence tracking)
+  std::optional<auth::Principal> principal;  // requests from people and API clients
   nlohmann::json body = nlohmann::json::object();
 };
 

@@ -77,4 +77,25 @@ inline std::string ical_tokens() { return "piket:roster:ical_tokens"; }
 // Per feed event: uid -> "<sequence>|<fingerprint>", so a changed event bumps SEQUENCE.
 inline std::string ical_sequences() { return "piket:roster:ical_sequences"; }
 
+// Sign-in (the gateway and piket-admin; common/auth/auth.lua). Users and integration clients
+// share one key space of accounts; sessions and API tokens are kept by their public id with a
+// hash of their secret, never the secret itself.
+inline std::string account(std::string_view id) { return "piket:user:" + std::string(id); }
+inline std::string accounts() { return "piket:users"; }
+inline std::string account_sessions(std::string_view id) {
+  return "piket:user:" + std::string(id) + ":sessions";
+}
+inline std::string account_tokens(std::string_view id) {
+  return "piket:user:" + std::string(id) + ":tokens";
+}
+inline std::string session(std::string_view id) { return "piket:session:" + std::string(id); }
+inline std::string api_token(std::string_view id) { return "piket:token:" + std::string(id); }
+// Failed sign-ins and lock-outs per account name and per client address (expire by themselves).
+inline std::string login_failures_of_account(std::string_view id) {
+  return "piket:login:user:" + std::string(id);
+}
+inline std::string login_failures_of_address(std::string_view address) {
+  return "piket:login:addr:" + std::string(address);
+}
+
 }  // namespace piket::keys

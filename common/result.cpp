@@ -19,6 +19,8 @@ constexpr std::array kCodes = {
     CodeInfo{ErrorCode::forbidden, "forbidden", 403},
     CodeInfo{ErrorCode::too_large, "too_large", 413},
     CodeInfo{ErrorCode::internal, "internal", 500},
+    CodeInfo{ErrorCode::unauthenticated, "unauthenticated", 401},
+    CodeInfo{ErrorCode::too_many_requests, "too_many_requests", 429},
 };
 }  // namespace
 

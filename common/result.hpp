@@ -18,6 +18,8 @@ enum class ErrorCode {
   forbidden,
   too_large,
   internal,
+  unauthenticated,    // no valid session or token: 401
+  too_many_requests,  // locked out for a while: 429 with Retry-After
 };
 
 // Stable names: the API returns these, clients may switch on them.

@@ -46,10 +46,17 @@ json expectation_of(const json& stored) {
 }  // namespace
 
 DispatcherService::Reply DispatcherService::change_assignment(const Envelope& request, bool accept) {
-  std::string id, actor = "api", reason = "declined";
+  std::string id, reason = "declined";
   if (auto e = read_token(request.body, "id", true, 80, id)) co_return *e;
-  if (!report_id_of_assignment(id)) co_return make_error(ErrorCode::not_found, "id", "no such assignment");
-  if (auto e = read_token(request.body, "actor", false, 64, actor)) co_return *e;
+  const Error no_such_assignment = make_error(ErrorCode::not_found, "id", "no such assignment");
+  const auto report_id = report_id_of_assignment(id);
+  if (!report_id) co_return no_such_assignment;
+  // Only the worker the assignment is for answers it.
+  std::string purpose = "decline";  // (named: no conditional inside a co_await for GCC 12)
+  if (accept) purpose = "accept";
+  auto access = co_await report_access(request, *report_id, ReportAction::answer, purpose, no_such_assignment, id);
+  if (!access.ok()) co_return access.error();
+  const std::string actor = request.principal->actor();
   if (!accept)
     if (auto e = read_text(request.body, "reason", false, 200, reason)) co_return *e;
   // Named, not temporaries in the call: GCC 12 cannot keep those in a coroutine frame.
@@ -90,14 +97,19 @@ DispatcherService::Reply DispatcherService::change_assignment(const Envelope& re
 }
 
 DispatcherService::Reply DispatcherService::checkin(const Envelope& request) {
-  std::string id, worker, status, actor;
+  std::string id, status;
   if (auto e = read_token(request.body, "id", true, 80, id)) co_return *e;
-  if (auto e = read_token(request.body, "worker", true, 64, worker)) co_return *e;
+  if (request.body.contains("worker"))
+    co_return invalid("worker", "is not taken: the check-in is the signed-in worker's");
   if (auto e = read_choice(request.body, "status", true, {"arrived", "ok", "done", "need_help"}, status))
     co_return *e;
-  actor = worker;
-  if (!id.ends_with("-v") || !valid_report_id(id.substr(0, id.size() - 2)))
-    co_return make_error(ErrorCode::not_found, "id", "no such visit");
+  const Error no_such_visit = make_error(ErrorCode::not_found, "id", "no such visit");
+  if (!id.ends_with("-v") || !valid_report_id(id.substr(0, id.size() - 2))) co_return no_such_visit;
+  // Only a professional of the visit checks in, for themselves.
+  auto access = co_await report_access(request, id.substr(0, id.size() - 2), ReportAction::checkin,
+                                       "checkin", no_such_visit);
+  if (!access.ok()) co_return access.error();
+  const std::string worker = request.principal->worker, actor = request.principal->actor();
   json argument{{"visit", id}, {"worker", worker}, {"status", status},
                 {"now", to_unix_ms(clock_.now())}, {"actor", actor}};
   auto result = co_await store_.call_json("piket_checkin", argument);
@@ -112,11 +124,14 @@ DispatcherService::Reply DispatcherService::checkin(const Envelope& request) {
 // basis for handling the report).
 DispatcherService::Reply DispatcherService::record_outcome(const Envelope& request) {
   const json& body = request.body;
-  std::string id, actor = "api", route, note;
+  std::string id, route, note;
   bool safety_agreements = false, police_involved = false;
   if (auto e = read_token(body, "id", true, 64, id)) co_return *e;
-  if (!valid_report_id(id)) co_return make_error(ErrorCode::not_found, "id", "no such report");
-  if (auto e = read_token(body, "actor", false, 64, actor)) co_return *e;
+  const Error no_such_report = make_error(ErrorCode::not_found, "id", "no such report");
+  if (!valid_report_id(id)) co_return no_such_report;
+  auto access = co_await report_access(request, id, ReportAction::outcome, "outcome", no_such_report);
+  if (!access.ok()) co_return access.error();
+  const std::string actor = request.principal->actor();
   if (auto e = read_bool(body, "safety_agreements", true, safety_agreements)) co_return *e;
   if (auto e = read_bool(body, "police_involved", true, police_involved)) co_return *e;
   if (auto e = read_choice(body, "route", true,
@@ -155,10 +170,13 @@ DispatcherService::Reply DispatcherService::record_outcome(const Envelope& reque
 // The desk overrides the triage with a reason; the rules' result and the override both stay.
 DispatcherService::Reply DispatcherService::override_triage(const Envelope& request) {
   const json& body = request.body;
-  std::string id, actor = "api", class_id, route, reason;
+  std::string id, class_id, route, reason;
   if (auto e = read_token(body, "id", true, 64, id)) co_return *e;
-  if (!valid_report_id(id)) co_return make_error(ErrorCode::not_found, "id", "no such report");
-  if (auto e = read_token(body, "actor", false, 64, actor)) co_return *e;
+  const Error no_such_report = make_error(ErrorCode::not_found, "id", "no such report");
+  if (!valid_report_id(id)) co_return no_such_report;
+  auto access = co_await report_access(request, id, ReportAction::desk_change, "triage_override", no_such_report);
+  if (!access.ok()) co_return access.error();
+  const std::string actor = request.principal->actor();
   if (auto e = read_token(body, "class", true, 16, class_id)) co_return *e;
   if (auto e = read_token(body, "route", false, 64, route)) co_return *e;
   if (auto e = read_text(body, "reason", true, 500, reason)) co_return *e;
@@ -198,10 +216,13 @@ DispatcherService::Reply DispatcherService::override_triage(const Envelope& requ
 // and its notices replace the old ones.
 DispatcherService::Reply DispatcherService::extend_order(const Envelope& request) {
   const json& body = request.body;
-  std::string id, actor = "api", until_text, reason;
+  std::string id, until_text, reason;
   if (auto e = read_token(body, "id", true, 64, id)) co_return *e;
-  if (!valid_report_id(id)) co_return make_error(ErrorCode::not_found, "id", "no such report");
-  if (auto e = read_token(body, "actor", false, 64, actor)) co_return *e;
+  const Error no_such_report = make_error(ErrorCode::not_found, "id", "no such report");
+  if (!valid_report_id(id)) co_return no_such_report;
+  auto access = co_await report_access(request, id, ReportAction::desk_change, "order_extension", no_such_report);
+  if (!access.ok()) co_return access.error();
+  const std::string actor = request.principal->actor();
   if (auto e = read_token(body, "until", true, 40, until_text)) co_return *e;
   if (auto e = read_text(body, "reason", true, 500, reason)) co_return *e;
   TimePoint until;

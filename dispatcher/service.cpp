@@ -5,6 +5,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
+#include "common/auth/access.hpp"
 #include "common/domain/states.hpp"
 #include "common/crypto.hpp"
 #include "common/keys.hpp"
@@ -40,6 +41,9 @@ DispatcherService::DispatcherService(asio::io_context& io, const PiketConfig& co
                  clock),
       events_(io, config.zmq.dispatcher_events, clock),
       timer_sleep_(io.get_executor(), clock) {
+  // Every request from a person or an API client carries a principal the table lets make it;
+  // the handlers then decide on the data (report_access).
+  rpc_.guard([](const Envelope& e) { return auth::gate(e.principal ? &*e.principal : nullptr, e.type); });
   redis_.on_connect([this]() { return check_durability(); });
   redis_.on_connect([this]() { return redis::ensure_functions(redis_, dispatch_library()); });
   redis_.on_connect([this]() { return store_.index_open_reports(); });
@@ -134,21 +138,48 @@ void DispatcherService::stop() {
   redis_.stop();
 }
 
+asio::awaitable<Result<ReportAccess>> DispatcherService::report_access(const Envelope& request,
+                                                                        std::string report_id,
+                                                                        ReportAction action,
+                                                                        std::string purpose,
+                                                                        Error not_found,
+                                                                        std::string assignment_id) {
+  if (!request.principal) co_return make_error(ErrorCode::unauthenticated, "", "sign in first");
+  const auth::Principal& who = *request.principal;
+  const json question{{"report", report_id}};
+  auto facts = co_await store_.call_json("piket_report_access_facts", question);
+  if (!facts.ok()) co_return facts.error();
+  const ReportAccess access =
+      decide_report_access(who, report_facts_from_json(*facts), action, assignment_id);
+  if (access != ReportAccess::refused) co_return access;
+  std::string roles;
+  for (const auto& role : who.roles) roles += (roles.empty() ? "" : ",") + role;
+  json entry{{"report", report_id}, {"now", std::to_string(to_unix_ms(clock_.now()))}, {"actor", who.actor()},
+             {"via", who.via()}, {"roles", roles}, {"purpose", purpose}};
+  auto logged = co_await store_.call_json("piket_log_access_refused", entry);
+  if (!logged.ok()) co_return logged.error();  // a refusal that cannot be recorded is not answered
+  log()->warn("event=access_refused report={} actor={} purpose={}", report_id, who.actor(), purpose);
+  co_return not_found;
+}
+
 DispatcherService::Reply DispatcherService::submit(const Envelope& request) {
-  std::string key, actor = "api";
+  std::string key;
   if (auto e = read_token(request.body, "idempotency_key", true, 128, key)) co_return *e;
-  if (auto e = read_token(request.body, "actor", false, 64, actor)) co_return *e;
   if (!request.body.contains("report")) co_return invalid("report", "is required");
+  const std::string actor = request.principal ? request.principal->actor() : std::string{"api"};
   co_return co_await store_report(request.body["report"], key, actor, "");
 }
 
 // The desk turns an advice contact into a report: the report is validated and triaged like
 // any other; the advice is marked converted in the same step.
 DispatcherService::Reply DispatcherService::convert_advice(const Envelope& request) {
-  std::string id, actor = "api";
+  std::string id;
   if (auto e = read_token(request.body, "id", true, 64, id)) co_return *e;
-  if (!valid_report_id(id)) co_return make_error(ErrorCode::not_found, "id", "no such advice contact");
-  if (auto e = read_token(request.body, "actor", false, 64, actor)) co_return *e;
+  const Error no_such_advice = make_error(ErrorCode::not_found, "id", "no such advice contact");
+  if (!valid_report_id(id)) co_return no_such_advice;
+  auto access = co_await report_access(request, id, ReportAction::desk_change, "advice_conversion", no_such_advice);
+  if (!access.ok()) co_return access.error();
+  const std::string actor = request.principal->actor();
   if (!request.body.contains("report") || !request.body["report"].is_object())
     co_return invalid("report", "is required: the report, as for POST /api/v1/reports");
   json report = request.body["report"];
@@ -236,13 +267,17 @@ DispatcherService::Reply DispatcherService::store_report(const json& body, const
 }
 
 DispatcherService::Reply DispatcherService::get_report(const Envelope& request) {
-  std::string id, actor = "api", purpose = "view";
+  std::string id, purpose = "view";
   if (auto e = read_token(request.body, "id", true, 64, id)) co_return *e;
-  if (!valid_report_id(id)) co_return make_error(ErrorCode::not_found, "id", "no such report");
-  if (auto e = read_token(request.body, "actor", false, 64, actor)) co_return *e;
+  const Error no_such_report = make_error(ErrorCode::not_found, "id", "no such report");
+  if (!valid_report_id(id)) co_return no_such_report;
   if (auto e = read_token(request.body, "purpose", false, 64, purpose)) co_return *e;
-  auto stored = co_await store_.read_report(id, clock_.now(), actor, purpose);
+  auto access = co_await report_access(request, id, ReportAction::read, purpose, no_such_report);
+  if (!access.ok()) co_return access.error();
+  auto stored = co_await store_.read_report(id, clock_.now(), request.principal->actor(), purpose);
   if (!stored.ok()) co_return stored.error();
+  // A worker sees their own case as a field professional needs it: without the reporter.
+  if (*access == ReportAccess::own) co_return worker_report_view(*stored);
   co_return report_view(*stored);
 }
 
@@ -254,6 +289,15 @@ DispatcherService::Reply DispatcherService::list_reports(const Envelope& request
   if (auto e = read_token(body, "cursor", false, 100, cursor)) co_return *e;
   if (!region.empty() && !data_.regions.find(region))
     co_return make_error(ErrorCode::unknown_region, "region", "unknown region");
+  // The desk sees the queue of its regions: one of them named, or all when it serves all.
+  const auth::Principal& who = *request.principal;
+  if (!region.empty() && !who.in_region(region))
+    co_return make_error(ErrorCode::forbidden, "region", "not one of your desk's regions");
+  if (region.empty() && !who.all_regions()) {
+    if (who.regions.size() != 1)
+      co_return invalid("region", "is required: name one of your desk's regions");
+    region = who.regions.front();
+  }
   if (auto e = read_choice(body, "state", false,
                            {"all", "advice", "converted", "queued", "matching", "alerting", "unassigned",
                             "accepted", "visit_planned", "closed", "referred"},
@@ -282,12 +326,15 @@ DispatcherService::Reply DispatcherService::list_reports(const Envelope& request
 
 // The visit with the case as a field professional needs it: no reporter. The read is logged.
 DispatcherService::Reply DispatcherService::get_visit(const Envelope& request) {
-  std::string id, actor = "api";
+  std::string id;
   if (auto e = read_token(request.body, "id", true, 80, id)) co_return *e;
-  if (auto e = read_token(request.body, "actor", false, 64, actor)) co_return *e;
+  const Error no_such_visit = make_error(ErrorCode::not_found, "id", "no such visit");
   if (id.size() < 3 || !id.ends_with("-v") || !valid_report_id(id.substr(0, id.size() - 2)))
-    co_return make_error(ErrorCode::not_found, "id", "no such visit");
-  auto stored = co_await store_.read_report(id.substr(0, id.size() - 2), clock_.now(), actor, "visit");
+    co_return no_such_visit;
+  const std::string report_id = id.substr(0, id.size() - 2);
+  auto access = co_await report_access(request, report_id, ReportAction::read_visit, "visit", no_such_visit);
+  if (!access.ok()) co_return access.error();
+  auto stored = co_await store_.read_report(report_id, clock_.now(), request.principal->actor(), "visit");
   if (!stored.ok()) co_return stored.error();
   json view = worker_report_view(*stored);
   if (view["visit"].is_null()) co_return make_error(ErrorCode::not_found, "id", "no such visit");

@@ -24,6 +24,7 @@
 #include "common/redis/stream_consumer.hpp"
 #include "common/zmq/events.hpp"
 #include "common/zmq/rpc.hpp"
+#include "dispatcher/access/report_access.hpp"
 #include "dispatcher/matching/escalation.hpp"
 #include "dispatcher/matching/ranking.hpp"
 #include "dispatcher/store/dispatch_store.hpp"
@@ -65,6 +66,15 @@ class DispatcherService {
   Reply record_outcome(const Envelope& request);
   Reply checkin(const Envelope& request);
   Reply extend_order(const Envelope& request);
+  // Need to know: reads the report's access facts and decides with the request's principal. A
+  // refusal is written to the access log (who, via which session or token, what for) and
+  // answered as `not_found`, so a report that is not the caller's does not show it exists.
+  boost::asio::awaitable<Result<ReportAccess>> report_access(const Envelope& request,
+                                                             std::string report_id,
+                                                             ReportAction action,
+                                                             std::string purpose,
+                                                             Error not_found,
+                                                             std::string assignment_id = "");
   // Validates, triages and stores one report (or advice contact); `from_advice` links it.
   Reply store_report(const nlohmann::json& body, const std::string& idempotency_key,
                      const std::string& actor, const std::string& from_advice);

@@ -3,16 +3,34 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/auth/principal.hpp"
+#include "common/envelope.hpp"
 #include "common/result.hpp"
 #include "common/utf8.hpp"
 
 namespace piket::scheduler {
 
-// Who asks (the gateway sets "api"); at most 64 characters go into the audit trail.
-inline std::string actor_of(const nlohmann::json& body) {
-  if (body.contains("actor") && body["actor"].is_string())
-    return utf8_prefix(body["actor"].get<std::string>(), 64);
-  return "api";
+// Who asks, for the audit trail: the verified principal's id (never a name from the body).
+inline std::string actor_of(const Envelope& request) {
+  return request.principal ? request.principal->actor() : std::string{"scheduler"};
+}
+
+// Whether `who` plans the roster (rotations, overrides, leave, imports) of `region`.
+inline bool manages_region(const auth::Principal& who, const std::string& region) {
+  return who.has_role(auth::kManager) && who.in_region(region);
+}
+// Workers and teams of `region`: its manager, or an administrator.
+inline bool keeps_workers_of(const auth::Principal& who, const std::string& region) {
+  return who.has_role(auth::kAdmin) || manages_region(who, region);
+}
+inline Error not_your_region(const std::string& region) {
+  return make_error(ErrorCode::forbidden, "region", "you do not manage region " + region.substr(0, 64));
+}
+// Only a worker's own: a principal whose only way in is the worker role.
+inline bool only_own_as_worker(const auth::Principal& who, std::initializer_list<std::string_view> wider) {
+  for (auto role : wider)
+    if (who.has_role(role)) return false;
+  return true;
 }
 
 inline std::string text_field(const nlohmann::json& body, const char* key) {

@@ -146,18 +146,20 @@ Result<SchedulerService::Decision> SchedulerService::removal(const Roster& curre
 SchedulerService::Reply SchedulerService::put_rotation(const Envelope& request) {
   auto r = rotation_from_json(request.body, data_.regions, data_.workers);
   if (!r.ok()) co_return r.error();
+  if (!manages_region(*request.principal, r->region)) co_return not_your_region(r->region);
   bool replaced = false;
   auto report = co_await apply([&](const Roster& current) -> Result<Decision> {
     Decision d;
     d.change.rotations = {*r};
     d.change.action = "roster.rotation";
-    d.change.actor = actor_of(request.body);
+    d.change.actor = actor_of(request);
     d.change.detail = "id=" + r->id;
     d.kind = "rotation";
     d.cause = r->id;
     std::set<std::string> affected(r->participants.begin(), r->participants.end());
     const Rotation* existing = find_id(current.rotations, r->id);
     replaced = existing != nullptr;
+    if (existing && !manages_region(*request.principal, existing->region)) return not_your_region(existing->region);
     if (existing) affected.insert(existing->participants.begin(), existing->participants.end());
     const Interval ahead{clock_.now(), clock_.now() + kWeek * config_.scheduler.coverage_weeks};
     if (auto checked = check_change(current, applied(current, d.change), affected, ahead,
@@ -178,10 +180,11 @@ SchedulerService::Reply SchedulerService::delete_rotation(const Envelope& reques
   co_return co_await apply([&](const Roster& current) -> Result<Decision> {
     const Rotation* r = find_id(current.rotations, id);
     if (!r) return no_such_entry();
+    if (!manages_region(*request.principal, r->region)) return not_your_region(r->region);
     return removal(current, RosterPart::rotations, id,
                    std::set<std::string>(r->participants.begin(), r->participants.end()),
                    {clock_.now(), clock_.now() + kWeek * config_.scheduler.coverage_weeks},
-                   "rotation", "roster.rotation.removed", actor_of(request.body));
+                   "rotation", "roster.rotation.removed", actor_of(request));
   });
 }
 
@@ -193,8 +196,9 @@ SchedulerService::Reply SchedulerService::create_override(const Envelope& reques
   body.erase("force_reason");
   auto o = override_from_json(body, data_.regions, data_.workers);
   if (!o.ok()) co_return o.error();
+  if (!manages_region(*request.principal, o->region)) co_return not_your_region(o->region);
   o->id = new_id("o");
-  o->created_by = actor_of(request.body);
+  o->created_by = actor_of(request);
   o->forced = *force;
   o->force_reason = text_field(request.body, "force_reason");
   auto report = co_await apply([&](const Roster& current) -> Result<Decision> {
@@ -225,8 +229,9 @@ SchedulerService::Reply SchedulerService::delete_override(const Envelope& reques
   auto report = co_await apply([&](const Roster& current) -> Result<Decision> {
     const Override* o = find_id(current.overrides, id);
     if (!o) return no_such_entry();
+    if (!manages_region(*request.principal, o->region)) return not_your_region(o->region);
     return removal(current, RosterPart::overrides, id, workers_of(*o), o->interval, "override",
-                   "roster.override.removed", actor_of(request.body));
+                   "roster.override.removed", actor_of(request));
   });
   if (report.ok())
     log()->info("event=override_removed id={} gaps_created={}", id,
@@ -237,12 +242,14 @@ SchedulerService::Reply SchedulerService::delete_override(const Envelope& reques
 SchedulerService::Reply SchedulerService::create_leave(const Envelope& request) {
   auto l = leave_from_json(request.body, data_.workers);
   if (!l.ok()) co_return l.error();
+  if (const Worker* w = data_.workers.find(l->worker_id); !w || !manages_region(*request.principal, w->region))
+    co_return not_your_region(w ? w->region : std::string{});
   l->id = new_id("l");
   auto report = co_await apply([&](const Roster& current) -> Result<Decision> {
     Decision d;
     d.change.leave = {*l};
     d.change.action = "roster.leave";
-    d.change.actor = actor_of(request.body);
+    d.change.actor = actor_of(request);
     d.change.detail = "id=" + l->id;
     d.kind = "leave";
     d.cause = l->id;
@@ -270,15 +277,21 @@ SchedulerService::Reply SchedulerService::delete_leave(const Envelope& request) 
   co_return co_await apply([&](const Roster& current) -> Result<Decision> {
     const Leave* l = find_id(current.leave, id);
     if (!l) return no_such_entry();
+    if (const Worker* w = data_.workers.find(l->worker_id); !w || !manages_region(*request.principal, w->region))
+      return not_your_region(w ? w->region : std::string{});
     return removal(current, RosterPart::leave, id, {l->worker_id}, l->interval, "leave",
-                   "roster.leave.removed", actor_of(request.body));
+                   "roster.leave.removed", actor_of(request));
   });
 }
 
 SchedulerService::Reply SchedulerService::request_swap(const Envelope& request) {
+  // The requester is the signed-in worker; a body that names one is refused.
+  if (request.body.contains("requester_id"))
+    co_return invalid("requester_id", "is not taken: the requester is the signed-in worker");
   json body = request.body;
   body.erase("state");
   body.erase("history");
+  body["requester_id"] = request.principal->worker;
   auto asked = swap_from_json(body, data_.regions, data_.workers);
   if (!asked.ok()) co_return asked.error();
   const std::string id = new_id("s");
@@ -301,17 +314,19 @@ SchedulerService::Reply SchedulerService::request_swap(const Envelope& request) 
 SchedulerService::Reply SchedulerService::step_swap(const Envelope& request,
                                                     const std::string& step) {
   const std::string id = text_field(request.body, "id");
-  const std::string by = text_field(request.body, "by");
+  if (request.body.contains("by"))
+    co_return invalid("by", "is not taken: the step is the signed-in user's");
   const TimePoint at = clock_.now();
   co_return co_await apply([&](const Roster& current) -> Result<Decision> {
     const SwapRequest* swap = find_id(current.swaps, id);
     if (!swap) return make_error(ErrorCode::not_found, "id", "no such swap request");
-    auto next = next_swap_step(*swap, step, by, data_.workers, at);
+    const SwapActor actor = swap_actor(*request.principal, *swap, data_.workers);
+    auto next = next_swap_step(*swap, step, actor, at);
     if (!next.ok()) return next.error();
     Decision d;
     d.change.swaps = {*next};
     d.change.action = "roster.swap." + next->state;
-    d.change.actor = by;
+    d.change.actor = actor.by;
     d.change.detail = "id=" + id;
     d.kind = "swap";
     d.cause = id;
@@ -332,11 +347,13 @@ SchedulerService::Reply SchedulerService::import_assignments(const Envelope& req
   if (csv.empty()) co_return invalid("body", "send the CSV file as the request body");
   auto imported = import_roster_csv(csv, data_.regions, data_.workers, zone());
   if (!imported.ok()) co_return import_error(imported.problems);
+  for (const auto& row : imported.rows)
+    if (!manages_region(*request.principal, row.region)) co_return not_your_region(row.region);
   std::set<std::string> affected;
   Interval span = imported.rows.front().interval;
   for (auto& o : imported.rows) {
     o.id = new_id("o");
-    o.created_by = actor_of(request.body);
+    o.created_by = actor_of(request);
     affected.insert(o.worker_id);
     span.start = std::min(span.start, o.interval.start);
     span.end = std::max(span.end, o.interval.end);
@@ -345,7 +362,7 @@ SchedulerService::Reply SchedulerService::import_assignments(const Envelope& req
     Decision d;
     d.change.overrides = imported.rows;  // all or nothing, in one step
     d.change.action = "roster.import";
-    d.change.actor = actor_of(request.body);
+    d.change.actor = actor_of(request);
     d.change.detail = "entries=" + std::to_string(imported.rows.size());
     d.kind = "import";
     d.cause = "import";

@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "common/auth/access.hpp"
 #include "common/log.hpp"
 #include "common/message_types.hpp"
 #include "scheduler/coverage/coverage.hpp"
@@ -76,6 +77,9 @@ SchedulerService::SchedulerService(asio::io_context& io, const PiketConfig& conf
   roster_.minimums = data_.minimums;
   roster_.inactive = data_.workers.inactive_ids();
   reslice();
+  // Every request from a person or an API client carries a principal the access table lets
+  // make it; the handlers decide on the data (regions, teams, the worker's own).
+  server_.guard([](const Envelope& e) { return auth::gate(e.principal ? &*e.principal : nullptr, e.type); });
   redis_.on_connect([this]() { return redis::ensure_functions(redis_, roster_library()); });
   redis_.on_connect([this]() { return redis::ensure_functions(redis_, workers_library()); });
   redis_.on_connect([this]() { return reload(); });
@@ -362,9 +366,10 @@ SchedulerService::Reply SchedulerService::on_call_many(const Envelope& request) 
 
 // The incoming worker confirms the hand-off notice (and with it the open cases it named).
 SchedulerService::Reply SchedulerService::acknowledge_handoff(const Envelope& request) {
-  const std::string id = text_field(request.body, "id"), worker = text_field(request.body, "worker");
+  const std::string id = text_field(request.body, "id"), worker = request.principal->worker;
   if (id.empty() || id.size() > 200) co_return make_error(ErrorCode::not_found, "id", "no such hand-off");
-  if (worker.empty()) co_return invalid("worker", "is required: the incoming worker's id");
+  if (request.body.contains("worker"))
+    co_return invalid("worker", "is not taken: the hand-off is acknowledged by the signed-in worker");
   auto changed = co_await store_.acknowledge_handoff(id, worker, clock_.now());
   if (!changed.ok()) co_return changed.error();
   co_return json{{"id", id}, {"worker", worker}, {"state", "acknowledged"}, {"changed", *changed}};
@@ -394,7 +399,14 @@ SchedulerService::Reply SchedulerService::list_handoffs(const Envelope& request)
 SchedulerService::Reply SchedulerService::shifts(const Envelope& request) {
   auto p = period(request.body, kWeek);
   if (!p.ok()) co_return p.error();
-  const std::string worker = text_field(request.body, "worker"), region = text_field(request.body, "region");
+  std::string worker = text_field(request.body, "worker");
+  const std::string region = text_field(request.body, "region");
+  // A worker sees their own shifts.
+  if (only_own_as_worker(*request.principal, {auth::kOperator, auth::kTeamLead, auth::kManager})) {
+    if (!worker.empty() && worker != request.principal->worker)
+      co_return make_error(ErrorCode::forbidden, "worker", "a worker sees their own shifts");
+    worker = request.principal->worker;
+  }
   if (!worker.empty() && !data_.workers.find(worker)) co_return make_error(ErrorCode::not_found, "worker", "unknown worker");
   if (!region.empty() && !data_.regions.find(region)) co_return make_error(ErrorCode::unknown_region, "region", "unknown region");
   json out{{"from", format_utc(p->start)}, {"to", format_utc(p->end)}, {"shifts", json::array()}};
@@ -455,10 +467,24 @@ SchedulerService::Reply SchedulerService::list_rotations(const Envelope&) {
 }
 
 SchedulerService::Reply SchedulerService::create_ical_feed(const Envelope& request) {
-  const std::string worker = text_field(request.body, "worker"), region = text_field(request.body, "region");
+  const auth::Principal& who = *request.principal;
+  std::string worker = text_field(request.body, "worker");
+  const std::string region = text_field(request.body, "region");
+  // A worker makes a feed of their own shifts; a manager one of their region or its workers.
+  if (!who.has_role(auth::kManager)) {
+    if (!region.empty() || (!worker.empty() && worker != who.worker))
+      co_return make_error(ErrorCode::forbidden, worker.empty() ? "region" : "worker",
+                           "a worker makes a feed of their own shifts only");
+    worker = who.worker;
+  }
   if (worker.empty() == region.empty()) co_return invalid("worker", "name either a worker or a region");
-  if (!worker.empty() && !data_.workers.find(worker)) co_return make_error(ErrorCode::not_found, "worker", "unknown worker");
+  const Worker* feed_worker = worker.empty() ? nullptr : data_.workers.find(worker);
+  if (!worker.empty() && !feed_worker) co_return make_error(ErrorCode::not_found, "worker", "unknown worker");
   if (!region.empty() && !data_.regions.find(region)) co_return make_error(ErrorCode::unknown_region, "region", "unknown region");
+  if (who.has_role(auth::kManager) && worker != who.worker) {
+    const std::string of = feed_worker ? feed_worker->region : region;
+    if (!manages_region(who, of)) co_return not_your_region(of);
+  }
   const std::string token = new_id("f") + new_id("");  // about 200 bits: the URL is the secret
   const std::string target = worker.empty() ? "region:" + region : "worker:" + worker;
   auto stored = co_await store_.put_ical_token(token, target);

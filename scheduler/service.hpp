@@ -94,7 +94,7 @@ class SchedulerService {
   Reply delete_team(const Envelope& request);
   // Stores changed (or new) workers, checked and in one step, and applies them; the answer
   // holds the coverage gaps they open (an inactive worker is off every duty).
-  Reply save_workers(std::vector<Worker> changed, const nlohmann::json& request,
+  Reply save_workers(std::vector<Worker> changed, const Envelope& request,
                      const std::string& action);
 
   // A roster change decided against the current roster: what to store, the answer, and for

@@ -87,7 +87,7 @@ void SchedulerService::use_workers(WorkerDirectory workers) {
 }
 
 SchedulerService::Reply SchedulerService::save_workers(std::vector<Worker> changed,
-                                                       const json& request,
+                                                       const Envelope& request,
                                                        const std::string& action) {
   std::set<std::string> ids;
   for (const Worker& w : changed) ids.insert(w.id);
@@ -120,7 +120,12 @@ SchedulerService::Reply SchedulerService::list_workers(const Envelope& request) 
 }
 
 SchedulerService::Reply SchedulerService::get_worker(const Envelope& request) {
-  const Worker* w = data_.workers.find(text_field(request.body, "id"));
+  const auth::Principal& who = *request.principal;
+  const std::string id = text_field(request.body, "id");
+  // A worker reads their own record only.
+  if (only_own_as_worker(who, {auth::kOperator, auth::kTeamLead, auth::kManager, auth::kAdmin}) && id != who.worker)
+    co_return make_error(ErrorCode::forbidden, "id", "a worker reads their own record only");
+  const Worker* w = data_.workers.find(id);
   if (!w) co_return make_error(ErrorCode::not_found, "id", "unknown worker");
   co_return json{{"worker", to_json(*w)}};
 }
@@ -132,9 +137,12 @@ SchedulerService::Reply SchedulerService::put_worker(const Envelope& request) {
   auto w = worker_from_json(record_of(request.body), data_.regions);
   if (!w.ok()) co_return w.error();
   if (auto e = check_worker(*w, data_.teams, roster_.rotations)) co_return *e;
+  if (!keeps_workers_of(*request.principal, w->region)) co_return not_your_region(w->region);
+  if (const Worker* before = data_.workers.find(w->id); before && !keeps_workers_of(*request.principal, before->region))
+    co_return not_your_region(before->region);
   const bool created = data_.workers.find(w->id) == nullptr;
   std::vector<Worker> changed{*w};
-  auto report = co_await save_workers(std::move(changed), request.body,
+  auto report = co_await save_workers(std::move(changed), request,
                                       created ? "worker.created" : "worker.saved");
   if (!report.ok()) co_return report.error();
   log()->info("event=worker_saved id={} region={} active={} created={}", w->id, w->region,
@@ -149,6 +157,7 @@ SchedulerService::Reply SchedulerService::set_worker_active(const Envelope& requ
   if (!roster_loaded_) co_return store_not_ready();
   const Worker* found = data_.workers.find(text_field(request.body, "id"));
   if (!found) co_return make_error(ErrorCode::not_found, "id", "unknown worker");
+  if (!keeps_workers_of(*request.principal, found->region)) co_return not_your_region(found->region);
   Worker next = *found;
   if (next.active == active)
     co_return json{{"worker", to_json(next)},
@@ -157,7 +166,7 @@ SchedulerService::Reply SchedulerService::set_worker_active(const Envelope& requ
                    {"gaps_created", json::array()}};
   next.active = active;
   std::vector<Worker> changed{next};
-  auto report = co_await save_workers(std::move(changed), request.body,
+  auto report = co_await save_workers(std::move(changed), request,
                                       active ? "worker.activated" : "worker.deactivated");
   if (!report.ok()) co_return report.error();
   log()->info("event=worker_{} id={} gaps_created={}", active ? "activated" : "deactivated",
@@ -170,9 +179,11 @@ SchedulerService::Reply SchedulerService::set_worker_active(const Envelope& requ
 SchedulerService::Reply SchedulerService::delete_worker(const Envelope& request) {
   if (!roster_loaded_) co_return store_not_ready();
   const std::string id = text_field(request.body, "id");
-  if (!data_.workers.find(id)) co_return make_error(ErrorCode::not_found, "id", "unknown worker");
+  const Worker* found = data_.workers.find(id);
+  if (!found) co_return make_error(ErrorCode::not_found, "id", "unknown worker");
+  if (!keeps_workers_of(*request.principal, found->region)) co_return not_your_region(found->region);
   if (auto e = check_worker_removal(id, roster_, data_.teams)) co_return *e;
-  auto removed = co_await worker_store_.remove_worker(id, clock_.now(), actor_of(request.body));
+  auto removed = co_await worker_store_.remove_worker(id, clock_.now(), actor_of(request));
   if (!removed.ok()) co_return removed.error();
   use_workers(WorkerDirectory(without(data_.workers.workers(), id)));
   log()->info("event=worker_removed id={}", id);
@@ -186,10 +197,12 @@ SchedulerService::Reply SchedulerService::import_workers(const Envelope& request
   if (csv.empty()) co_return invalid("body", "send the CSV file as the request body");
   auto imported = import_workers_csv(csv, data_.regions, data_.workers, data_.teams);
   if (!imported.ok()) co_return import_error(imported.problems);
+  for (const Worker& w : imported.rows)
+    if (!keeps_workers_of(*request.principal, w.region)) co_return not_your_region(w.region);
   json ids = json::array();
   for (const Worker& w : imported.rows) ids.push_back(w.id);
   const std::size_t count = imported.rows.size();
-  auto report = co_await save_workers(std::move(imported.rows), request.body, "workers.imported");
+  auto report = co_await save_workers(std::move(imported.rows), request, "workers.imported");
   if (!report.ok()) co_return report.error();
   log()->info("event=workers_imported count={}", count);
   (*report)["imported"] = count;
@@ -212,8 +225,11 @@ SchedulerService::Reply SchedulerService::put_team(const Envelope& request) {
   auto t = team_from_json(record_of(request.body), data_.regions);
   if (!t.ok()) co_return t.error();
   if (auto e = check_team(*t, data_.workers)) co_return *e;
+  if (!keeps_workers_of(*request.principal, t->region)) co_return not_your_region(t->region);
+  if (const Team* before = data_.teams.find(t->id); before && !keeps_workers_of(*request.principal, before->region))
+    co_return not_your_region(before->region);
   const bool created = data_.teams.find(t->id) == nullptr;
-  auto stored = co_await worker_store_.put(*t, clock_.now(), actor_of(request.body));
+  auto stored = co_await worker_store_.put(*t, clock_.now(), actor_of(request));
   if (!stored.ok()) co_return stored.error();
   data_.teams = TeamDirectory(merged(data_.teams.teams(), std::vector<Team>{*t}));
   log()->info("event=team_saved id={} region={} created={}", t->id, t->region, created);
@@ -223,9 +239,11 @@ SchedulerService::Reply SchedulerService::put_team(const Envelope& request) {
 SchedulerService::Reply SchedulerService::delete_team(const Envelope& request) {
   if (!roster_loaded_) co_return store_not_ready();
   const std::string id = text_field(request.body, "id");
-  if (!data_.teams.find(id)) co_return make_error(ErrorCode::not_found, "id", "unknown team");
+  const Team* team = data_.teams.find(id);
+  if (!team) co_return make_error(ErrorCode::not_found, "id", "unknown team");
+  if (!keeps_workers_of(*request.principal, team->region)) co_return not_your_region(team->region);
   if (auto e = check_team_removal(id, data_.workers)) co_return *e;
-  auto removed = co_await worker_store_.remove_team(id, clock_.now(), actor_of(request.body));
+  auto removed = co_await worker_store_.remove_team(id, clock_.now(), actor_of(request));
   if (!removed.ok()) co_return removed.error();
   data_.teams = TeamDirectory(without(data_.teams.teams(), id));
   co_return json{{"deleted", id}};

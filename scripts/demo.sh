@@ -58,39 +58,78 @@ if ! curl -fs "$GATEWAY/healthz" >/dev/null; then
   exit 1
 fi
 
+# Demo users: one password for all (made at the first run, kept in var/), a fresh API token
+# for each at every run. Nobody gets anything from the gateway without signing in.
+ADMIN="build/admin/piket-admin --config $CONFIG"
+if [ ! -s "$VAR/demo-password" ]; then
+  (umask 077; echo "demo-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$VAR/demo-password")
+fi
+DEMO_PASSWORD="$(cat "$VAR/demo-password")"
+add_demo_user() {  # id, piket-admin flags...
+  local id="$1"; shift
+  $ADMIN add-user --id "$id" "$@" --if-missing --password-stdin <<<"$DEMO_PASSWORD" >/dev/null
+}
+add_demo_user demo-operator --role operator --region '*'
+add_demo_user demo-lead --role team_lead --team em-a --team em-b
+add_demo_user demo-manager --role manager --region '*'
+add_demo_user demo-admin --role admin --role privacy_officer
+for w in w-em-01 w-em-02 w-em-03 w-em-04; do add_demo_user "demo-$w" --role worker --worker "$w"; done
+token_for() { $ADMIN add-token --id "$1" --name demo | sed -n 's/^token: //p'; }
+OPERATOR_TOKEN="$(token_for demo-operator)"
+MANAGER_TOKEN="$(token_for demo-manager)"
+
 echo
 echo "demo: submitting a demo crisis report (a weapon involved, Amersfoort: two professionals):"
 REPORT=$(curl -s -X POST "$GATEWAY/api/v1/reports" -H 'Content-Type: application/json' \
+  -H "Authorization: Bearer $OPERATOR_TOKEN" \
   -H "Idempotency-Key: demo-$(date +%s)" \
   -d '{"source":"police","municipality":"Amersfoort","indicators":["weapon"],
        "narrative":"Demo report: fictional.","people":[{"role":"child","age":4}]}')
 echo "$REPORT"
 REPORT_ID=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' <<<"$REPORT")
 sleep 1
+# The two alerted workers, each with a token of their own: only they can answer their call-out.
+ASSIGNED=$(curl -s "$GATEWAY/api/v1/reports/$REPORT_ID" -H "Authorization: Bearer $OPERATOR_TOKEN" |
+  python3 -c 'import json,sys; print(" ".join(a["worker"] for a in json.load(sys.stdin).get("assignments", [])))')
+W1="$(echo "$ASSIGNED" | awk '{print $1}')"; W2="$(echo "$ASSIGNED" | awk '{print $2}')"
+W1_TOKEN="$(token_for "demo-${W1:-w-em-01}")"; W2_TOKEN="$(token_for "demo-${W2:-w-em-02}")"
 
 cat <<HELP
 
 Piket is running. The webhook receiver above prints every alert the notifier sends.
 
+Sign in: every request needs a session or an API token. Demo users (password: $DEMO_PASSWORD):
+  demo-operator (the desk), demo-w-em-01 .. demo-w-em-04 (workers), demo-lead (team lead),
+  demo-manager (manager), demo-admin (admin, privacy officer). A browser session:
+  curl -s -c var/cookies -X POST $GATEWAY/api/v1/session -d '{"user":"demo-operator","password":"$DEMO_PASSWORD"}'
+  (changes then need the answer's csrf_token as X-CSRF-Token). API tokens for this run:
+  export OP="Authorization: Bearer $OPERATOR_TOKEN"
+  export MGR="Authorization: Bearer $MANAGER_TOKEN"
+  export W1="Authorization: Bearer $W1_TOKEN"    # ${W1:-w-em-01}
+  export W2="Authorization: Bearer $W2_TOKEN"    # ${W2:-w-em-02}
+  More users and tokens: build/admin/piket-admin --config config/piket.toml --help
+
 Try:
-  curl -s $GATEWAY/api/v1/reports/$REPORT_ID | python3 -m json.tool
+  curl -s -H "\$OP" $GATEWAY/api/v1/reports/$REPORT_ID | python3 -m json.tool
   # the ranking with reasons, the escalation ladder and the timeline are in the report above.
-  # accept both call-outs (assignment ids are in the report and in each alert): the visit is planned
-  curl -s -X POST $GATEWAY/api/v1/assignments/$REPORT_ID-1/accept
-  curl -s -X POST $GATEWAY/api/v1/assignments/$REPORT_ID-2/accept
+  # each alerted worker accepts their own call-out (assignment ids are in the report and in each alert):
+  curl -s -H "\$W1" -X POST $GATEWAY/api/v1/assignments/$REPORT_ID-1/accept
+  curl -s -H "\$W2" -X POST $GATEWAY/api/v1/assignments/$REPORT_ID-2/accept
   # or decline one, and watch the ladder move on to the next step at once:
-  curl -s -X POST $GATEWAY/api/v1/assignments/$REPORT_ID-1/decline -d '{"reason":"on another call"}'
-  # check in on the visit, then record the outcome with the family's consent:
-  curl -s -X POST $GATEWAY/api/v1/visits/$REPORT_ID-v/checkin -d '{"worker":"<a worker of the visit>","status":"arrived"}'
-  curl -s -X POST $GATEWAY/api/v1/reports/$REPORT_ID/outcome -d '{"safety_agreements":true,"police_involved":false,"route":"local_team","consent":[{"step":"visit","given":true}]}'
+  curl -s -H "\$W1" -X POST $GATEWAY/api/v1/assignments/$REPORT_ID-1/decline -d '{"reason":"on another call"}'
+  # a worker of the visit checks in (as themselves), then records the outcome with the family's consent:
+  curl -s -H "\$W1" -X POST $GATEWAY/api/v1/visits/$REPORT_ID-v/checkin -d '{"status":"arrived"}'
+  curl -s -H "\$W1" -X POST $GATEWAY/api/v1/reports/$REPORT_ID/outcome -d '{"safety_agreements":true,"police_involved":false,"route":"local_team","consent":[{"step":"visit","given":true}]}'
+  # the worker sees their own case (no reporter); another worker gets 404, and that is logged:
+  curl -s -H "\$W1" $GATEWAY/api/v1/reports/$REPORT_ID
   # an anonymous advice contact (never dispatched), and a regular report with its working-day deadline:
-  curl -s -X POST $GATEWAY/api/v1/reports -d '{"kind":"advice","source":"citizen","indicators":[]}'
-  curl -s -X POST $GATEWAY/api/v1/reports -d '{"source":"school","municipality":"Houten","indicators":["concern"]}'
+  curl -s -H "\$OP" -X POST $GATEWAY/api/v1/reports -d '{"kind":"advice","source":"citizen","indicators":[]}'
+  curl -s -H "\$OP" -X POST $GATEWAY/api/v1/reports -d '{"source":"school","municipality":"Houten","indicators":["concern"]}'
   # a new report (same Idempotency-Key twice gives the same report):
-  curl -s -X POST $GATEWAY/api/v1/reports -H 'Idempotency-Key: my-key-1' \\
+  curl -s -H "\$OP" -X POST $GATEWAY/api/v1/reports -H 'Idempotency-Key: my-key-1' \\
        -d '{"source":"professional","municipality":"Utrecht","indicators":["child_alone"]}'
   curl -s $GATEWAY/healthz
-  curl -s $GATEWAY/metrics
+  curl -s -H "Authorization: Bearer \$(build/admin/piket-admin --config config/piket.toml add-token --id demo-admin | sed -n 's/^token: //p')" $GATEWAY/metrics
 
 Logs: var/log/{scheduler,dispatcher,notifier,gateway,redis}.log   Data: var/redis (AOF)
 Stop: Ctrl-C

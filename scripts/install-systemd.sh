@@ -77,6 +77,7 @@ echo "Installing Piket from ${repo}"
 
 # --- binaries and units (always replaced: this is also the upgrade path) ----------------------
 install -d -m 0755 "${bindir}" "${unitdir}" "${docdir}"
+[[ -x "${build_dir}/admin/piket-admin" ]] && install -m 0755 "${build_dir}/admin/piket-admin" "${bindir}/piket-admin"
 for d in "${daemons[@]}"; do
   install -m 0755 "${build_dir}/${d}/piket-${d}" "${bindir}/piket-${d}"
   say "${bindir}/piket-${d}"

@@ -131,8 +131,11 @@ asio::awaitable<void> RpcServer::run() {
 asio::awaitable<void> RpcServer::serve(std::string identity, Envelope request) {
   Result<nlohmann::json> result = make_error(ErrorCode::internal, "", "not handled");
   auto handler = handlers_.find(request.type);
+  Status allowed = handler == handlers_.end() || !guard_ ? ok_status() : guard_(request);
   if (handler == handlers_.end()) {
     result = make_error(ErrorCode::invalid_field, "type", "unknown request type " + request.type);
+  } else if (!allowed.ok()) {
+    result = allowed.error();
   } else {
     std::string failure;
     try {
@@ -209,8 +212,10 @@ asio::awaitable<void> RpcClient::run() {
   }
 }
 
-asio::awaitable<Result<nlohmann::json>> RpcClient::call(std::string_view type, nlohmann::json body) {
+asio::awaitable<Result<nlohmann::json>> RpcClient::call(std::string_view type, nlohmann::json body,
+                                                        std::optional<auth::Principal> principal) {
   Envelope request;
+  request.principal = std::move(principal);
   request.type = std::string(type);
   request.id = new_id("q");
   request.sent_at = clock_.now();

@@ -29,6 +29,9 @@ class RpcServer {
 
   RpcServer(boost::asio::io_context& io, std::string endpoint, const Clock& clock);
   void on(std::string_view type, Handler handler);
+  // Runs before every handler; a refusal is the answer and the handler does not run (the
+  // daemons' access gate: auth::gate on the envelope's principal).
+  void guard(std::function<Status(const Envelope&)> check) { guard_ = std::move(check); }
   Status bind();
   void start();
   // Stops taking requests (new ones are answered `unavailable`, the daemon is shutting down) and
@@ -51,6 +54,7 @@ class RpcServer {
   const Clock& clock_;
   AsyncSocket socket_;
   std::map<std::string, Handler, std::less<>> handlers_;
+  std::function<Status(const Envelope&)> guard_;
   std::set<std::string> in_flight_;
   std::unordered_map<std::string, std::string> recent_;  // request id -> reply payload
   std::deque<std::string> recent_order_;
@@ -73,7 +77,9 @@ class RpcClient {
   void start();  // connects (ZeroMQ reconnects by itself) and starts reading replies
   void stop();
   // The reply body, the error the server answered, or unavailable after the last retry.
-  boost::asio::awaitable<Result<nlohmann::json>> call(std::string_view type, nlohmann::json body);
+  // `principal`: who asks, for requests on behalf of a person or an API client.
+  boost::asio::awaitable<Result<nlohmann::json>> call(std::string_view type, nlohmann::json body,
+                                                      std::optional<auth::Principal> principal = {});
 
  private:
   struct Pending {

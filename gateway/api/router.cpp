@@ -94,14 +94,29 @@ Route with_method(const std::string& method, const char* wanted, RouteKind kind,
 Route route(const std::string& method, const std::string& target) {
   if (target.empty() || target[0] != '/') return {};
   const auto p = split_path(target);
-  if (p.size() == 1 && p[0] == "healthz") return with_method(method, "GET", RouteKind::health, "", "healthz");
+  if (p.size() == 1 && p[0] == "healthz") {
+    Route r = with_method(method, "GET", RouteKind::health, "", "healthz");
+    r.public_access = true;
+    return r;
+  }
   if (p.size() == 1 && p[0] == "metrics") return with_method(method, "GET", RouteKind::metrics, "", "metrics");
   if (p.size() == 2 && p[0] == "ical" && p[1].size() > 4 && p[1].ends_with(".ics")) {
     Route r = with_method(method, "GET", RouteKind::scheduler, p[1].substr(0, p[1].size() - 4), "ical_feed");
     r.rpc = "roster.ical.feed";
+    r.public_access = r.kind == RouteKind::scheduler;  // the URL is the secret
     return r;
   }
   if (p.size() < 3 || p[0] != "api" || p[1] != "v1") return plain(RouteKind::not_found, "", "unknown");
+  if (p.size() == 3 && p[2] == "session") {
+    if (method == "POST") {
+      Route r = plain(RouteKind::sign_in, "", "session");
+      r.public_access = true;
+      return r;
+    }
+    if (method == "GET") return plain(RouteKind::who_am_i, "", "session");
+    if (method == "DELETE") return plain(RouteKind::sign_out, "", "session");
+    return plain(RouteKind::method_not_allowed, "", "session");
+  }
   bool path_matched = false;
   for (const auto& sr : scheduler_routes()) {
     if (sr.pattern.size() != p.size() - 2) continue;
@@ -136,6 +151,13 @@ Route route(const std::string& method, const std::string& target) {
   if (p.size() == 5 && p[2] == "assignments" && !p[3].empty() && p[4] == "decline")
     return with_method(method, "POST", RouteKind::decline_assignment, p[3], "decline");
   return plain(RouteKind::not_found, "", "unknown");
+}
+
+std::vector<std::string> forwarded_requests() {
+  std::vector<std::string> out{"report.list", "report.submit", "report.get", "assignment.accept",
+                               "assignment.decline", "roster.ical.feed"};
+  for (const auto& sr : scheduler_routes()) out.emplace_back(sr.rpc);
+  return out;
 }
 
 std::map<std::string, std::string> query_params(const std::string& target) {

@@ -2,6 +2,7 @@
 // Maps a method and target to an API route. Pure.
 #include <map>
 #include <string>
+#include <vector>
 
 namespace piket::gateway {
 
@@ -12,6 +13,9 @@ enum class RouteKind {
   decline_assignment,
   health,
   metrics,
+  sign_in,      // POST /api/v1/session
+  who_am_i,     // GET /api/v1/session
+  sign_out,     // DELETE /api/v1/session
   scheduler,   // forwarded to the scheduler as `rpc`
   dispatcher,  // forwarded to the dispatcher as `rpc`
   not_found,
@@ -25,7 +29,13 @@ struct Route {
   std::string name;   // a stable label for metrics ("reports", "report", ...)
   std::string rpc;    // for RouteKind::scheduler and ::dispatcher: the request type
   bool body_is_text = false;  // the body is passed on as text (CSV), not parsed as JSON
+  // Answered without a session or token: /healthz, sign-in and the secret iCal URLs. Every
+  // other route needs a verified principal.
+  bool public_access = false;
 };
+
+// Every request type the router forwards to a daemon (for the access table's test).
+std::vector<std::string> forwarded_requests();
 
 Route route(const std::string& method, const std::string& target);
 

@@ -19,33 +19,43 @@ Result<SwapRequest> new_swap(SwapRequest asked, const Roster& roster, std::strin
   return asked;
 }
 
+SwapActor swap_actor(const auth::Principal& who, const SwapRequest& swap, const WorkerDirectory& workers) {
+  SwapActor actor;
+  actor.by = who.actor();
+  const bool worker = who.has_role(auth::kWorker) && !who.worker.empty();
+  actor.requester = worker && who.worker == swap.requester_id;
+  actor.peer = worker && who.worker == swap.peer_id;
+  for (const std::string& id : {swap.requester_id, swap.peer_id})
+    if (const Worker* w = workers.find(id); w && who.leads_team(w->team)) actor.team_lead = true;
+  return actor;
+}
+
 Result<SwapRequest> next_swap_step(const SwapRequest& swap, std::string_view step,
-                                   const std::string& by, const WorkerDirectory& workers,
-                                   TimePoint at) {
-  if (by.empty()) return invalid("by", "is required: who takes this step");
+                                   const SwapActor& actor, TimePoint at) {
+  if (actor.by.empty()) return invalid("by", "is required: who takes this step");
   SwapRequest next = swap;
   if (step == "accept") {
     if (swap.state != "requested")
       return make_error(ErrorCode::conflict, "state", "the swap is " + swap.state);
-    if (by != swap.peer_id)
-      return make_error(ErrorCode::forbidden, "by", "only the peer can accept");
+    if (!actor.peer) return make_error(ErrorCode::forbidden, "by", "only the peer can accept");
     next.state = "accepted";
   } else if (step == "approve") {
     if (swap.state != "accepted")
       return make_error(ErrorCode::conflict, "state",
                         "the swap is " + swap.state + "; the peer accepts first");
-    const Worker* lead = workers.find(by);
-    if (!lead || !lead->has_role(kRoleTeamLead) || lead->region != swap.region)
-      return make_error(ErrorCode::forbidden, "by", "only a team lead of the region can approve");
+    if (!actor.team_lead)
+      return make_error(ErrorCode::forbidden, "by", "only a team lead of the workers' teams can approve");
     next.state = "approved";
   } else if (step == "reject") {
     if (swap.state != "requested" && swap.state != "accepted")
       return make_error(ErrorCode::conflict, "state", "the swap is " + swap.state);
+    if (!actor.requester && !actor.peer && !actor.team_lead)
+      return make_error(ErrorCode::forbidden, "by", "only the two workers or their team leads can reject");
     next.state = "rejected";
   } else {
     return invalid("step", "must be accept, approve or reject");
   }
-  next.history.push_back({next.state, by, at});
+  next.history.push_back({next.state, actor.by, at});
   return next;
 }
 

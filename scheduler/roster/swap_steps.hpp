@@ -1,11 +1,12 @@
 #pragma once
 // The decisions of a swap request, pure: whether it may be asked, and which state each step
-// leads to. requested -> accepted (by the peer) -> approved (by a team lead of the region, after
+// leads to. requested -> accepted (by the peer) -> approved (by a team lead of their teams, after
 // the working-time check the scheduler makes); rejected from either open state. Each step is
 // recorded in the history with who and when.
 #include <string>
 #include <string_view>
 
+#include "common/auth/principal.hpp"
 #include "common/domain/workers.hpp"
 #include "common/result.hpp"
 #include "scheduler/model/roster.hpp"
@@ -16,10 +17,21 @@ namespace piket::scheduler {
 // duty in the swap's region and role for the whole interval.
 Result<SwapRequest> new_swap(SwapRequest asked, const Roster& roster, std::string id, TimePoint at);
 
-// The swap after `step` ("accept", "approve" or "reject") taken by `by` at `at`, or why not:
-// conflict when the swap is not in a state that allows it, forbidden when `by` may not take it.
+// Who takes a step, as the signed-in principal: their id for the history, and whether they are
+// the requester, the peer, or a team lead of the requester's or the peer's team.
+struct SwapActor {
+  std::string by;
+  bool requester = false;
+  bool peer = false;
+  bool team_lead = false;
+};
+SwapActor swap_actor(const auth::Principal& who, const SwapRequest& swap, const WorkerDirectory& workers);
+
+// The swap after `step` ("accept", "approve" or "reject") taken by `actor` at `at`, or why not:
+// conflict when the swap is not in a state that allows it, forbidden when the actor may not take
+// it (accept: the peer; approve: a team lead of the requester's or the peer's team; reject: any
+// of them).
 Result<SwapRequest> next_swap_step(const SwapRequest& swap, std::string_view step,
-                                   const std::string& by, const WorkerDirectory& workers,
-                                   TimePoint at);
+                                   const SwapActor& actor, TimePoint at);
 
 }  // namespace piket::scheduler

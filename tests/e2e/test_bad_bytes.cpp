@@ -66,7 +66,7 @@ TEST_CASE("bad bytes and cut characters are refused naming the field, and the st
   }
   SECTION("a CSV body that is not UTF-8: refused as the body, naming the line") {
     auto reply = timed([&] {
-      return piket::test::http("POST", stack.url("/api/v1/workers/import"),
+      return stack.request("POST", "/api/v1/workers/import",
                                "id,name\nw-x-01,Jos\xe9\n", {{"Content-Type", "text/csv"}});
     });
     check_refused(reply, 400, "invalid_field", "body");
@@ -76,7 +76,7 @@ TEST_CASE("bad bytes and cut characters are refused naming the field, and the st
     const std::string body = R"({"source":"police","municipality":"Amersfoort","indicators":[],)"
                              R"("reporter":{"name":"Jos)" "\xe9" R"("}})";
     auto reply = timed([&] {
-      return piket::test::http("POST", stack.url("/api/v1/reports"), body,
+      return stack.request("POST", "/api/v1/reports", body,
                                {{"Content-Type", "application/json"}});
     });
     check_refused(reply, 400, "invalid_field", "reporter.name");

@@ -80,8 +80,10 @@ json on_call(const Stack& stack, const std::string& region, const std::string& r
   return reply.json()["on_call"];
 }
 
-void accept(const Stack& stack, const std::string& assignment) {
-  auto reply = stack.post("/api/v1/assignments/" + assignment + "/accept", nullptr);
+// The alerted worker accepts their call-out.
+void accept(const Stack& stack, const json& alert) {
+  const std::string assignment = alert["assignment"];
+  auto reply = stack.as_worker(alert["worker"]).post("/api/v1/assignments/" + assignment + "/accept", nullptr);
   INFO(reply.body);
   REQUIRE(reply.status == 200);
 }
@@ -114,7 +116,7 @@ TEST_CASE("a report at night gets two professionals, both accept, the visit is p
   auto view = shown(stack, id);
   CHECK(view["needed"] == 2);
   CHECK(view["triage"]["two_person"] == true);
-  for (const auto& a : alerts) accept(stack, a["assignment"]);
+  for (const auto& a : alerts) accept(stack, a);
   view = shown(stack, id);
   CHECK(view["state"] == "visit_planned");
   REQUIRE(view["visit"].is_object());
@@ -130,19 +132,21 @@ TEST_CASE("a report at night gets two professionals, both accept, the visit is p
 
   const std::string visit = view["visit"]["id"];
   const std::string worker = view["visit"]["workers"][0];
-  auto checkin = stack.post("/api/v1/visits/" + visit + "/checkin", {{"worker", worker}, {"status", "arrived"}});
+  const auto& professional = stack.as_worker(worker);
+  auto checkin = professional.post("/api/v1/visits/" + visit + "/checkin", {{"status", "arrived"}});
   CHECK(checkin.status == 200);
   CHECK(checkin.json()["state"] == "in_progress");
-  auto stranger = stack.post("/api/v1/visits/" + visit + "/checkin", {{"worker", "w-em-01"}, {"status", "ok"}});
-  CHECK(stranger.status == 400);
-  CHECK(stranger.json()["error"]["field"] == "worker");
+  // Someone not on the visit cannot check in on it: to them it does not exist.
+  auto stranger = stack.as_worker("w-em-01").post("/api/v1/visits/" + visit + "/checkin", {{"status", "ok"}});
+  CHECK(stranger.status == 404);
+  CHECK(stranger.json()["error"]["field"] == "id");
   // The worker's view of the visit has the case without the reporter.
-  auto worker_view = stack.get("/api/v1/visits/" + visit);
+  auto worker_view = professional.get("/api/v1/visits/" + visit);
   REQUIRE(worker_view.status == 200);
   CHECK(worker_view.body.find("REPORTER-MUST-NOT-LEAK") == std::string::npos);
-  CHECK(stack.post("/api/v1/visits/" + visit + "/checkin", {{"worker", worker}, {"status", "done"}}).status == 200);
+  CHECK(professional.post("/api/v1/visits/" + visit + "/checkin", {{"status", "done"}}).status == 200);
 
-  auto outcome = stack.post("/api/v1/reports/" + id + "/outcome",
+  auto outcome = professional.post("/api/v1/reports/" + id + "/outcome",
                             {{"safety_agreements", true},
                              {"police_involved", false},
                              {"route", "local_team"},
@@ -232,7 +236,7 @@ TEST_CASE("with nobody answering the whole ladder fires at its deadlines, across
   CHECK(timeline_has(view, "coverage.failure"));
   CHECK(timeline_has(view, "matching.ranked", "round=2"));
   // Anyone still alerted may accept late; that stops all paging.
-  accept(stack, first[0]["assignment"]);
+  accept(stack, first[0]);
   view = shown(stack, id);
   CHECK((view["state"] == "visit_planned" || view["state"] == "alerting"));
 }
@@ -245,14 +249,15 @@ TEST_CASE("the professional who knows the family is chosen when on call, and onl
   auto first = wait_alerts(stack, first_id, 1, "callout");
   REQUIRE(first.size() == 1);
   // The on-call primary declines; the backup takes the family.
-  auto declined = stack.post("/api/v1/assignments/" + first[0]["assignment"].get<std::string>() + "/decline",
-                             {{"reason", "on another call"}});
+  auto declined = stack.as_worker(first[0]["worker"])
+                      .post("/api/v1/assignments/" + first[0]["assignment"].get<std::string>() + "/decline",
+                            {{"reason", "on another call"}});
   INFO(declined.body);
   REQUIRE(declined.status == 200);
   auto second_alert = wait_alerts(stack, first_id, 2, "callout");
   REQUIRE(second_alert.size() == 2);
   const std::string family_worker = second_alert[1]["worker"];
-  accept(stack, second_alert[1]["assignment"]);
+  accept(stack, second_alert[1]);
 
   SECTION("the family's professional on call gets the next report first, with the reason") {
     stack.advance(10min);
@@ -336,7 +341,7 @@ TEST_CASE("five crisis reports at once on a Friday afternoon are all accepted an
     // Accept whatever comes first; a worker already planned may still take a later visit.
     auto alerts = wait_alerts(stack, id, 1, "callout");
     REQUIRE(alerts.size() >= 1);
-    accept(stack, alerts[0]["assignment"]);
+    accept(stack, alerts[0]);
     auto view = shown(stack, id);
     REQUIRE(view["state"] == "visit_planned");
     visits[id] = view["visit"];
@@ -366,7 +371,7 @@ TEST_CASE("an overdue check-in escalates to the team lead on call", "[e2e][scena
   const std::string id = submit(stack, report("Zeist", {"threat_to_kill"}));
   auto alerts = wait_alerts(stack, id, 1, "callout");
   REQUIRE(alerts.size() == 1);
-  accept(stack, alerts[0]["assignment"]);
+  accept(stack, alerts[0]);
   auto view = shown(stack, id);
   REQUIRE(view["visit"].is_object());
   TimePoint start;
@@ -468,8 +473,6 @@ TEST_CASE("bad input on the follow-up endpoints names the field and changes noth
       {"/api/v1/reports/" + id + "/outcome", {{"safety_agreements", true}, {"police_involved", false}, {"route", "local_team"}, {"consent", {{{"step", "visit"}}}}}, 400, "consent[0].given"},
       {"/api/v1/reports/" + id + "/triage", {{"class", "T1"}, {"reason", ""}}, 400, "reason"},
       {"/api/v1/reports/rnope/outcome", {{"safety_agreements", true}, {"police_involved", false}, {"route", "local_team"}, {"consent", {{{"step", "visit"}, {"given", true}}}}}, 404, "id"},
-      {"/api/v1/visits/nope/checkin", {{"worker", "w-ut-01"}, {"status", "ok"}}, 404, "id"},
-      {"/api/v1/visits/" + id + "-v/checkin", {{"worker", "w-ut-01"}, {"status", "dancing"}}, 400, "status"},
       {"/api/v1/advice/" + id + "/convert", {{"report", report("Houten", {"concern"})}}, 409, "id"},
   };
   for (const auto& c : cases) {
@@ -478,6 +481,15 @@ TEST_CASE("bad input on the follow-up endpoints names the field and changes noth
     CHECK(reply.status == c.status);
     CHECK(reply.json()["error"]["field"] == c.field);
   }
+  // Check-ins are a worker's: the visit's id, the status and no name of a worker in the body.
+  const auto& worker = stack.as_worker("w-ut-01");
+  CHECK(worker.post("/api/v1/visits/nope/checkin", {{"status", "ok"}}).json()["error"]["field"] == "id");
+  auto dancing = worker.post("/api/v1/visits/" + id + "-v/checkin", {{"status", "dancing"}});
+  CHECK(dancing.status == 400);
+  CHECK(dancing.json()["error"]["field"] == "status");
+  auto naming = worker.post("/api/v1/visits/" + id + "-v/checkin", {{"worker", "w-ut-01"}, {"status", "ok"}});
+  CHECK(naming.status == 400);
+  CHECK(naming.json()["error"]["field"] == "worker");
   auto view = shown(stack, id);
   CHECK(view["state"] == "queued");
   CHECK(view["outcome"].is_null());
@@ -524,7 +536,7 @@ TEST_CASE("an injured baby asks for the confidential physician on call, who is c
   CHECK(shown(stack, id)["triage"]["physician"] == true);
   auto alerts = wait_alerts(stack, id, 1, "callout");
   REQUIRE(alerts.size() >= 1);
-  for (const auto& a : alerts) accept(stack, a["assignment"]);
+  for (const auto& a : alerts) accept(stack, a);
   auto physicians = on_call(stack, "eemland", "confidential_physician");
   REQUIRE(physicians.size() >= 1);
   auto consult = wait_alerts(stack, id, 1, "consult");

@@ -57,14 +57,17 @@ TEST_CASE("when an override makes another worker primary, that worker gets a han
   const std::string id = notice["body"]["alert_id"];
   CHECK(notice["body"]["acknowledge"] == stack.url("/api/v1/handoffs/" + id + "/acknowledge"));
   CHECK(stack.get("/api/v1/handoffs?region=eemland&state=sent").json()["handoffs"].size() >= 1);
-  auto stranger = stack.post("/api/v1/handoffs/" + id + "/acknowledge", {{"worker", primary}});
+  auto stranger = stack.as_worker(primary).post("/api/v1/handoffs/" + id + "/acknowledge", nullptr);
   CHECK(stranger.status == 400);
   CHECK(stranger.json()["error"]["field"] == "worker");
-  auto acked = stack.post("/api/v1/handoffs/" + id + "/acknowledge", {{"worker", backup}});
+  const auto& incoming = stack.as_worker(backup);
+  auto acked = incoming.post("/api/v1/handoffs/" + id + "/acknowledge", nullptr);
   REQUIRE(acked.status == 200);
   CHECK(acked.json()["changed"] == true);
-  CHECK(stack.post("/api/v1/handoffs/" + id + "/acknowledge", {{"worker", backup}}).json()["changed"] == false);
-  CHECK(stack.post("/api/v1/handoffs/h-nope/acknowledge", {{"worker", backup}}).status == 404);
+  CHECK(incoming.post("/api/v1/handoffs/" + id + "/acknowledge", nullptr).json()["changed"] == false);
+  CHECK(incoming.post("/api/v1/handoffs/h-nope/acknowledge", nullptr).status == 404);
+  // Nobody acknowledges for someone else: a body naming the worker is refused.
+  CHECK(incoming.post("/api/v1/handoffs/" + id + "/acknowledge", {{"worker", backup}}).status == 400);
   bool listed = false;
   const json handoffs = stack.get("/api/v1/handoffs?region=eemland&state=acknowledged").json();
   for (const auto& h : handoffs["handoffs"])

@@ -83,7 +83,10 @@ TEST_CASE("a crisis report reaches the on-call worker as a signed alert without 
   CHECK(alert["body"]["link"] == stack.url("/api/v1/reports/" + id));
   CHECK(alert["body"]["kind"] == "callout");
 
-  auto accepted = stack.post("/api/v1/assignments/" + assignment + "/accept", nullptr);
+  // Only the alerted worker answers the call-out.
+  const std::string other = alert["body"]["worker"] == "w-em-04" ? "w-em-03" : "w-em-04";
+  CHECK(stack.as_worker(other).post("/api/v1/assignments/" + assignment + "/accept", nullptr).status == 404);
+  auto accepted = stack.as_worker(alert["body"]["worker"]).post("/api/v1/assignments/" + assignment + "/accept", nullptr);
   REQUIRE(accepted.status == 200);
   CHECK(accepted.json()["state"] == "accepted");
 
@@ -93,13 +96,18 @@ TEST_CASE("a crisis report reaches the on-call worker as a signed alert without 
   REQUIRE(shown.json()["assignments"].size() == 1);
   CHECK(shown.json()["assignments"][0]["state"] == "accepted");
   CHECK(shown.json()["assignments"][0]["worker"] == alert["body"]["worker"]);
-  // Every read of the report's details is logged: who, when, why.
-  CHECK(stack.redis().cli("XLEN piket:stream:access").rfind("1", 0) == 0);
-  auto named = piket::test::http("GET", stack.url("/api/v1/reports/" + id + "?purpose=supervision"), "",
-                                 {{"X-Piket-Actor", "desk-anna"}});
+  // Every read of the report's details is logged: who, when, why (beside the other worker's
+  // refused attempt to accept).
+  CHECK(stack.redis().cli("XLEN piket:stream:access").rfind("2", 0) == 0);
+  // The reader is the signed-in user (here through a browser session), never a name the
+  // request gives.
+  stack.as_user("desk-anna", "--role operator --region eemland");
+  auto named = stack.sign_in("desk-anna").request("GET", "/api/v1/reports/" + id + "?purpose=supervision", "",
+                                                  {{"X-Piket-Actor", "someone-else"}});
   CHECK(named.status == 200);
   const std::string access = stack.redis().cli("XREVRANGE piket:stream:access + - COUNT 1");
   CHECK(access.find("desk-anna") != std::string::npos);
+  CHECK(access.find("someone-else") == std::string::npos);
   CHECK(access.find("supervision") != std::string::npos);
   CHECK(access.find(id) != std::string::npos);
   // One scrape shows every daemon's figures, each series with its daemon's instance label.
@@ -128,7 +136,8 @@ TEST_CASE("a decline alerts the next on-call worker at once", "[e2e]") {
   auto first = wait_delivered(stack, 1, 10s);
   REQUIRE(first.size() == 1);
   const std::string assignment = first[0]["body"]["alert_id"];
-  auto declined = stack.post("/api/v1/assignments/" + assignment + "/decline", {{"reason", "on another call"}});
+  const auto& worker = stack.as_worker(first[0]["body"]["worker"]);
+  auto declined = worker.post("/api/v1/assignments/" + assignment + "/decline", {{"reason", "on another call"}});
   REQUIRE(declined.status == 200);
   CHECK(declined.json()["state"] == "declined");
 
@@ -137,8 +146,8 @@ TEST_CASE("a decline alerts the next on-call worker at once", "[e2e]") {
   CHECK(both[1]["body"]["worker"] != both[0]["body"]["worker"]);
   CHECK(both[1]["body"]["reference"] == both[0]["body"]["reference"]);
   // Declining twice changes nothing; accepting a declined assignment is refused.
-  CHECK(stack.post("/api/v1/assignments/" + assignment + "/decline", nullptr).json()["changed"] == false);
-  auto late = stack.post("/api/v1/assignments/" + assignment + "/accept", nullptr);
+  CHECK(worker.post("/api/v1/assignments/" + assignment + "/decline", nullptr).json()["changed"] == false);
+  auto late = worker.post("/api/v1/assignments/" + assignment + "/accept", nullptr);
   CHECK(late.status == 409);
   CHECK(late.json()["error"]["code"] == "conflict");
 }
@@ -184,7 +193,7 @@ TEST_CASE("bad input gets a clear error naming the field, stores nothing, and th
   };
   for (const auto& c : cases) {
     INFO(c.body);
-    auto reply = piket::test::http("POST", stack.url("/api/v1/reports"), c.body);
+    auto reply = stack.request("POST", "/api/v1/reports", c.body);
     CHECK(reply.status == c.status);
     CHECK(reply.json()["error"]["code"] == c.code);
     CHECK(reply.json()["error"]["field"] == c.field);
@@ -199,9 +208,9 @@ TEST_CASE("bad input gets a clear error naming the field, stores nothing, and th
   }
   SECTION("unknown reports and assignments") {
     CHECK(stack.get("/api/v1/reports/rnope").status == 404);
-    CHECK(stack.post("/api/v1/assignments/x-1/accept", nullptr).status == 404);
+    CHECK(stack.as_worker("w-em-01").post("/api/v1/assignments/x-1/accept", nullptr).status == 404);
     CHECK(stack.get("/api/v1/nothing").status == 404);
-    CHECK(piket::test::http("DELETE", stack.url("/api/v1/reports")).status == 405);
+    CHECK(stack.del("/api/v1/reports").status == 405);
   }
   CHECK(count_reports(stack) == "0");
   CHECK(stack.redis().cli("XLEN piket:stream:alerts").rfind("0", 0) == 0);

@@ -123,8 +123,13 @@ class SecondScheduler {
     process_.stop(3000ms);
   }
 
+  // As the gateway would send it: with a manager's verified principal.
   piket::Result<json> call(std::string_view type, json body) {
-    return piket::test::run_async(io_, client_.call(type, std::move(body)));
+    piket::auth::Principal manager;
+    manager.id = "test-manager";
+    manager.roles = {"manager"};
+    manager.regions = {"*"};
+    return piket::test::run_async(io_, client_.call(type, std::move(body), manager));
   }
   json listing() {
     auto reply = call("roster.override.list", json::object());
@@ -288,7 +293,7 @@ TEST_CASE("two schedulers on one Redis see each other's roster changes within a 
 
   SECTION("a rotation deleted through one is gone from the other") {
     auto removed =
-        piket::test::http("DELETE", stack.url("/api/v1/roster/rotations/team-lead-west"));
+        stack.request("DELETE", "/api/v1/roster/rotations/team-lead-west");
     INFO(removed.body);
     REQUIRE(removed.status == 200);
     auto gone = time_until(

@@ -59,7 +59,7 @@ TEST_CASE("a rotation set up through the API decides who is on call and survives
   stack.advance(std::chrono::hours(24 * 7));
   CHECK(primary_of(stack, "west") == "w-we-03");
 
-  auto removed = piket::test::http("DELETE", stack.url("/api/v1/roster/rotations/west-cover"));
+  auto removed = stack.request("DELETE", "/api/v1/roster/rotations/west-cover");
   CHECK(removed.status == 200);
   CHECK(primary_of(stack, "west") != "w-we-04");
   CHECK(stack.get("/api/v1/roster/rotations").json()["rotations"].size() == 20);

@@ -100,6 +100,9 @@ TEST_CASE("SIGTERM to the dispatcher while its requests wait on Redis answers ea
           "[e2e][shutdown]") {
   Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
   const auto before = count_of(stack.log("dispatcher"), "type=report.submit");
+  // The gateway has just verified the desk's token (it trusts it for auth.cache_ms without
+  // Redis), so the requests reach the dispatcher while Redis is held still.
+  REQUIRE(stack.get("/api/v1/session").status == 200);
   // Redis is held still, so the dispatcher's handlers are under way when SIGTERM comes.
   stack.redis().freeze();
   std::vector<HttpReply> replies;

@@ -57,12 +57,12 @@ json on_call_now(const Stack& stack, const std::string& region, const std::strin
 }
 
 piket::test::HttpReply post_csv(const Stack& stack, const std::string& csv) {
-  return piket::test::http("POST", stack.url("/api/v1/workers/import"), csv,
+  return stack.request("POST", "/api/v1/workers/import", csv,
                            {{"Content-Type", "text/csv"}});
 }
 
 piket::test::HttpReply del(const Stack& stack, const std::string& path) {
-  return piket::test::http("DELETE", stack.url(path));
+  return stack.request("DELETE", path);
 }
 }  // namespace
 

@@ -85,10 +85,26 @@ TEST_CASE("the scheduler daemon tells who is on call for a region", "[scheduler]
   piket::zmqio::RpcClient client{io, "tcp://127.0.0.1:" + std::to_string(port),
                                  piket::zmqio::RpcOptions{1000ms, 3}, clock};
   client.start();
+  // As the gateway sends it: who asks, verified.
+  piket::auth::Principal desk;
+  desk.id = "desk-1";
+  desk.roles = {"operator"};
+  desk.regions = {"*"};
 
+  SECTION("a question without a verified principal is refused, and one from a role that may not ask") {
+    auto anonymous = piket::test::run_async(io, client.call(piket::msg::kOnCallQuery, {{"region", "eemland"}}));
+    REQUIRE_FALSE(anonymous.ok());
+    CHECK(anonymous.error().code == piket::ErrorCode::unauthenticated);
+    piket::auth::Principal officer;
+    officer.id = "po-1";
+    officer.roles = {"privacy_officer"};
+    auto refused = piket::test::run_async(io, client.call(piket::msg::kOnCallQuery, {{"region", "eemland"}}, officer));
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == piket::ErrorCode::forbidden);
+  }
   SECTION("the primary and backups are workers of that region") {
     auto reply = piket::test::run_async(
-        io, client.call(piket::msg::kOnCallQuery, {{"region", "utrecht-stad"}}));
+        io, client.call(piket::msg::kOnCallQuery, {{"region", "utrecht-stad"}}, desk));
     REQUIRE(reply.ok());
     CHECK((*reply)["region"] == "utrecht-stad");
     CHECK((*reply)["role"] == "crisis_worker");
@@ -101,14 +117,14 @@ TEST_CASE("the scheduler daemon tells who is on call for a region", "[scheduler]
   SECTION("a fixed instant gives the rostered primary") {
     auto reply = piket::test::run_async(
         io, client.call(piket::msg::kOnCallQuery,
-                        {{"region", "eemland"}, {"at", "2026-03-02T09:00:00Z"}}));
+                        {{"region", "eemland"}, {"at", "2026-03-02T09:00:00Z"}}, desk));
     REQUIRE(reply.ok());
     REQUIRE_FALSE((*reply)["on_call"].empty());
     CHECK((*reply)["on_call"][0]["worker_id"] == "w-em-01");
   }
   SECTION("an unknown region is an error naming the field") {
     auto reply =
-        piket::test::run_async(io, client.call(piket::msg::kOnCallQuery, {{"region", "atlantis"}}));
+        piket::test::run_async(io, client.call(piket::msg::kOnCallQuery, {{"region", "atlantis"}}, desk));
     REQUIRE_FALSE(reply.ok());
     CHECK(reply.error().code == piket::ErrorCode::unknown_region);
     CHECK(reply.error().field == "region");

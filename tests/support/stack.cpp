@@ -1,5 +1,8 @@
 #include "tests/support/stack.hpp"
 
+#include <array>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -78,6 +81,9 @@ Stack::Stack(StackOptions options)
   for (const auto& [key, value] : options.notifier) notifier[key] = value;
   for (const auto& [key, value] : notifier)
     if (!value.empty()) config << key << " = " << value << "\n";
+  // argon2id at its cheapest: tests sign in often; the real cost is in docs/benchmarks.md.
+  config << "[auth]\npassword_opslimit = 1\npassword_memlimit_kib = 8192\ncookie_secure = false\n"
+         << "login_max_failures = 3\nlogin_lock_base_s = 60\nlogin_lock_max_s = 600\n";
   write_file(dir_ + "/piket.toml", config.str());
 
   std::vector<std::string> receiver{"python3", source_dir() + "/scripts/webhook_receiver.py",
@@ -96,6 +102,13 @@ Stack::Stack(StackOptions options)
     throw std::runtime_error("the webhook receiver did not start");
   for (const char* name : {"scheduler", "dispatcher", "notifier", "gateway"}) start_daemon(name);
   if (!wait_healthy(std::chrono::seconds(20))) throw std::runtime_error("the stack did not become healthy");
+  // The test desk: every role but worker, every region and team, through an API token.
+  std::string teams;
+  for (const char* team : {"ut-a", "ut-b", "em-a", "em-b", "ls-a", "ls-b", "ut-physicians", "em-physicians"})
+    teams += std::string(" --team ") + team;
+  admin("add-user --id test-desk --role operator --role manager --role team_lead --role admin "
+        "--role privacy_officer --region '*' --password-stdin" + teams, std::string(kPassword) + "\n");
+  desk_ = Caller(this, {{"Authorization", "Bearer " + new_token("test-desk")}});
   // Healthy is the gateway and the dispatcher; ready is also the scheduler's roster read from
   // Redis, so a test's first question about who is on call has its whole answer.
   if (!eventually([&] {
@@ -119,6 +132,8 @@ Stack::~Stack() {
       FAIL_CHECK("piket-" << name << " reported: " << text.substr(at, 2000));
     }
   }
+  // PIKET_KEEP_TEST_DIR=1 keeps the folder (config, logs) for a post-mortem.
+  if (std::getenv("PIKET_KEEP_TEST_DIR")) return;
   std::error_code ignored;
   std::filesystem::remove_all(dir_, ignored);
 }
@@ -127,12 +142,70 @@ std::string Stack::url(const std::string& path) const {
   return "http://127.0.0.1:" + std::to_string(gateway_port_) + path;
 }
 
-HttpReply Stack::post(const std::string& path, const nlohmann::json& body,
-                      const std::map<std::string, std::string>& headers) const {
-  return http("POST", url(path), body.is_null() ? "" : body.dump(), headers);
+HttpReply Caller::request(const std::string& method, const std::string& path, const std::string& body,
+                          const std::map<std::string, std::string>& headers) const {
+  std::map<std::string, std::string> all = headers_;
+  for (const auto& [k, v] : headers) all[k] = v;
+  return http(method, stack_->url(path), body, all);
 }
 
-HttpReply Stack::get(const std::string& path) const { return http("GET", url(path)); }
+HttpReply Caller::post(const std::string& path, const nlohmann::json& body,
+                       const std::map<std::string, std::string>& headers) const {
+  return request("POST", path, body.is_null() ? "" : body.dump(), headers);
+}
+
+HttpReply Stack::post(const std::string& path, const nlohmann::json& body,
+                      const std::map<std::string, std::string>& headers) const {
+  return desk_.post(path, body, headers);
+}
+
+HttpReply Stack::get(const std::string& path) const { return desk_.get(path); }
+HttpReply Stack::del(const std::string& path) const { return desk_.del(path); }
+HttpReply Stack::request(const std::string& method, const std::string& path, const std::string& body,
+                         const std::map<std::string, std::string>& headers) const {
+  return desk_.request(method, path, body, headers);
+}
+
+std::string Stack::admin(const std::string& arguments, const std::string& input) const {
+  write_file(dir_ + "/admin-input", input);
+  const std::string command = build_dir() + "/admin/piket-admin --config " + dir_ + "/piket.toml " + arguments +
+                              " < " + dir_ + "/admin-input 2>>" + dir_ + "/admin.log";
+  std::string out;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) throw std::runtime_error("piket-admin did not start");
+  std::array<char, 4096> buffer{};
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
+  const int status = ::pclose(pipe);
+  if (status != 0) throw std::runtime_error("piket-admin " + arguments + " failed: " + log("admin"));
+  return out;
+}
+
+std::string Stack::new_token(const std::string& id, const std::string& flags) const {
+  const std::string out = admin("add-token --id " + id + " " + flags);
+  const auto at = out.find("token: ");
+  if (at == std::string::npos) throw std::runtime_error("piket-admin printed no token: " + out);
+  return out.substr(at + 7, out.find('\n', at) - at - 7);
+}
+
+const Caller& Stack::as_worker(const std::string& worker) const {
+  return as_user("u-" + worker, "--role worker --worker " + worker);
+}
+
+const Caller& Stack::as_user(const std::string& id, const std::string& spec) const {
+  auto found = callers_.find(id);
+  if (found != callers_.end()) return found->second;
+  admin("add-user --id " + id + " " + spec + " --password-stdin", std::string(kPassword) + "\n");
+  return callers_[id] = Caller(this, {{"Authorization", "Bearer " + new_token(id)}});
+}
+
+Caller Stack::sign_in(const std::string& user, const std::string& password) const {
+  const auto reply = http("POST", url("/api/v1/session"), nlohmann::json{{"user", user}, {"password", password}}.dump());
+  if (reply.status != 201) throw std::runtime_error("sign-in refused: " + std::to_string(reply.status) + " " + reply.body);
+  const std::string cookie = reply.headers.at("set-cookie");
+  return Caller(this, {{"Cookie", cookie.substr(0, cookie.find(';'))},
+                       {"X-CSRF-Token", reply.json()["csrf_token"].get<std::string>()}});
+}
 
 void Stack::start_daemon(const std::string& name) {
   daemons_[name] = Process({build_dir() + "/" + name + "/piket-" + name, "--config", dir_ + "/piket.toml"},
@@ -155,8 +228,11 @@ bool Stack::wait_healthy(std::chrono::milliseconds limit) const {
   auto until = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < until) {
     // The gateway's answer, not just any 200 (the webhook receiver has a /healthz too).
-    const auto reply = get("/healthz");
-    if (reply.status == 200 && reply.body.find("\"dispatcher\":\"up\"") != std::string::npos) return true;
+    const auto reply = http("GET", url("/healthz"));
+    // Once the desk can sign in, healthy also means the gateway reads its sessions and tokens.
+    const bool signs_in = desk_.headers().empty() || desk_.get("/api/v1/session").status == 200;
+    if (reply.status == 200 && reply.body.find("\"dispatcher\":\"up\"") != std::string::npos && signs_in)
+      return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;

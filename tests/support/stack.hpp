@@ -36,15 +36,57 @@ inline StackOptions starting_at(TimePoint at, std::string escalation_toml = "") 
   return options;
 }
 
+class Stack;
+
+// Requests to the stack's gateway as one signed-in caller: an API token ("Authorization:
+// Bearer") or a browser session (the cookie, and the CSRF token on changes).
+class Caller {
+ public:
+  Caller() = default;
+  Caller(const Stack* stack, std::map<std::string, std::string> headers)
+      : stack_(stack), headers_(std::move(headers)) {}
+  HttpReply request(const std::string& method, const std::string& path, const std::string& body = "",
+                    const std::map<std::string, std::string>& headers = {}) const;
+  HttpReply post(const std::string& path, const nlohmann::json& body,
+                 const std::map<std::string, std::string>& headers = {}) const;
+  HttpReply get(const std::string& path) const { return request("GET", path); }
+  HttpReply del(const std::string& path) const { return request("DELETE", path); }
+  const std::map<std::string, std::string>& headers() const { return headers_; }
+
+ private:
+  const Stack* stack_ = nullptr;
+  std::map<std::string, std::string> headers_;
+};
+
 class Stack {
  public:
   explicit Stack(StackOptions options);  // options.start_at is required
   ~Stack();
 
   std::string url(const std::string& path) const;
+  // As the test desk: a user with every role but worker (operator and manager of every region,
+  // team lead of every team, admin, privacy officer), signed in with an API token. Requests a
+  // worker makes (accept, check in, swap steps) go through as_worker().
   HttpReply post(const std::string& path, const nlohmann::json& body,
                  const std::map<std::string, std::string>& headers = {}) const;
   HttpReply get(const std::string& path) const;
+  HttpReply del(const std::string& path) const;
+  HttpReply request(const std::string& method, const std::string& path, const std::string& body = "",
+                    const std::map<std::string, std::string>& headers = {}) const;
+  const Caller& desk() const { return desk_; }
+  // A worker user linked to `worker` (created at the first call), with an API token.
+  const Caller& as_worker(const std::string& worker) const;
+  // A user with exactly these roles (created at the first call, password kPassword), with a
+  // token. `spec` is piket-admin's flags after the id, e.g. "--role manager --region eemland".
+  const Caller& as_user(const std::string& id, const std::string& spec) const;
+  // Signs `user` in with a password: a browser session (cookie and CSRF token). Throws when
+  // the sign-in is refused.
+  Caller sign_in(const std::string& user, const std::string& password = kPassword) const;
+  // Runs piket-admin with this stack's config; its stdout. Throws when it fails.
+  std::string admin(const std::string& arguments, const std::string& input = "") const;
+  // piket-admin's printed "token: ..." for the account `id`.
+  std::string new_token(const std::string& id, const std::string& flags = "") const;
+  static constexpr const char* kPassword = "correct-horse-battery-9";
 
   void start_daemon(const std::string& name);  // scheduler, dispatcher, notifier, gateway
   void kill_daemon(const std::string& name);   // SIGKILL
@@ -95,6 +137,8 @@ class Stack {
   RedisServer redis_;
   std::map<std::string, Process> daemons_;
   Process receiver_;
+  Caller desk_;
+  mutable std::map<std::string, Caller> callers_;  // created at first use
 };
 
 }  // namespace piket::test

@@ -162,22 +162,43 @@ TEST_CASE("a roster's working-time check counts the call-outs the worker accepte
     if (v.rule == piket::kRuleOnCallWork24h) CHECK(v.figure == "14.0 h > 13 h");
 }
 
-TEST_CASE("a swap is accepted by the peer, then approved by a team lead of the region",
+namespace {
+piket::auth::Principal worker_user(const std::string& worker) {
+  piket::auth::Principal p;
+  p.id = "u-" + worker;
+  p.roles = {"worker"};
+  p.worker = worker;
+  return p;
+}
+piket::auth::Principal lead_of(const std::string& team) {
+  piket::auth::Principal p;
+  p.id = "lead-" + team;
+  p.roles = {"team_lead"};
+  p.teams = {team};
+  return p;
+}
+}  // namespace
+
+TEST_CASE("a swap is accepted by the peer, then approved by a team lead of their teams",
           "[unit][roster-writer]") {
   const auto& workers = piket::test::demo_data().workers;
   const TimePoint at = utc("2026-12-02T13:00:00Z");
+  const SwapRequest requested = swap_in("requested");  // w-em-02 (em-a) with w-em-03 (em-b)
 
-  auto accepted = sch::next_swap_step(swap_in("requested"), "accept", "w-em-03", workers, at);
+  auto accepted = sch::next_swap_step(requested, "accept", sch::swap_actor(worker_user("w-em-03"), requested, workers), at);
   REQUIRE(accepted.ok());
   CHECK(accepted->state == "accepted");
   REQUIRE(accepted->history.size() == 1);
-  CHECK(accepted->history[0].by == "w-em-03");
+  CHECK(accepted->history[0].by == "u-w-em-03");
   CHECK(accepted->history[0].at == at);
 
-  auto approved = sch::next_swap_step(*accepted, "approve", "w-em-01", workers, at);
-  REQUIRE(approved.ok());
-  CHECK(approved->state == "approved");
-  CHECK(approved->history.size() == 2);
+  for (const char* team : {"em-a", "em-b"}) {
+    auto approved = sch::next_swap_step(*accepted, "approve", sch::swap_actor(lead_of(team), *accepted, workers), at);
+    REQUIRE(approved.ok());
+    CHECK(approved->state == "approved");
+    CHECK(approved->history.size() == 2);
+    CHECK(approved->history[1].by == std::string("lead-") + team);
+  }
 }
 
 TEST_CASE("a swap step out of order, or by the wrong person, is refused and says why",
@@ -187,31 +208,37 @@ TEST_CASE("a swap step out of order, or by the wrong person, is refused and says
   struct Case {
     const char* state;
     const char* step;
-    const char* by;
+    piket::auth::Principal who;
     piket::ErrorCode code;
     const char* field;
   };
+  piket::auth::Principal nobody;
   const std::vector<Case> cases{
-      {"requested", "accept", "w-em-04", piket::ErrorCode::forbidden, "by"},     // not the peer
-      {"requested", "approve", "w-em-01", piket::ErrorCode::conflict, "state"},  // peer first
-      {"accepted", "approve", "w-em-02", piket::ErrorCode::forbidden, "by"},     // not a lead
-      {"accepted", "approve", "w-ut-01", piket::ErrorCode::forbidden, "by"},     // other region
-      {"accepted", "accept", "w-em-03", piket::ErrorCode::conflict, "state"},
-      {"approved", "reject", "w-em-01", piket::ErrorCode::conflict, "state"},
-      {"rejected", "accept", "w-em-03", piket::ErrorCode::conflict, "state"},
-      {"requested", "accept", "", piket::ErrorCode::invalid_field, "by"},
-      {"requested", "cancel", "w-em-02", piket::ErrorCode::invalid_field, "step"},
+      {"requested", "accept", worker_user("w-em-04"), piket::ErrorCode::forbidden, "by"},  // not the peer
+      {"requested", "approve", lead_of("em-a"), piket::ErrorCode::conflict, "state"},     // peer first
+      {"accepted", "approve", worker_user("w-em-02"), piket::ErrorCode::forbidden, "by"},  // not a lead
+      {"accepted", "approve", lead_of("ut-a"), piket::ErrorCode::forbidden, "by"},         // another team
+      {"accepted", "reject", worker_user("w-em-04"), piket::ErrorCode::forbidden, "by"},   // a bystander
+      {"accepted", "accept", worker_user("w-em-03"), piket::ErrorCode::conflict, "state"},
+      {"approved", "reject", lead_of("em-a"), piket::ErrorCode::conflict, "state"},
+      {"rejected", "accept", worker_user("w-em-03"), piket::ErrorCode::conflict, "state"},
+      {"requested", "accept", nobody, piket::ErrorCode::invalid_field, "by"},
+      {"requested", "cancel", worker_user("w-em-02"), piket::ErrorCode::invalid_field, "step"},
   };
   for (const auto& c : cases) {
-    CAPTURE(c.state, c.step, c.by);
-    auto next = sch::next_swap_step(swap_in(c.state), c.step, c.by, workers, at);
+    CAPTURE(c.state, c.step, c.who.id);
+    const SwapRequest swap = swap_in(c.state);
+    auto next = sch::next_swap_step(swap, c.step, sch::swap_actor(c.who, swap, workers), at);
     REQUIRE_FALSE(next.ok());
     CHECK(next.error().code == c.code);
     CHECK(next.error().field == c.field);
   }
-  auto rejected = sch::next_swap_step(swap_in("accepted"), "reject", "w-em-01", workers, at);
-  REQUIRE(rejected.ok());
-  CHECK(rejected->state == "rejected");
+  for (const auto& who : {lead_of("em-a"), worker_user("w-em-02"), worker_user("w-em-03")}) {
+    const SwapRequest swap = swap_in("accepted");
+    auto rejected = sch::next_swap_step(swap, "reject", sch::swap_actor(who, swap, workers), at);
+    REQUIRE(rejected.ok());
+    CHECK(rejected->state == "rejected");
+  }
 }
 
 TEST_CASE("only duty the requester has can be asked to swap", "[unit][roster-writer]") {
