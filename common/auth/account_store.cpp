@@ -6,6 +6,7 @@
 
 #include "common/auth/access.hpp"
 #include "common/keys.hpp"
+#include "common/redis/functions.hpp"
 
 namespace piket::auth {
 namespace asio = boost::asio;
@@ -16,13 +17,7 @@ namespace {
 // minute, and a request costs no write (Redis fsyncs every write) most of the time.
 constexpr std::chrono::milliseconds kTouchEvery{std::chrono::seconds(60)};
 
-std::vector<std::string> fcall(std::string_view name, std::vector<std::string> keys,
-                               std::vector<std::string> argv) {
-  std::vector<std::string> out{"FCALL", std::string(name), std::to_string(keys.size())};
-  out.insert(out.end(), keys.begin(), keys.end());
-  out.insert(out.end(), argv.begin(), argv.end());
-  return out;
-}
+using redis::fcall;
 
 std::string ms(TimePoint t) { return std::to_string(to_unix_ms(t)); }
 TimePoint from_ms_text(const std::string& text) {

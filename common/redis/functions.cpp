@@ -15,4 +15,12 @@ boost::asio::awaitable<Status> ensure_functions(Client& client, const FunctionLi
   co_return ok_status();
 }
 
+std::vector<std::string> fcall(std::string_view name, std::vector<std::string> keys,
+                               std::vector<std::string> argv) {
+  std::vector<std::string> out{"FCALL", std::string(name), std::to_string(keys.size())};
+  out.insert(out.end(), keys.begin(), keys.end());
+  out.insert(out.end(), argv.begin(), argv.end());
+  return out;
+}
+
 }  // namespace piket::redis

@@ -3,6 +3,8 @@
 // has a `<library>_version` function; at every connect the library is (re)loaded when that
 // version differs from ours.
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -17,5 +19,10 @@ struct FunctionLibrary {
 };
 
 boost::asio::awaitable<Status> ensure_functions(Client& client, const FunctionLibrary& library);
+
+// The arguments of FCALL name numkeys key... arg... (build it in a statement before a co_await:
+// GCC 12 cannot keep brace-list temporaries in a coroutine frame).
+std::vector<std::string> fcall(std::string_view name, std::vector<std::string> keys,
+                               std::vector<std::string> argv);
 
 }  // namespace piket::redis

@@ -5,6 +5,7 @@
 #include "common/domain/call_outs.hpp"
 #include "common/envelope.hpp"
 #include "common/keys.hpp"
+#include "common/redis/functions.hpp"
 
 namespace piket::dispatcher {
 namespace asio = boost::asio;
@@ -16,13 +17,7 @@ constexpr const char* kActorDispatcher = "dispatcher";
 
 // Commands are built in a statement before each co_await: GCC 12 cannot keep brace-list
 // temporaries (initializer_list arrays) in a coroutine frame.
-std::vector<std::string> fcall(std::string_view name, std::vector<std::string> keys,
-                               std::vector<std::string> argv) {
-  std::vector<std::string> out{"FCALL", std::string(name), std::to_string(keys.size())};
-  out.insert(out.end(), keys.begin(), keys.end());
-  out.insert(out.end(), argv.begin(), argv.end());
-  return out;
-}
+using redis::fcall;
 
 std::string ms(TimePoint t) { return std::to_string(to_unix_ms(t)); }
 
