@@ -1,11 +1,12 @@
 # Compiles a Redis Functions library into a C++ source. A library may be written as several
 # .lua files (one per state machine); they are joined in the order given into one library, so
-# they share its local helpers. The first file carries the "#!lua name=..." line. The library's
+# they share its local helpers (a helper file such as common/redis/audit_chain.lua goes before
+# the files that use it). The "#!lua name=<library>" line is written here. The library's
 # version is the hash of the joined text, so any change is reloaded by ensure_functions() at
 # start-up.
 # Usage: piket_embed_lua(<target> <lua file> <library name> <C++ function name> [<lua file>...])
 function(piket_embed_lua target first_lua_file library function_name)
-  set(lua_text "")
+  set(lua_text "#!lua name=${library}\n")
   foreach(lua_file IN ITEMS ${first_lua_file} ${ARGN})
     file(READ ${lua_file} part)
     string(APPEND lua_text "${part}\n")

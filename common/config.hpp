@@ -36,6 +36,12 @@ struct GatewayConfig {
   std::size_t max_body_bytes = 64 * 1024;
   std::string public_url;  // base of links in alerts
   int max_connections = 1024;
+  // One client address cannot take the gateway from the others: its own share of connections,
+  // and a request rate (a token bucket: `per_client_burst` at once, refilled at
+  // `per_client_requests_per_s`) beyond which it is answered 429 with Retry-After.
+  int max_connections_per_client = 64;
+  double per_client_requests_per_s = 100;
+  int per_client_burst = 200;
 };
 
 struct DispatcherConfig {

@@ -21,6 +21,45 @@ inline constexpr std::string_view kOrderExtend = "report.order_extend";
 // Requests to the scheduler.
 inline constexpr std::string_view kOnCallQuery = "oncall.query";
 inline constexpr std::string_view kOnCallQueryMany = "oncall.query_many";  // several, with fairness
+// Rosters (scheduler).
+inline constexpr std::string_view kRosterShifts = "roster.shifts";
+inline constexpr std::string_view kRosterCoverage = "roster.coverage";
+inline constexpr std::string_view kRosterViolations = "roster.violations";
+inline constexpr std::string_view kRosterFairness = "roster.fairness";
+inline constexpr std::string_view kRosterRotationList = "roster.rotation.list";
+inline constexpr std::string_view kRosterRotationPut = "roster.rotation.put";
+inline constexpr std::string_view kRosterRotationDelete = "roster.rotation.delete";
+inline constexpr std::string_view kRosterOverrideList = "roster.override.list";
+inline constexpr std::string_view kRosterOverrideCreate = "roster.override.create";
+inline constexpr std::string_view kRosterOverrideDelete = "roster.override.delete";
+inline constexpr std::string_view kRosterLeaveCreate = "roster.leave.create";
+inline constexpr std::string_view kRosterLeaveDelete = "roster.leave.delete";
+inline constexpr std::string_view kRosterSwapRequest = "roster.swap.request";
+inline constexpr std::string_view kRosterSwapAccept = "roster.swap.accept";
+inline constexpr std::string_view kRosterSwapApprove = "roster.swap.approve";
+inline constexpr std::string_view kRosterSwapReject = "roster.swap.reject";
+inline constexpr std::string_view kRosterImportAssignments = "roster.import.assignments";
+inline constexpr std::string_view kRosterIcalCreate = "roster.ical.create";
+// Hand-offs (scheduler).
+inline constexpr std::string_view kHandoffList = "handoff.list";
+inline constexpr std::string_view kHandoffAcknowledge = "handoff.acknowledge";
+// Workers and teams (scheduler).
+inline constexpr std::string_view kWorkerList = "worker.list";
+inline constexpr std::string_view kWorkerPut = "worker.put";
+inline constexpr std::string_view kWorkerImport = "worker.import";
+inline constexpr std::string_view kWorkerGet = "worker.get";
+inline constexpr std::string_view kWorkerDelete = "worker.delete";
+inline constexpr std::string_view kWorkerDeactivate = "worker.deactivate";
+inline constexpr std::string_view kWorkerActivate = "worker.activate";
+inline constexpr std::string_view kTeamList = "team.list";
+inline constexpr std::string_view kTeamPut = "team.put";
+inline constexpr std::string_view kTeamDelete = "team.delete";
+// Rosters (scheduler).
+inline constexpr std::string_view kRosterIcalFeed = "roster.ical.feed";
+// The gateway's own.
+inline constexpr std::string_view kSessionGet = "session.get";
+inline constexpr std::string_view kSessionDelete = "session.delete";
+inline constexpr std::string_view kGatewayMetrics = "gateway.metrics";
 // Any daemon.
 inline constexpr std::string_view kPing = "ping";
 inline constexpr std::string_view kMetrics = "metrics";  // Prometheus text of the daemon

@@ -8,7 +8,7 @@
 #include "common/domain/states.hpp"
 #include "common/log.hpp"
 #include "common/message_types.hpp"
-#include "dispatcher/api/request_fields.hpp"
+#include "common/request_fields.hpp"
 #include "dispatcher/intake/report_input.hpp"
 #include "dispatcher/ladder_steps.hpp"
 #include "dispatcher/service.hpp"

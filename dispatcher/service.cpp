@@ -12,7 +12,7 @@
 #include "common/log.hpp"
 #include "common/message_types.hpp"
 #include "dispatcher/api/report_view.hpp"
-#include "dispatcher/api/request_fields.hpp"
+#include "common/request_fields.hpp"
 #include "dispatcher/intake/report_input.hpp"
 #include "dispatcher/store/dispatch_lua.hpp"
 #include "dispatcher/triage/restraining_order.hpp"

@@ -5,6 +5,7 @@
 
 #include "common/auth/principal.hpp"
 #include "common/envelope.hpp"
+#include "common/request_fields.hpp"
 #include "common/result.hpp"
 #include "common/utf8.hpp"
 
@@ -33,8 +34,21 @@ inline bool only_own_as_worker(const auth::Principal& who, std::initializer_list
   return true;
 }
 
-inline std::string text_field(const nlohmann::json& body, const char* key) {
-  return body.contains(key) && body[key].is_string() ? body[key].get<std::string>() : std::string{};
+// Body fields are read with common/request_fields.hpp (read_text, read_token, ...): a wrong
+// type is an error naming the field, never a silent "".
+using piket::read_bool;
+using piket::read_choice;
+using piket::read_text;
+using piket::read_token;
+
+// A CSV import's text; the gateway's body limit is the real bound.
+inline constexpr std::size_t kMaxCsvBytes = 16 * 1024 * 1024;
+
+// The region whose roster slice answers an on-call question; only picks the slice, the
+// question's own reader checks the field.
+inline std::string slice_key(const nlohmann::json& query) {
+  if (!query.is_object() || !query.contains("region") || !query["region"].is_string()) return {};
+  return query["region"].get<std::string>();
 }
 
 // "force" from JSON (true/false) or from a query string ("true"/"false").

@@ -176,7 +176,8 @@ SchedulerService::Reply SchedulerService::put_rotation(const Envelope& request) 
 }
 
 SchedulerService::Reply SchedulerService::delete_rotation(const Envelope& request) {
-  const std::string id = text_field(request.body, "id");
+  std::string id;
+  if (auto e = read_text(request.body, "id", false, 200, id)) co_return *e;
   co_return co_await apply([&](const Roster& current) -> Result<Decision> {
     const Rotation* r = find_id(current.rotations, id);
     if (!r) return no_such_entry();
@@ -200,7 +201,7 @@ SchedulerService::Reply SchedulerService::create_override(const Envelope& reques
   o->id = new_id("o");
   o->created_by = actor_of(request);
   o->forced = *force;
-  o->force_reason = text_field(request.body, "force_reason");
+  if (auto e = read_text(request.body, "force_reason", false, 500, o->force_reason)) co_return *e;
   auto report = co_await apply([&](const Roster& current) -> Result<Decision> {
     Decision d;
     d.change.overrides = {*o};
@@ -225,7 +226,8 @@ SchedulerService::Reply SchedulerService::create_override(const Envelope& reques
 
 // Taking an override away can open a gap (an added stand-in leaves); the answer says where.
 SchedulerService::Reply SchedulerService::delete_override(const Envelope& request) {
-  const std::string id = text_field(request.body, "id");
+  std::string id;
+  if (auto e = read_text(request.body, "id", false, 200, id)) co_return *e;
   auto report = co_await apply([&](const Roster& current) -> Result<Decision> {
     const Override* o = find_id(current.overrides, id);
     if (!o) return no_such_entry();
@@ -273,7 +275,8 @@ SchedulerService::Reply SchedulerService::create_leave(const Envelope& request) 
 // staffing, so in this model the list stays empty; it is computed all the same, so the answer
 // keeps one shape and stays true if the rules ever change.
 SchedulerService::Reply SchedulerService::delete_leave(const Envelope& request) {
-  const std::string id = text_field(request.body, "id");
+  std::string id;
+  if (auto e = read_text(request.body, "id", false, 200, id)) co_return *e;
   co_return co_await apply([&](const Roster& current) -> Result<Decision> {
     const Leave* l = find_id(current.leave, id);
     if (!l) return no_such_entry();
@@ -313,7 +316,8 @@ SchedulerService::Reply SchedulerService::request_swap(const Envelope& request) 
 
 SchedulerService::Reply SchedulerService::step_swap(const Envelope& request,
                                                     const std::string& step) {
-  const std::string id = text_field(request.body, "id");
+  std::string id;
+  if (auto e = read_text(request.body, "id", false, 200, id)) co_return *e;
   if (request.body.contains("by"))
     co_return invalid("by", "is not taken: the step is the signed-in user's");
   const TimePoint at = clock_.now();
@@ -343,7 +347,8 @@ SchedulerService::Reply SchedulerService::step_swap(const Envelope& request,
 }
 
 SchedulerService::Reply SchedulerService::import_assignments(const Envelope& request) {
-  const std::string csv = text_field(request.body, "csv");
+  std::string csv;
+  if (auto e = read_text(request.body, "csv", false, kMaxCsvBytes, csv)) co_return *e;
   if (csv.empty()) co_return invalid("body", "send the CSV file as the request body");
   auto imported = import_roster_csv(csv, data_.regions, data_.workers, zone());
   if (!imported.ok()) co_return import_error(imported.problems);

@@ -88,37 +88,38 @@ SchedulerService::SchedulerService(asio::io_context& io, const PiketConfig& conf
   };
   bind(msg::kOnCallQuery, &SchedulerService::on_call);
   bind(msg::kOnCallQueryMany, &SchedulerService::on_call_many);
-  bind("roster.shifts", &SchedulerService::shifts);
-  bind("roster.coverage", &SchedulerService::coverage);
-  bind("roster.violations", &SchedulerService::violations);
-  bind("roster.fairness", &SchedulerService::fairness);
-  bind("handoff.acknowledge", &SchedulerService::acknowledge_handoff);
-  bind("handoff.list", &SchedulerService::list_handoffs);
-  bind("roster.override.list", &SchedulerService::list_overrides);
-  bind("roster.rotation.list", &SchedulerService::list_rotations);
-  bind("roster.rotation.put", &SchedulerService::put_rotation);
-  bind("roster.rotation.delete", &SchedulerService::delete_rotation);
-  bind("roster.override.create", &SchedulerService::create_override);
-  bind("roster.override.delete", &SchedulerService::delete_override);
-  bind("roster.leave.create", &SchedulerService::create_leave);
-  bind("roster.leave.delete", &SchedulerService::delete_leave);
-  bind("roster.swap.request", &SchedulerService::request_swap);
-  bind("roster.import.assignments", &SchedulerService::import_assignments);
-  bind("roster.ical.create", &SchedulerService::create_ical_feed);
-  bind("roster.ical.feed", &SchedulerService::ical_feed);
-  bind("worker.list", &SchedulerService::list_workers);
-  bind("worker.get", &SchedulerService::get_worker);
-  bind("worker.put", &SchedulerService::put_worker);
-  bind("worker.delete", &SchedulerService::delete_worker);
-  bind("worker.import", &SchedulerService::import_workers);
-  bind("team.list", &SchedulerService::list_teams);
-  bind("team.put", &SchedulerService::put_team);
-  bind("team.delete", &SchedulerService::delete_team);
-  server_.on("worker.activate", [this](const Envelope& e) { return set_worker_active(e, true); });
-  server_.on("worker.deactivate", [this](const Envelope& e) { return set_worker_active(e, false); });
-  for (const char* step : {"accept", "approve", "reject"})
-    server_.on(std::string("roster.swap.") + step,
-               [this, name = std::string(step)](const Envelope& e) { return step_swap(e, name); });
+  bind(msg::kRosterShifts, &SchedulerService::shifts);
+  bind(msg::kRosterCoverage, &SchedulerService::coverage);
+  bind(msg::kRosterViolations, &SchedulerService::violations);
+  bind(msg::kRosterFairness, &SchedulerService::fairness);
+  bind(msg::kHandoffAcknowledge, &SchedulerService::acknowledge_handoff);
+  bind(msg::kHandoffList, &SchedulerService::list_handoffs);
+  bind(msg::kRosterOverrideList, &SchedulerService::list_overrides);
+  bind(msg::kRosterRotationList, &SchedulerService::list_rotations);
+  bind(msg::kRosterRotationPut, &SchedulerService::put_rotation);
+  bind(msg::kRosterRotationDelete, &SchedulerService::delete_rotation);
+  bind(msg::kRosterOverrideCreate, &SchedulerService::create_override);
+  bind(msg::kRosterOverrideDelete, &SchedulerService::delete_override);
+  bind(msg::kRosterLeaveCreate, &SchedulerService::create_leave);
+  bind(msg::kRosterLeaveDelete, &SchedulerService::delete_leave);
+  bind(msg::kRosterSwapRequest, &SchedulerService::request_swap);
+  bind(msg::kRosterImportAssignments, &SchedulerService::import_assignments);
+  bind(msg::kRosterIcalCreate, &SchedulerService::create_ical_feed);
+  bind(msg::kRosterIcalFeed, &SchedulerService::ical_feed);
+  bind(msg::kWorkerList, &SchedulerService::list_workers);
+  bind(msg::kWorkerGet, &SchedulerService::get_worker);
+  bind(msg::kWorkerPut, &SchedulerService::put_worker);
+  bind(msg::kWorkerDelete, &SchedulerService::delete_worker);
+  bind(msg::kWorkerImport, &SchedulerService::import_workers);
+  bind(msg::kTeamList, &SchedulerService::list_teams);
+  bind(msg::kTeamPut, &SchedulerService::put_team);
+  bind(msg::kTeamDelete, &SchedulerService::delete_team);
+  server_.on(msg::kWorkerActivate, [this](const Envelope& e) { return set_worker_active(e, true); });
+  server_.on(msg::kWorkerDeactivate, [this](const Envelope& e) { return set_worker_active(e, false); });
+  for (auto [type, step] : {std::pair{msg::kRosterSwapAccept, "accept"},
+                            std::pair{msg::kRosterSwapApprove, "approve"},
+                            std::pair{msg::kRosterSwapReject, "reject"}})
+    server_.on(type, [this, name = std::string(step)](const Envelope& e) { return step_swap(e, name); });
   server_.on(msg::kMetrics, [this](const Envelope&) -> Reply {
     co_return json{{"content_type", "text/plain; version=0.0.4"}, {"text", metrics_.render()}};
   });
@@ -297,14 +298,16 @@ Status SchedulerService::check_change(const Roster& current, const Roster& plann
                           added[0].worker_id + " " + added[0].rule + " " + added[0].figure +
                           remaining + "; a team lead may force it with force=true and a force_reason");
   }
-  if (!added.empty() && text_field(request, "force_reason").empty())
+  std::string reason;
+  if (auto e = read_text(request, "force_reason", false, 500, reason)) return *e;
+  if (!added.empty() && reason.find_first_not_of(" \t\r\n") == std::string::npos)
     return invalid("force_reason", "is required when forcing a change that breaks working-time rules");
   return ok_status();
 }
 
 SchedulerService::Reply SchedulerService::on_call(const Envelope& request) {
   const auto started = std::chrono::steady_clock::now();
-  auto slice = slices_.find(text_field(request.body, "region"));
+  auto slice = slices_.find(slice_key(request.body));
   const Roster& roster = slice == slices_.end() ? roster_ : slice->second;
   auto answer = answer_on_call_query(request.body, clock_.now(), data_.regions, data_.workers, roster);
   if (answer.ok()) (*answer)["roster_complete"] = roster_loaded_;
@@ -324,8 +327,7 @@ SchedulerService::Reply SchedulerService::on_call_many(const Envelope& request) 
   json answers = json::array();
   std::map<std::string, std::set<std::string>> workers_by_region;
   for (const auto& query : request.body["queries"]) {
-    const std::string region = query.is_object() ? text_field(query, "region") : "";
-    auto slice = slices_.find(region);
+    auto slice = slices_.find(slice_key(query));
     const Roster& roster = slice == slices_.end() ? roster_ : slice->second;
     auto answer = answer_on_call_query(query, clock_.now(), data_.regions, data_.workers, roster);
     if (!answer.ok()) {
@@ -366,7 +368,9 @@ SchedulerService::Reply SchedulerService::on_call_many(const Envelope& request) 
 
 // The incoming worker confirms the hand-off notice (and with it the open cases it named).
 SchedulerService::Reply SchedulerService::acknowledge_handoff(const Envelope& request) {
-  const std::string id = text_field(request.body, "id"), worker = request.principal->worker;
+  std::string id;
+  if (auto e = read_text(request.body, "id", false, 200, id)) co_return *e;
+  const std::string worker = request.principal->worker;
   if (id.empty() || id.size() > 200) co_return make_error(ErrorCode::not_found, "id", "no such hand-off");
   if (request.body.contains("worker"))
     co_return invalid("worker", "is not taken: the hand-off is acknowledged by the signed-in worker");
@@ -378,7 +382,9 @@ SchedulerService::Reply SchedulerService::acknowledge_handoff(const Envelope& re
 // Hand-offs of the last `days` (default 2), newest first; `region` and `state` (sent or
 // acknowledged) narrow the list, so a team lead sees who has not confirmed yet.
 SchedulerService::Reply SchedulerService::list_handoffs(const Envelope& request) {
-  const std::string region = text_field(request.body, "region"), state = text_field(request.body, "state");
+  std::string region, state;
+  if (auto e = read_text(request.body, "region", false, 200, region)) co_return *e;
+  if (auto e = read_text(request.body, "state", false, 200, state)) co_return *e;
   if (!region.empty() && !data_.regions.find(region))
     co_return make_error(ErrorCode::unknown_region, "region", "unknown region");
   if (!state.empty() && state != "sent" && state != "acknowledged")
@@ -399,8 +405,10 @@ SchedulerService::Reply SchedulerService::list_handoffs(const Envelope& request)
 SchedulerService::Reply SchedulerService::shifts(const Envelope& request) {
   auto p = period(request.body, kWeek);
   if (!p.ok()) co_return p.error();
-  std::string worker = text_field(request.body, "worker");
-  const std::string region = text_field(request.body, "region");
+  std::string worker;
+  if (auto e = read_text(request.body, "worker", false, 200, worker)) co_return *e;
+  std::string region;
+  if (auto e = read_text(request.body, "region", false, 200, region)) co_return *e;
   // A worker sees their own shifts.
   if (only_own_as_worker(*request.principal, {auth::kOperator, auth::kTeamLead, auth::kManager})) {
     if (!worker.empty() && worker != request.principal->worker)
@@ -468,8 +476,10 @@ SchedulerService::Reply SchedulerService::list_rotations(const Envelope&) {
 
 SchedulerService::Reply SchedulerService::create_ical_feed(const Envelope& request) {
   const auth::Principal& who = *request.principal;
-  std::string worker = text_field(request.body, "worker");
-  const std::string region = text_field(request.body, "region");
+  std::string worker;
+  if (auto e = read_text(request.body, "worker", false, 200, worker)) co_return *e;
+  std::string region;
+  if (auto e = read_text(request.body, "region", false, 200, region)) co_return *e;
   // A worker makes a feed of their own shifts; a manager one of their region or its workers.
   if (!who.has_role(auth::kManager)) {
     if (!region.empty() || (!worker.empty() && worker != who.worker))
@@ -493,7 +503,8 @@ SchedulerService::Reply SchedulerService::create_ical_feed(const Envelope& reque
 }
 
 SchedulerService::Reply SchedulerService::ical_feed(const Envelope& request) {
-  const std::string token = text_field(request.body, "id");
+  std::string token;
+  if (auto e = read_text(request.body, "id", false, 200, token)) co_return *e;
   auto target = co_await store_.ical_token_target(token);
   if (!target.ok()) co_return target.error();
   const bool is_region = target->rfind("region:", 0) == 0;

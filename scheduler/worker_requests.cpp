@@ -110,8 +110,9 @@ SchedulerService::Reply SchedulerService::save_workers(std::vector<Worker> chang
 }
 
 SchedulerService::Reply SchedulerService::list_workers(const Envelope& request) {
-  const std::string region = text_field(request.body, "region"),
-                    team = text_field(request.body, "team");
+  std::string region, team;
+  if (auto e = read_text(request.body, "region", false, 200, region)) co_return *e;
+  if (auto e = read_text(request.body, "team", false, 200, team)) co_return *e;
   json out{{"workers", json::array()}};
   for (const Worker& w : data_.workers.workers())
     if ((region.empty() || w.region == region) && (team.empty() || w.team == team))
@@ -121,7 +122,8 @@ SchedulerService::Reply SchedulerService::list_workers(const Envelope& request) 
 
 SchedulerService::Reply SchedulerService::get_worker(const Envelope& request) {
   const auth::Principal& who = *request.principal;
-  const std::string id = text_field(request.body, "id");
+  std::string id;
+  if (auto e = read_text(request.body, "id", false, 200, id)) co_return *e;
   // A worker reads their own record only.
   if (only_own_as_worker(who, {auth::kOperator, auth::kTeamLead, auth::kManager, auth::kAdmin}) && id != who.worker)
     co_return make_error(ErrorCode::forbidden, "id", "a worker reads their own record only");
@@ -155,7 +157,9 @@ SchedulerService::Reply SchedulerService::put_worker(const Envelope& request) {
 // A deactivated worker stays in their rotations (so the gap shows) and is off every duty.
 SchedulerService::Reply SchedulerService::set_worker_active(const Envelope& request, bool active) {
   if (!roster_loaded_) co_return store_not_ready();
-  const Worker* found = data_.workers.find(text_field(request.body, "id"));
+  std::string id;
+  if (auto e = read_text(request.body, "id", false, 200, id)) co_return *e;
+  const Worker* found = data_.workers.find(id);
   if (!found) co_return make_error(ErrorCode::not_found, "id", "unknown worker");
   if (!keeps_workers_of(*request.principal, found->region)) co_return not_your_region(found->region);
   Worker next = *found;
@@ -178,7 +182,8 @@ SchedulerService::Reply SchedulerService::set_worker_active(const Envelope& requ
 
 SchedulerService::Reply SchedulerService::delete_worker(const Envelope& request) {
   if (!roster_loaded_) co_return store_not_ready();
-  const std::string id = text_field(request.body, "id");
+  std::string id;
+  if (auto e = read_text(request.body, "id", false, 200, id)) co_return *e;
   const Worker* found = data_.workers.find(id);
   if (!found) co_return make_error(ErrorCode::not_found, "id", "unknown worker");
   if (!keeps_workers_of(*request.principal, found->region)) co_return not_your_region(found->region);
@@ -193,7 +198,8 @@ SchedulerService::Reply SchedulerService::delete_worker(const Envelope& request)
 // New workers from a CSV file, all or nothing.
 SchedulerService::Reply SchedulerService::import_workers(const Envelope& request) {
   if (!roster_loaded_) co_return store_not_ready();
-  const std::string csv = text_field(request.body, "csv");
+  std::string csv;
+  if (auto e = read_text(request.body, "csv", false, kMaxCsvBytes, csv)) co_return *e;
   if (csv.empty()) co_return invalid("body", "send the CSV file as the request body");
   auto imported = import_workers_csv(csv, data_.regions, data_.workers, data_.teams);
   if (!imported.ok()) co_return import_error(imported.problems);
@@ -212,7 +218,8 @@ SchedulerService::Reply SchedulerService::import_workers(const Envelope& request
 }
 
 SchedulerService::Reply SchedulerService::list_teams(const Envelope& request) {
-  const std::string region = text_field(request.body, "region");
+  std::string region;
+  if (auto e = read_text(request.body, "region", false, 200, region)) co_return *e;
   json out{{"teams", json::array()}};
   for (const Team& t : data_.teams.teams())
     if (region.empty() || t.region == region) out["teams"].push_back(team_json(t, data_.workers));
@@ -238,7 +245,8 @@ SchedulerService::Reply SchedulerService::put_team(const Envelope& request) {
 
 SchedulerService::Reply SchedulerService::delete_team(const Envelope& request) {
   if (!roster_loaded_) co_return store_not_ready();
-  const std::string id = text_field(request.body, "id");
+  std::string id;
+  if (auto e = read_text(request.body, "id", false, 200, id)) co_return *e;
   const Team* team = data_.teams.find(id);
   if (!team) co_return make_error(ErrorCode::not_found, "id", "unknown team");
   if (!keeps_workers_of(*request.principal, team->region)) co_return not_your_region(team->region);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/message_types.hpp"
+
 namespace piket::auth {
 namespace {
 constexpr Grant R = Grant::refused, O = Grant::own, A = Grant::allowed;
@@ -9,57 +11,57 @@ constexpr Grant R = Grant::refused, O = Grant::own, A = Grant::allowed;
 //                       operator worker team_lead manager admin privacy_officer
 const std::vector<AccessRule> kRules = {
     // The dispatcher: reports, assignments, visits, the audit trail.
-    {"report.submit", {A, R, R, R, R, R}, {"reports:create"}},
-    {"report.list", {O, R, R, R, R, R}, {}},
-    {"report.get", {O, O, R, R, R, R}, {}},
-    {"report.triage_override", {O, R, R, R, R, R}, {}},
-    {"report.outcome", {O, O, R, R, R, R}, {}},
-    {"report.order_extend", {O, R, R, R, R, R}, {}},
-    {"advice.convert", {O, R, R, R, R, R}, {}},
-    {"assignment.accept", {R, O, R, R, R, R}, {}},
-    {"assignment.decline", {R, O, R, R, R, R}, {}},
-    {"visit.get", {O, O, R, R, R, R}, {}},
-    {"visit.checkin", {R, O, R, R, R, R}, {}},
-    {"audit.verify", {R, R, R, R, A, A}, {}},
+    {msg::kReportSubmit, {A, R, R, R, R, R}, {"reports:create"}},
+    {msg::kReportList, {O, R, R, R, R, R}, {}},
+    {msg::kReportGet, {O, O, R, R, R, R}, {}},
+    {msg::kReportTriageOverride, {O, R, R, R, R, R}, {}},
+    {msg::kReportOutcome, {O, O, R, R, R, R}, {}},
+    {msg::kOrderExtend, {O, R, R, R, R, R}, {}},
+    {msg::kAdviceConvert, {O, R, R, R, R, R}, {}},
+    {msg::kAssignmentAccept, {R, O, R, R, R, R}, {}},
+    {msg::kAssignmentDecline, {R, O, R, R, R, R}, {}},
+    {msg::kVisitGet, {O, O, R, R, R, R}, {}},
+    {msg::kVisitCheckin, {R, O, R, R, R, R}, {}},
+    {msg::kAuditVerify, {R, R, R, R, A, A}, {}},
     // The scheduler: who is on call, rosters, workers and teams.
-    {"oncall.query", {A, R, A, A, R, R}, {"oncall:read"}},
-    {"roster.shifts", {A, O, A, A, R, R}, {}},
-    {"roster.coverage", {R, R, A, A, R, R}, {}},
-    {"roster.violations", {R, R, A, A, R, R}, {}},
-    {"roster.fairness", {R, R, A, A, R, R}, {}},
-    {"roster.rotation.list", {R, R, A, A, R, R}, {}},
-    {"roster.override.list", {R, R, A, A, R, R}, {}},
-    {"roster.rotation.put", {R, R, R, O, R, R}, {}},
-    {"roster.rotation.delete", {R, R, R, O, R, R}, {}},
-    {"roster.override.create", {R, R, R, O, R, R}, {}},
-    {"roster.override.delete", {R, R, R, O, R, R}, {}},
-    {"roster.leave.create", {R, R, R, O, R, R}, {}},
-    {"roster.leave.delete", {R, R, R, O, R, R}, {}},
-    {"roster.import.assignments", {R, R, R, O, R, R}, {}},
-    {"roster.swap.request", {R, O, R, R, R, R}, {}},
-    {"roster.swap.accept", {R, O, R, R, R, R}, {}},
-    {"roster.swap.approve", {R, R, O, R, R, R}, {}},
-    {"roster.swap.reject", {R, O, O, R, R, R}, {}},
-    {"roster.ical.create", {R, O, R, O, R, R}, {}},
-    {"handoff.list", {A, R, A, A, R, R}, {}},
-    {"handoff.acknowledge", {R, O, R, R, R, R}, {}},
-    {"worker.list", {A, R, A, A, A, R}, {}},
-    {"worker.get", {A, O, A, A, A, R}, {}},
-    {"worker.put", {R, R, R, O, A, R}, {}},
-    {"worker.import", {R, R, R, O, A, R}, {}},
-    {"worker.delete", {R, R, R, O, A, R}, {}},
-    {"worker.activate", {R, R, R, O, A, R}, {}},
-    {"worker.deactivate", {R, R, R, O, A, R}, {}},
-    {"team.list", {A, R, A, A, A, R}, {}},
-    {"team.put", {R, R, R, O, A, R}, {}},
-    {"team.delete", {R, R, R, O, A, R}, {}},
+    {msg::kOnCallQuery, {A, R, A, A, R, R}, {"oncall:read"}},
+    {msg::kRosterShifts, {A, O, A, A, R, R}, {}},
+    {msg::kRosterCoverage, {R, R, A, A, R, R}, {}},
+    {msg::kRosterViolations, {R, R, A, A, R, R}, {}},
+    {msg::kRosterFairness, {R, R, A, A, R, R}, {}},
+    {msg::kRosterRotationList, {R, R, A, A, R, R}, {}},
+    {msg::kRosterOverrideList, {R, R, A, A, R, R}, {}},
+    {msg::kRosterRotationPut, {R, R, R, O, R, R}, {}},
+    {msg::kRosterRotationDelete, {R, R, R, O, R, R}, {}},
+    {msg::kRosterOverrideCreate, {R, R, R, O, R, R}, {}},
+    {msg::kRosterOverrideDelete, {R, R, R, O, R, R}, {}},
+    {msg::kRosterLeaveCreate, {R, R, R, O, R, R}, {}},
+    {msg::kRosterLeaveDelete, {R, R, R, O, R, R}, {}},
+    {msg::kRosterImportAssignments, {R, R, R, O, R, R}, {}},
+    {msg::kRosterSwapRequest, {R, O, R, R, R, R}, {}},
+    {msg::kRosterSwapAccept, {R, O, R, R, R, R}, {}},
+    {msg::kRosterSwapApprove, {R, R, O, R, R, R}, {}},
+    {msg::kRosterSwapReject, {R, O, O, R, R, R}, {}},
+    {msg::kRosterIcalCreate, {R, O, R, O, R, R}, {}},
+    {msg::kHandoffList, {A, R, A, A, R, R}, {}},
+    {msg::kHandoffAcknowledge, {R, O, R, R, R, R}, {}},
+    {msg::kWorkerList, {A, R, A, A, A, R}, {}},
+    {msg::kWorkerGet, {A, O, A, A, A, R}, {}},
+    {msg::kWorkerPut, {R, R, R, O, A, R}, {}},
+    {msg::kWorkerImport, {R, R, R, O, A, R}, {}},
+    {msg::kWorkerDelete, {R, R, R, O, A, R}, {}},
+    {msg::kWorkerActivate, {R, R, R, O, A, R}, {}},
+    {msg::kWorkerDeactivate, {R, R, R, O, A, R}, {}},
+    {msg::kTeamList, {A, R, A, A, A, R}, {}},
+    {msg::kTeamPut, {R, R, R, O, A, R}, {}},
+    {msg::kTeamDelete, {R, R, R, O, A, R}, {}},
     // The gateway's own: the caller's session, the metrics page.
-    {"session.get", {A, A, A, A, A, A}, {"*"}},
-    {"session.delete", {A, A, A, A, A, A}, {"*"}},
-    {"gateway.metrics", {R, R, R, R, A, R}, {"metrics:read"}},
+    {msg::kSessionGet, {A, A, A, A, A, A}, {"*"}},
+    {msg::kSessionDelete, {A, A, A, A, A, A}, {"*"}},
+    {msg::kGatewayMetrics, {R, R, R, R, A, R}, {"metrics:read"}},
 };
 
-const std::vector<std::string_view> kInternal = {"report.open", "oncall.query_many", "ping", "metrics"};
+const std::vector<std::string_view> kInternal = {msg::kReportsOpen, msg::kOnCallQueryMany, "ping", "metrics"};
 }  // namespace
 
 std::string_view grant_name(Grant grant) {
@@ -83,7 +85,7 @@ bool is_internal_request(std::string_view request) {
   return std::find(kInternal.begin(), kInternal.end(), request) != kInternal.end();
 }
 
-bool is_public_request(std::string_view request) { return request == "roster.ical.feed"; }
+bool is_public_request(std::string_view request) { return request == msg::kRosterIcalFeed; }
 
 Grant grant_for_role(std::string_view role, std::string_view request) {
   const AccessRule* rule = access_rule(request);

@@ -1,4 +1,3 @@
-#!lua name=piket_auth
 -- Accounts (users and integration clients), sessions, API tokens and sign-in limits: each
 -- change is one step. Secrets never come here: sessions and tokens are found by their public
 -- id and hold a SHA-256 of their secret, which the caller's hash must match.

@@ -1,4 +1,3 @@
-#!lua name=piket_dispatch
 -- Every state change of a report is one function: state, audit entry, timeline entry and
 -- follow-up work (alerts, timers, the XACK of the input) together, so a crash between two
 -- steps leaves nothing half done. Most functions take one JSON argument and return JSON.
@@ -42,22 +41,6 @@ local KIND_ADVICE = RS.advice
 local function str(value) if type(value) == 'string' then return value end return '' end
 
 local function fail(kind, field, message) return redis.error_reply(kind .. ' ' .. field .. '|' .. message) end
-
--- Every entry the dispatcher writes to the audit and access streams carries the hash of the
--- one before it (SHA-1 over that hash and its own fields, in order), so removing or changing
--- an entry breaks the chain from there on; the head is kept in piket:chain:<stream> and
--- written to the dispatcher's log, outside Redis.
-local CHAIN = 'piket:chain:'
-local function chain_hash(prev, fields)
-  return redis.sha1hex(prev .. '\n' .. table.concat(fields, '\n'))
-end
-
-local function chained_xadd(stream, fields)
-  local prev = redis.call('GET', CHAIN .. stream) or ''
-  local hash = chain_hash(prev, fields)
-  redis.call('XADD', stream, '*', 'prev', prev, 'hash', hash, unpack(fields))
-  redis.call('SET', CHAIN .. stream, hash)
-end
 
 -- The audit stream for everything; the report's own timeline for the operator's view.
 local function audit(at, actor, action, report_id, detail)

@@ -87,13 +87,14 @@ local function verify_chain(keys, args)
   for _, e in ipairs(entries) do
     last_id = e[1]
     local f = e[2]
-    if f[1] == 'prev' and f[3] == 'hash' then
-      local fields = {}
-      for i = 5, #f do fields[#fields + 1] = f[i] end
-      if f[2] ~= prev or f[4] ~= chain_hash(f[2], fields) then return {last_id, prev, e[1], checked, 0} end
-      prev = f[4]
-      checked = checked + 1
-    end
+    -- Every writer chains its entries (common/redis/audit_chain.lua): one without a link is
+    -- as much a break as one whose link does not match.
+    if f[1] ~= 'prev' or f[3] ~= 'hash' then return {last_id, prev, e[1], checked, 0} end
+    local fields = {}
+    for i = 5, #f do fields[#fields + 1] = f[i] end
+    if f[2] ~= prev or f[4] ~= chain_hash(f[2], fields) then return {last_id, prev, e[1], checked, 0} end
+    prev = f[4]
+    checked = checked + 1
   end
   local at_end = #entries < tonumber(args[4]) and 1 or 0
   if at_end == 1 and (redis.call('GET', CHAIN .. args[1]) or '') ~= prev then

@@ -4,6 +4,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/message_types.hpp"
+
 namespace piket::gateway {
 namespace {
 std::vector<std::string> split_path(const std::string& target) {
@@ -23,7 +25,7 @@ std::vector<std::string> split_path(const std::string& target) {
 struct SchedulerRoute {
   const char* method;
   std::vector<std::string> pattern;  // after /api/v1; "{id}" matches one segment
-  const char* rpc;
+  std::string_view rpc;
   const char* name;
   bool body_is_text = false;
   bool to_dispatcher = false;
@@ -34,44 +36,44 @@ struct SchedulerRoute {
 // same place ("workers/import" before "workers/{id}").
 const std::vector<SchedulerRoute>& scheduler_routes() {
   static const std::vector<SchedulerRoute> kRoutes = {
-      {"GET", {"oncall"}, "oncall.query", "oncall"},
-      {"GET", {"roster", "shifts"}, "roster.shifts", "roster_shifts"},
-      {"GET", {"roster", "coverage"}, "roster.coverage", "roster_coverage"},
-      {"GET", {"roster", "violations"}, "roster.violations", "roster_violations"},
-      {"GET", {"roster", "fairness"}, "roster.fairness", "roster_fairness"},
-      {"GET", {"roster", "rotations"}, "roster.rotation.list", "roster_rotations"},
-      {"POST", {"roster", "rotations"}, "roster.rotation.put", "roster_rotations"},
-      {"DELETE", {"roster", "rotations", "{id}"}, "roster.rotation.delete", "roster_rotation"},
-      {"GET", {"roster", "overrides"}, "roster.override.list", "roster_overrides"},
-      {"POST", {"roster", "overrides"}, "roster.override.create", "roster_overrides"},
-      {"DELETE", {"roster", "overrides", "{id}"}, "roster.override.delete", "roster_override"},
-      {"POST", {"roster", "leave"}, "roster.leave.create", "roster_leave"},
-      {"DELETE", {"roster", "leave", "{id}"}, "roster.leave.delete", "roster_leave_one"},
-      {"POST", {"roster", "swaps"}, "roster.swap.request", "roster_swaps"},
-      {"POST", {"roster", "swaps", "{id}", "accept"}, "roster.swap.accept", "roster_swap_step"},
-      {"POST", {"roster", "swaps", "{id}", "approve"}, "roster.swap.approve", "roster_swap_step"},
-      {"POST", {"roster", "swaps", "{id}", "reject"}, "roster.swap.reject", "roster_swap_step"},
-      {"POST", {"roster", "import", "assignments"}, "roster.import.assignments", "roster_import", true},
-      {"POST", {"roster", "ical-feeds"}, "roster.ical.create", "roster_ical_create"},
-      {"GET", {"handoffs"}, "handoff.list", "handoffs"},
-      {"POST", {"handoffs", "{id}", "acknowledge"}, "handoff.acknowledge", "handoff_acknowledge"},
-      {"GET", {"workers"}, "worker.list", "workers"},
-      {"POST", {"workers"}, "worker.put", "workers"},
-      {"POST", {"workers", "import"}, "worker.import", "workers_import", true},
-      {"GET", {"workers", "{id}"}, "worker.get", "worker"},
-      {"DELETE", {"workers", "{id}"}, "worker.delete", "worker"},
-      {"POST", {"workers", "{id}", "deactivate"}, "worker.deactivate", "worker_active"},
-      {"POST", {"workers", "{id}", "activate"}, "worker.activate", "worker_active"},
-      {"GET", {"teams"}, "team.list", "teams"},
-      {"POST", {"teams"}, "team.put", "teams"},
-      {"DELETE", {"teams", "{id}"}, "team.delete", "team"},
-      {"POST", {"reports", "{id}", "triage"}, "report.triage_override", "report_triage", false, true},
-      {"POST", {"reports", "{id}", "outcome"}, "report.outcome", "report_outcome", false, true},
-      {"POST", {"reports", "{id}", "restraining-order", "extend"}, "report.order_extend", "report_order_extend", false, true},
-      {"POST", {"advice", "{id}", "convert"}, "advice.convert", "advice_convert", false, true},
-      {"GET", {"visits", "{id}"}, "visit.get", "visit", false, true},
-      {"GET", {"audit", "verify"}, "audit.verify", "audit_verify", false, true},
-      {"POST", {"visits", "{id}", "checkin"}, "visit.checkin", "visit_checkin", false, true},
+      {"GET", {"oncall"}, msg::kOnCallQuery, "oncall"},
+      {"GET", {"roster", "shifts"}, msg::kRosterShifts, "roster_shifts"},
+      {"GET", {"roster", "coverage"}, msg::kRosterCoverage, "roster_coverage"},
+      {"GET", {"roster", "violations"}, msg::kRosterViolations, "roster_violations"},
+      {"GET", {"roster", "fairness"}, msg::kRosterFairness, "roster_fairness"},
+      {"GET", {"roster", "rotations"}, msg::kRosterRotationList, "roster_rotations"},
+      {"POST", {"roster", "rotations"}, msg::kRosterRotationPut, "roster_rotations"},
+      {"DELETE", {"roster", "rotations", "{id}"}, msg::kRosterRotationDelete, "roster_rotation"},
+      {"GET", {"roster", "overrides"}, msg::kRosterOverrideList, "roster_overrides"},
+      {"POST", {"roster", "overrides"}, msg::kRosterOverrideCreate, "roster_overrides"},
+      {"DELETE", {"roster", "overrides", "{id}"}, msg::kRosterOverrideDelete, "roster_override"},
+      {"POST", {"roster", "leave"}, msg::kRosterLeaveCreate, "roster_leave"},
+      {"DELETE", {"roster", "leave", "{id}"}, msg::kRosterLeaveDelete, "roster_leave_one"},
+      {"POST", {"roster", "swaps"}, msg::kRosterSwapRequest, "roster_swaps"},
+      {"POST", {"roster", "swaps", "{id}", "accept"}, msg::kRosterSwapAccept, "roster_swap_step"},
+      {"POST", {"roster", "swaps", "{id}", "approve"}, msg::kRosterSwapApprove, "roster_swap_step"},
+      {"POST", {"roster", "swaps", "{id}", "reject"}, msg::kRosterSwapReject, "roster_swap_step"},
+      {"POST", {"roster", "import", "assignments"}, msg::kRosterImportAssignments, "roster_import", true},
+      {"POST", {"roster", "ical-feeds"}, msg::kRosterIcalCreate, "roster_ical_create"},
+      {"GET", {"handoffs"}, msg::kHandoffList, "handoffs"},
+      {"POST", {"handoffs", "{id}", "acknowledge"}, msg::kHandoffAcknowledge, "handoff_acknowledge"},
+      {"GET", {"workers"}, msg::kWorkerList, "workers"},
+      {"POST", {"workers"}, msg::kWorkerPut, "workers"},
+      {"POST", {"workers", "import"}, msg::kWorkerImport, "workers_import", true},
+      {"GET", {"workers", "{id}"}, msg::kWorkerGet, "worker"},
+      {"DELETE", {"workers", "{id}"}, msg::kWorkerDelete, "worker"},
+      {"POST", {"workers", "{id}", "deactivate"}, msg::kWorkerDeactivate, "worker_active"},
+      {"POST", {"workers", "{id}", "activate"}, msg::kWorkerActivate, "worker_active"},
+      {"GET", {"teams"}, msg::kTeamList, "teams"},
+      {"POST", {"teams"}, msg::kTeamPut, "teams"},
+      {"DELETE", {"teams", "{id}"}, msg::kTeamDelete, "team"},
+      {"POST", {"reports", "{id}", "triage"}, msg::kReportTriageOverride, "report_triage", false, true},
+      {"POST", {"reports", "{id}", "outcome"}, msg::kReportOutcome, "report_outcome", false, true},
+      {"POST", {"reports", "{id}", "restraining-order", "extend"}, msg::kOrderExtend, "report_order_extend", false, true},
+      {"POST", {"advice", "{id}", "convert"}, msg::kAdviceConvert, "advice_convert", false, true},
+      {"GET", {"visits", "{id}"}, msg::kVisitGet, "visit", false, true},
+      {"GET", {"audit", "verify"}, msg::kAuditVerify, "audit_verify", false, true},
+      {"POST", {"visits", "{id}", "checkin"}, msg::kVisitCheckin, "visit_checkin", false, true},
   };
   return kRoutes;
 }
@@ -102,7 +104,7 @@ Route route(const std::string& method, const std::string& target) {
   if (p.size() == 1 && p[0] == "metrics") return with_method(method, "GET", RouteKind::metrics, "", "metrics");
   if (p.size() == 2 && p[0] == "ical" && p[1].size() > 4 && p[1].ends_with(".ics")) {
     Route r = with_method(method, "GET", RouteKind::scheduler, p[1].substr(0, p[1].size() - 4), "ical_feed");
-    r.rpc = "roster.ical.feed";
+    r.rpc = msg::kRosterIcalFeed;
     r.public_access = r.kind == RouteKind::scheduler;  // the URL is the secret
     return r;
   }
@@ -139,7 +141,7 @@ Route route(const std::string& method, const std::string& target) {
   if (path_matched) return plain(RouteKind::method_not_allowed, "", "api");
   if (p.size() == 3 && p[2] == "reports" && method == "GET") {
     Route r = plain(RouteKind::dispatcher, "", "reports_list");
-    r.rpc = "report.list";
+    r.rpc = msg::kReportList;
     return r;
   }
   if (p.size() == 3 && p[2] == "reports")
@@ -154,8 +156,8 @@ Route route(const std::string& method, const std::string& target) {
 }
 
 std::vector<std::string> forwarded_requests() {
-  std::vector<std::string> out{"report.list", "report.submit", "report.get", "assignment.accept",
-                               "assignment.decline", "roster.ical.feed"};
+  std::vector<std::string> out{msg::kReportList, msg::kReportSubmit, msg::kReportGet, msg::kAssignmentAccept,
+                               msg::kAssignmentDecline, msg::kRosterIcalFeed};
   for (const auto& sr : scheduler_routes()) out.emplace_back(sr.rpc);
   return out;
 }

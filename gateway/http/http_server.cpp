@@ -12,6 +12,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/beast/http/field.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
@@ -99,6 +100,24 @@ bool is_parse_error(const beast::error_code& ec) {
          ec != http::error::end_of_stream && ec != http::error::partial_message;
 }
 
+// The client's address without the port: what per-client limits count by.
+std::string peer_address(const tcp::socket& socket) {
+  beast::error_code ec;
+  auto endpoint = socket.remote_endpoint(ec);
+  return ec ? std::string("unknown") : endpoint.address().to_string();
+}
+
+// RFC 9112 6.3: a request whose Transfer-Encoding does not end in chunked has no length the
+// server can trust, and one with both Transfer-Encoding and Content-Length is a smuggling
+// attempt; either is answered 400 and the connection closed, never read on.
+bool framing_is_ambiguous(const http::request_parser<http::string_body>& parser) {
+  const auto& header = parser.get();
+  const auto te = header.find(http::field::transfer_encoding);
+  if (te == header.end()) return false;
+  if (header.find(http::field::content_length) != header.end()) return true;
+  return !parser.chunked();
+}
+
 std::string describe_peer(const tcp::socket& socket) {
   beast::error_code ec;
   auto endpoint = socket.remote_endpoint(ec);
@@ -122,7 +141,11 @@ struct HttpServerState {
   };
 
   HttpServerState(asio::io_context& io_context, HttpServerOptions server_options, HttpHandler h)
-      : io(io_context), options(std::move(server_options)), handler(std::move(h)), acceptor(io) {}
+      : io(io_context),
+        options(std::move(server_options)),
+        handler(std::move(h)),
+        acceptor(io),
+        limits(options.client_limits) {}
 
   asio::io_context& io;
   HttpServerOptions options;
@@ -132,6 +155,7 @@ struct HttpServerState {
   bool started = false;
   bool stopping = false;
   std::list<Connection> connections;
+  ClientLimits limits;
   std::unique_ptr<asio::steady_timer> drained;  // wakes drain() when the last connection goes
 };
 }  // namespace detail
@@ -187,7 +211,19 @@ void log_session_end(std::exception_ptr failure) {
   }
 }
 
-asio::awaitable<void> run_session(std::shared_ptr<State> state, tcp::socket socket) {
+// Answers a request the server refuses before any handler sees it, then closes when asked.
+asio::awaitable<bool> answer_directly(beast::tcp_stream& stream, const HttpResponse& answer,
+                                      std::chrono::milliseconds timeout, bool close) {
+  auto res = to_beast(answer, 11, !close);
+  stream.expires_after(timeout);
+  auto [write_ec, written] = co_await http::async_write(stream, res, kTuple);
+  (void)written;
+  if (!write_ec && close) co_await linger_close(stream);
+  co_return !write_ec;
+}
+
+asio::awaitable<void> run_session(std::shared_ptr<State> state, tcp::socket socket,
+                                  std::string address) {
   const std::string remote = describe_peer(socket);
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
@@ -196,11 +232,13 @@ asio::awaitable<void> run_session(std::shared_ptr<State> state, tcp::socket sock
   struct Unregister {
     State& state;
     std::list<State::Connection>::iterator it;
+    const std::string& address;
     ~Unregister() {
       state.connections.erase(it);
+      state.limits.close_connection(address);
       if (state.connections.empty() && state.drained) state.drained->cancel();
     }
-  } unregister{*state, self};
+  } unregister{*state, self, address};
 
   const auto& options = state->options;
   for (;;) {
@@ -209,8 +247,24 @@ asio::awaitable<void> run_session(std::shared_ptr<State> state, tcp::socket sock
     parser.body_limit(options.max_body_bytes);
     self->parser = &parser;
     self->buffer = &buffer;
+    // One deadline for the whole request, header and body: a client that sends slowly
+    // (slowloris) loses its connection instead of holding it.
     stream.expires_after(options.read_timeout);
-    auto [ec, bytes] = co_await http::async_read(stream, buffer, parser, kTuple);
+    auto [ec, bytes] = co_await http::async_read_header(stream, buffer, parser, kTuple);
+    if (!ec && framing_is_ambiguous(parser)) {
+      self->parser = nullptr;
+      co_await answer_directly(stream,
+                               error_response(ErrorCode::invalid_field, "transfer-encoding",
+                                              "only chunked is accepted, and never beside "
+                                              "Content-Length"),
+                               options.read_timeout, true);
+      break;
+    }
+    if (!ec && !parser.is_done()) {
+      auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, parser, kTuple);
+      ec = body_ec;
+      bytes += body_bytes;
+    }
     self->parser = nullptr;
     (void)bytes;
 
@@ -235,7 +289,16 @@ asio::awaitable<void> run_session(std::shared_ptr<State> state, tcp::socket sock
     const unsigned version = req.version();
     const bool client_keep_alive = req.keep_alive();
     stream.expires_never();  // the handler's own time is its business, not the read timeout's
-    HttpResponse answer = co_await call_handler(state, from_beast(req, remote));
+    HttpResponse answer;
+    if (auto wait = state->limits.take_request(address, std::chrono::steady_clock::now());
+        wait.count() > 0) {
+      answer = error_response(ErrorCode::too_many_requests, "",
+                              "too many requests from your address; retry after " +
+                                  std::to_string(wait.count()) + " s");
+      answer.headers["Retry-After"] = std::to_string(wait.count());
+    } else {
+      answer = co_await call_handler(state, from_beast(req, remote));
+    }
 
     const bool keep_alive = client_keep_alive && !state->stopping;
     auto res = to_beast(answer, version, keep_alive);
@@ -252,14 +315,10 @@ asio::awaitable<void> run_session(std::shared_ptr<State> state, tcp::socket sock
   stream.close();
 }
 
-asio::awaitable<void> refuse_connection(tcp::socket socket, std::chrono::milliseconds timeout) {
+asio::awaitable<void> refuse_connection(tcp::socket socket, std::chrono::milliseconds timeout,
+                                        HttpResponse answer) {
   beast::tcp_stream stream(std::move(socket));
-  auto res =
-      to_beast(error_response(ErrorCode::unavailable, "", "too many connections"), 11, false);
-  stream.expires_after(timeout);
-  auto [ec, written] = co_await http::async_write(stream, res, kTuple);
-  (void)written;
-  if (!ec) co_await linger_close(stream);
+  co_await answer_directly(stream, answer, timeout, true);
   stream.close();
 }
 
@@ -278,11 +337,24 @@ asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
     }
     if (std::cmp_greater_equal(state->connections.size(),
                                std::max(state->options.max_connections, 0))) {
-      asio::co_spawn(state->io, refuse_connection(std::move(socket), state->options.read_timeout),
+      asio::co_spawn(state->io,
+                     refuse_connection(std::move(socket), state->options.read_timeout,
+                                       error_response(ErrorCode::unavailable, "", "too many connections")),
                      asio::detached);
       continue;
     }
-    asio::co_spawn(state->io, run_session(state, std::move(socket)), log_session_end);
+    std::string address = peer_address(socket);
+    if (!state->limits.open_connection(address)) {
+      HttpResponse answer = error_response(ErrorCode::too_many_requests, "",
+                                           "too many connections from your address");
+      answer.headers["Retry-After"] = "1";
+      asio::co_spawn(state->io,
+                     refuse_connection(std::move(socket), state->options.read_timeout, std::move(answer)),
+                     asio::detached);
+      continue;
+    }
+    asio::co_spawn(state->io, run_session(state, std::move(socket), std::move(address)),
+                   log_session_end);
   }
 }
 

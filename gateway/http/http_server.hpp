@@ -11,6 +11,7 @@
 #include <string>
 
 #include "common/result.hpp"
+#include "gateway/http/client_limits.hpp"
 #include "gateway/http/http_types.hpp"
 
 namespace piket::gateway {
@@ -21,6 +22,7 @@ struct HttpServerOptions {
   std::size_t max_body_bytes = 1024 * 1024;
   std::chrono::milliseconds read_timeout{10000};  // per request read and per response write
   int max_connections = 1024;
+  ClientLimitOptions client_limits;  // per client address: connections and request rate
 };
 
 using HttpHandler = std::function<boost::asio::awaitable<HttpResponse>(HttpRequest)>;

@@ -1,4 +1,3 @@
-#!lua name=piket_notify
 -- The notifier's record of each alert: every attempt, the outcome, and the XACK of the stream
 -- entry in the same step; and the guard that keeps two notifiers from sending one notification
 -- at the same time.

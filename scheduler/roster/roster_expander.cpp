@@ -243,14 +243,14 @@ void GroupSweep::build(TimePoint t, std::vector<Slot>& list) {
       while (s.cursor < s.pieces.size() && s.pieces[s.cursor].interval.end <= t) ++s.cursor;
       if (s.cursor < s.pieces.size() && s.pieces[s.cursor].interval.start <= t) {
         active_.push_back(j);
-        longest = std::max(longest, s.participants.size());
+        longest = std::max(longest, on_duty_count(*s.rotation));
       }
     }
     for (std::size_t pos = 0; pos < longest; ++pos)
       for (std::size_t a : active_) {
         const SweepRotation& s = rotations_[a];
         const std::size_t n = s.participants.size();
-        if (pos >= n) continue;
+        if (pos >= on_duty_count(*s.rotation)) continue;
         const DutyPiece& piece = s.pieces[s.cursor];
         const int w = s.participants[(static_cast<std::size_t>(piece.turn) + pos) % n];
         if (seen_[static_cast<std::size_t>(w)] == stamp_) continue;  // already placed above

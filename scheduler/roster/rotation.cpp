@@ -152,8 +152,9 @@ std::vector<OnCallEntry> who_is_on_call(const std::vector<Rotation>& rotations,
     const TimePoint start = std::max(window->start, boundary(*zone, r, *k));
     const TimePoint end = std::min(window->end, boundary(*zone, r, *k + 1));
     const auto n = static_cast<std::int64_t>(r.participants.size());
+    const auto on_duty = static_cast<std::int64_t>(on_duty_count(r));
     const std::string reason = "rotation " + r.id + " turn " + std::to_string(*k);
-    for (std::int64_t i = 0; i < n; ++i) {
+    for (std::int64_t i = 0; i < on_duty; ++i) {
       const auto& worker = r.participants[static_cast<std::size_t>((*k + i) % n)];
       out.push_back({worker, r.id, static_cast<int>(i), start, end,
                      i == 0 ? reason : reason + " backup " + std::to_string(i), r.duty,
@@ -165,6 +166,12 @@ std::vector<OnCallEntry> who_is_on_call(const std::vector<Rotation>& rotations,
     return a.rotation_id < b.rotation_id;
   });
   return out;
+}
+
+std::size_t on_duty_count(const Rotation& rotation) {
+  const std::size_t n = rotation.participants.size();
+  if (rotation.on_duty <= 0) return n;
+  return std::min(n, static_cast<std::size_t>(rotation.on_duty));
 }
 
 std::vector<ConfigProblem> validate_rotation(const Rotation& rotation, const std::string& file,
@@ -190,6 +197,12 @@ std::vector<ConfigProblem> validate_rotation(const Rotation& rotation, const std
   else if (rotation.shift_start && *rotation.shift_start == *rotation.shift_end)
     problem("shift_end", "must differ from shift_start; omit both to be on call the whole turn");
   if (rotation.participants.empty()) problem("participants", "must name at least one worker");
+  if (rotation.on_duty < 0 ||
+      (!rotation.participants.empty() &&
+       static_cast<std::size_t>(rotation.on_duty) > rotation.participants.size()))
+    problem("on_duty", "must be between 1 and the number of participants (" +
+                           std::to_string(rotation.participants.size()) + "), got " +
+                           std::to_string(rotation.on_duty));
   // A hand-off or shift time that does not exist on a day the rotation uses it (the spring DST
   // gap) is refused rather than silently moved: the manager picks a time that exists. The
   // repeated autumn hour is fine: its earliest instant is taken (see resolve_local).
@@ -259,6 +272,7 @@ std::vector<Rotation> read_rotations(ConfigReader& reader, const toml::table& ro
                                                   std::nullopt, 1, 28));
     r.participants = reader.strings(*t, "participants", path + ".participants", true);
     r.layer = static_cast<int>(reader.integer(*t, "layer", path + ".layer", 0, 0, 10));
+    r.on_duty = static_cast<int>(reader.integer(*t, "on_duty", path + ".on_duty", 0, 1, 1000));
     const std::string duty = reader.string(*t, "duty", path + ".duty", "on_call");
     if (auto d = duty_from_name(duty))
       r.duty = *d;

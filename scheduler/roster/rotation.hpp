@@ -48,12 +48,19 @@ struct Rotation {
   std::optional<std::chrono::minutes> shift_start;
   std::optional<std::chrono::minutes> shift_end;
   std::vector<std::string> participants;  // worker ids, in turn order
+  // How many participants are on duty at once: the turn's primary and on_duty - 1 backups
+  // after it in turn order (0 = all of them). A small team cannot be on call every day
+  // within the working-time rules; this keeps the rest of the list off duty.
+  int on_duty = 0;
   // Layers for one region, role and duty: where a higher layer has someone on duty, it comes
   // first and lower layers move behind it (see roster_expander.hpp). 0..10.
   int layer = 0;
   DutyType duty = DutyType::on_call;
 };
 
+
+// Participants on duty at once (on_duty, or all when 0 or more than there are).
+std::size_t on_duty_count(const Rotation& rotation);
 
 struct OnCallEntry {
   std::string worker_id;
@@ -111,7 +118,8 @@ std::vector<ConfigProblem> validate_rotation(const Rotation& rotation, const std
 
 // rotations.toml: [[rotations]] id, region, role?, time_zone? (default: the region's zone),
 // start_date, handoff_time, turn_days, shift_start?, shift_end?, participants,
-// layer? (0..10, default 0), duty? ("shift" | "on_call", default "on_call").
+// layer? (0..10, default 0), duty? ("shift" | "on_call", default "on_call"),
+// on_duty? (1..participants, default all).
 std::vector<Rotation> load_rotations(const std::string& file, const RegionDirectory& regions,
                                      const WorkerDirectory& workers,
                                      std::vector<ConfigProblem>& problems);

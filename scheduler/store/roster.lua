@@ -1,4 +1,3 @@
-#!lua name=piket_roster
 -- The scheduler's roster in Redis: its changes (one step each: the entries, the version and the
 -- audit entry together), its hand-off notices and the iCal feeds' sequence numbers.
 local VERSION = '@PIKET_LUA_VERSION@'
@@ -30,8 +29,8 @@ local function change(keys, args)
     end
   end
   local v = redis.call('INCR', keys[1])
-  redis.call('XADD', keys[2], '*', 'at', args[2], 'actor', args[3], 'action', args[4],
-             'report', '', 'detail', args[5])
+  chained_xadd(keys[2], {'at', args[2], 'actor', args[3], 'action', args[4], 'report', '',
+                         'detail', args[5]})
   return v
 end
 
@@ -96,8 +95,9 @@ local function handoff_ack(keys, args)
   end
   if h[2] == 'acknowledged' then return {'acknowledged', 0} end
   redis.call('HSET', key, 'state', 'acknowledged', 'acknowledged_at', args[3])
-  redis.call('XADD', 'piket:stream:audit', '*', 'at', args[3], 'actor', args[2],
-             'action', 'handoff.acknowledged', 'report', '', 'detail', 'handoff=' .. args[1])
+  chained_xadd('piket:stream:audit', {'at', args[3], 'actor', args[2], 'action',
+                                      'handoff.acknowledged', 'report', '', 'detail',
+                                      'handoff=' .. args[1]})
   return {'acknowledged', 1}
 end
 

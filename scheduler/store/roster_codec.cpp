@@ -4,22 +4,17 @@
 
 #include <tuple>
 
+#include "common/request_fields.hpp"
+
 namespace piket::scheduler {
 namespace {
 using nlohmann::json;
 
 
+// Fields are read the one way every daemon reads them (common/request_fields.hpp).
 std::optional<Error> text(const json& j, const std::string& key, bool required, std::size_t max,
                           std::string& out) {
-  if (!j.contains(key) || j[key].is_null()) {
-    if (required) return invalid(key, "is required");
-    return std::nullopt;
-  }
-  if (!j[key].is_string()) return invalid(key, "must be a string");
-  out = j[key].get<std::string>();
-  if (required && out.empty()) return invalid(key, "must not be empty");
-  if (out.size() > max) return invalid(key, "must be at most " + std::to_string(max) + " characters");
-  return std::nullopt;
+  return read_text(j, key, required, max, out);
 }
 
 std::optional<Error> known_worker(const WorkerDirectory& workers, const std::string& field,
@@ -69,6 +64,7 @@ json to_json(const Rotation& r) {
          {"turn_days", r.turn_days},
          {"participants", r.participants},
          {"layer", r.layer},
+         {"on_duty", on_duty_count(r)},
          {"duty", std::string(duty_name(r.duty))}};
   if (r.shift_start && r.shift_end) {
     j["shift_start"] = date::format("%H:%M", *r.shift_start);
@@ -108,7 +104,8 @@ Result<Rotation> rotation_from_json(const json& j, const RegionDirectory& region
     if (!t) return invalid("shift_end", "must be a local time such as 08:00");
     r.shift_end = *t;
   }
-  for (auto [key, out, low, high] : {std::tuple{"turn_days", &r.turn_days, 1, 28}, std::tuple{"layer", &r.layer, 0, 10}}) {
+  for (auto [key, out, low, high] : {std::tuple{"turn_days", &r.turn_days, 1, 28}, std::tuple{"layer", &r.layer, 0, 10},
+                                            std::tuple{"on_duty", &r.on_duty, 1, 1000}}) {
     if (!j.contains(key)) {
       if (std::string(key) == "turn_days") return invalid(key, "is required");
       continue;

@@ -1,4 +1,3 @@
-#!lua name=piket_workers
 -- Every change to workers and teams is one step: the record, the workers version (the
 -- dispatcher and the notifier read them again when it moves) and the audit entry together.
 local VERSION = '@PIKET_LUA_VERSION@'
@@ -17,8 +16,8 @@ local function seed(keys, args)
     n = n + 1
   end
   redis.call('SET', keys[3], 1)
-  redis.call('XADD', keys[4], '*', 'at', args[1], 'actor', 'config', 'action', 'workers.seeded',
-             'report', '', 'detail', 'records=' .. n)
+  chained_xadd(keys[4], {'at', args[1], 'actor', 'config', 'action', 'workers.seeded',
+                         'report', '', 'detail', 'records=' .. n})
   return n
 end
 
@@ -32,8 +31,8 @@ local function put(keys, args)
   end
   local v = redis.call('INCR', keys[2])
   local detail = n == 1 and ('id=' .. args[4]) or ('records=' .. n)
-  redis.call('XADD', keys[3], '*', 'at', args[1], 'actor', args[2], 'action', args[3],
-             'report', '', 'detail', detail)
+  chained_xadd(keys[3], {'at', args[1], 'actor', args[2], 'action', args[3], 'report', '',
+                         'detail', detail})
   return v
 end
 
@@ -43,8 +42,8 @@ local function remove(keys, args)
     return redis.error_reply('NOT_FOUND id|no such entry')
   end
   local v = redis.call('INCR', keys[2])
-  redis.call('XADD', keys[3], '*', 'at', args[2], 'actor', args[3], 'action', args[4],
-             'report', '', 'detail', 'id=' .. args[1])
+  chained_xadd(keys[3], {'at', args[2], 'actor', args[3], 'action', args[4], 'report', '',
+                         'detail', 'id=' .. args[1]})
   return v
 end
 

@@ -365,3 +365,33 @@ TEST_CASE("a one-night relief of a worker is accepted, and a change is refused o
   CHECK(message.find("max_shift_length") != std::string::npos);
   CHECK(message.find("were there before remain") != std::string::npos);
 }
+
+TEST_CASE("the scheduler's audit entries extend the one hash chain, so removing one is found",
+          "[e2e][roster][audit]") {
+  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  auto team = stack.post("/api/v1/teams", {{"id", "em-c"}, {"name", "Eemland C"}, {"region", "eemland"}});
+  REQUIRE(team.status == 201);
+  auto removed = stack.del("/api/v1/teams/em-c");
+  REQUIRE(removed.status == 200);
+
+  // The two entries of the scheduler carry their links like the dispatcher's do.
+  const std::string entries = stack.redis().cli("XRANGE piket:stream:audit - +");
+  std::istringstream lines(entries);
+  std::vector<std::string> ids;
+  std::string line, previous_id;
+  while (std::getline(lines, line)) {
+    if (line.find('-') != std::string::npos && line.find_first_not_of("0123456789-") == std::string::npos)
+      previous_id = line;
+    if (line == "team.saved" || line == "team.removed") ids.push_back(previous_id);
+  }
+  REQUIRE(ids.size() == 2);
+  auto sound = stack.get("/api/v1/audit/verify?stream=audit");
+  REQUIRE(sound.status == 200);
+  CHECK(sound.json()["sound"] == true);
+
+  stack.redis().cli("XDEL piket:stream:audit " + ids[0]);
+  auto broken = stack.get("/api/v1/audit/verify?stream=audit");
+  REQUIRE(broken.status == 200);
+  CHECK(broken.json()["sound"] == false);
+  CHECK(broken.json()["broken_at"] == ids[1]);
+}

@@ -71,7 +71,7 @@ TEST_CASE(
     "still there after the scheduler restarts",
     "[e2e][roster][workers]") {
   Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
-  REQUIRE(workers(stack).size() == 30);  // the demo's, stored at the first start
+  REQUIRE(workers(stack).size() == 40);  // the demo's, stored at the first start
   const json teams = stack.get("/api/v1/teams").json()["teams"];
   REQUIRE(teams.size() == 15);
   for (const auto& t : teams)
@@ -102,7 +102,7 @@ TEST_CASE(
     CHECK(error_of(reply)["field"] == c.field);
     CHECK_FALSE(error_of(reply)["message"].get<std::string>().empty());
   }
-  CHECK(workers(stack).size() == 30);
+  CHECK(workers(stack).size() == 40);
   CHECK(stack.get("/api/v1/workers/w-em-10").status == 404);
 
   auto created = stack.post("/api/v1/workers", new_worker(stack, "w-em-10"));
@@ -186,7 +186,7 @@ TEST_CASE(
   CHECK(error_of(refused)["field"] == "line 3 column 9");
   CHECK(error_of(refused)["message"].get<std::string>().find("daily_case_limit") !=
         std::string::npos);
-  CHECK(workers(stack).size() == 30);
+  CHECK(workers(stack).size() == 40);
   CHECK(stack.get("/api/v1/workers/w-em-20").status == 404);
 
   const std::string fixed = "w-em-21,Demo Worker Eemland 21,eemland,crisis_worker,," +

@@ -62,7 +62,10 @@ Stack::Stack(StackOptions options)
          << "\"\nnotifier_rpc = \"" << zmq() << "\"\nrequest_timeout_ms = 500\n"
          << "request_retries = 2\n"
          << "[gateway]\nport = " << gateway_port_ << "\nmax_body_bytes = 16384\n"
-         << "public_url = \"http://127.0.0.1:" << gateway_port_ << "\"\n"
+         << "public_url = \"http://127.0.0.1:" << gateway_port_ << "\"\n";
+  for (const auto& [key, value] : options.gateway)
+    if (!value.empty()) config << key << " = " << value << "\n";
+  config
          << "[dispatcher]\ntriage_file = \"" << demo << "triage.toml\"\ntimer_poll_ms = 50\n"
          << "escalation_file = \"" << escalation_file << "\"\n"
          << "rematch_delay_ms = 1000\nmatch_claim_idle_ms = 1000\n"

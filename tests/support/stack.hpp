@@ -27,6 +27,7 @@ struct StackOptions {
   // [notifier] keys over the stack's own (value as TOML text: "3", "\"/x/ca.pem\"", "true");
   // an empty value leaves the key out.
   std::map<std::string, std::string> notifier;
+  std::map<std::string, std::string> gateway;  // [gateway] keys over the stack's own, the same way
 };
 
 inline StackOptions starting_at(TimePoint at, std::string escalation_toml = "") {

@@ -50,7 +50,7 @@ TEST_CASE("the demo regions, workers and rotations load without a single problem
   INFO(listed(problems));
   CHECK(problems.empty());
   CHECK(regions.regions().size() == 5);
-  CHECK(workers.workers().size() == 30);
+  CHECK(workers.workers().size() == 40);
   CHECK(rotations.size() == 20);
 }
 

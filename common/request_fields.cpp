@@ -1,8 +1,6 @@
-#include "dispatcher/api/request_fields.hpp"
+#include "common/request_fields.hpp"
 
-namespace piket::dispatcher {
-
-
+namespace piket {
 namespace {
 bool absent(const nlohmann::json& body, const std::string& key) {
   return !body.is_object() || !body.contains(key) || body[key].is_null();
@@ -56,4 +54,4 @@ std::optional<Error> read_bool(const nlohmann::json& body, const std::string& ke
   return std::nullopt;
 }
 
-}  // namespace piket::dispatcher
+}  // namespace piket

@@ -1,5 +1,6 @@
 #pragma once
-// Reading the small fields of a dispatcher request: each problem names the field.
+// Reading the small fields of a request body, the same way in every daemon: a missing required
+// field, a wrong type or a bad length is an error that names the field (never a silent "").
 #include <optional>
 #include <string>
 
@@ -7,9 +8,7 @@
 
 #include "common/result.hpp"
 
-namespace piket::dispatcher {
-
-using piket::invalid;
+namespace piket {
 
 // A short printable token (ids, idempotency keys, actors, purposes) into `out`.
 std::optional<Error> read_token(const nlohmann::json& body, const std::string& key, bool required,
@@ -23,4 +22,4 @@ std::optional<Error> read_choice(const nlohmann::json& body, const std::string& 
 std::optional<Error> read_bool(const nlohmann::json& body, const std::string& key, bool required,
                                bool& out);
 
-}  // namespace piket::dispatcher
+}  // namespace piket
