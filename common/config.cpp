@@ -105,11 +105,11 @@ void read_into(ConfigReader& r, const toml::table& root, PiketConfig& c) {
   c.gateway.max_connections = static_cast<int>(
       r.integer(gw, "max_connections", "gateway.max_connections", 1024, 1, 100000));
   c.gateway.max_connections_per_client = static_cast<int>(r.integer(
-      gw, "max_connections_per_client", "gateway.max_connections_per_client", 64, 1, 100000));
+      gw, "max_connections_per_client", "gateway.max_connections_per_client", 128, 1, 100000));
   c.gateway.per_client_requests_per_s = r.number(
-      gw, "per_client_requests_per_s", "gateway.per_client_requests_per_s", 100, 0.1, 1e6);
+      gw, "per_client_requests_per_s", "gateway.per_client_requests_per_s", 200, 0.1, 1e6);
   c.gateway.per_client_burst = static_cast<int>(
-      r.integer(gw, "per_client_burst", "gateway.per_client_burst", 200, 1, 1000000));
+      r.integer(gw, "per_client_burst", "gateway.per_client_burst", 400, 1, 1000000));
 
   const auto& d = r.table(root, "dispatcher", "dispatcher", true);
   c.dispatcher.triage_file = resolve_relative(c.file, r.string(d, "triage_file", "dispatcher.triage_file"));

@@ -39,9 +39,9 @@ struct GatewayConfig {
   // One client address cannot take the gateway from the others: its own share of connections,
   // and a request rate (a token bucket: `per_client_burst` at once, refilled at
   // `per_client_requests_per_s`) beyond which it is answered 429 with Retry-After.
-  int max_connections_per_client = 64;
-  double per_client_requests_per_s = 100;
-  int per_client_burst = 200;
+  int max_connections_per_client = 128;
+  double per_client_requests_per_s = 200;
+  int per_client_burst = 400;
 };
 
 struct DispatcherConfig {

@@ -40,6 +40,8 @@ inline constexpr std::string_view kRosterSwapApprove = "roster.swap.approve";
 inline constexpr std::string_view kRosterSwapReject = "roster.swap.reject";
 inline constexpr std::string_view kRosterImportAssignments = "roster.import.assignments";
 inline constexpr std::string_view kRosterIcalCreate = "roster.ical.create";
+inline constexpr std::string_view kRosterIcalList = "roster.ical.list";
+inline constexpr std::string_view kRosterIcalDelete = "roster.ical.delete";
 // Hand-offs (scheduler).
 inline constexpr std::string_view kHandoffList = "handoff.list";
 inline constexpr std::string_view kHandoffAcknowledge = "handoff.acknowledge";

@@ -14,6 +14,7 @@
 #include "common/log.hpp"
 #include "common/message_types.hpp"
 #include "scheduler/coverage/coverage.hpp"
+#include "common/crypto.hpp"
 #include "scheduler/ical/ical_feed.hpp"
 #include "scheduler/import/csv_import.hpp"
 #include "scheduler/on_call_query.hpp"
@@ -106,6 +107,8 @@ SchedulerService::SchedulerService(asio::io_context& io, const PiketConfig& conf
   bind(msg::kRosterImportAssignments, &SchedulerService::import_assignments);
   bind(msg::kRosterIcalCreate, &SchedulerService::create_ical_feed);
   bind(msg::kRosterIcalFeed, &SchedulerService::ical_feed);
+  bind(msg::kRosterIcalList, &SchedulerService::list_ical_feeds);
+  bind(msg::kRosterIcalDelete, &SchedulerService::revoke_ical_feed);
   bind(msg::kWorkerList, &SchedulerService::list_workers);
   bind(msg::kWorkerGet, &SchedulerService::get_worker);
   bind(msg::kWorkerPut, &SchedulerService::put_worker);
@@ -474,12 +477,27 @@ SchedulerService::Reply SchedulerService::list_rotations(const Envelope&) {
   co_return out;
 }
 
+// Whether `who` may see or revoke a feed of `target`: their own, or one of a region they
+// manage (the region's or one of its workers').
+bool SchedulerService::may_keep_feed(const auth::Principal& who, const std::string& target) const {
+  if (!who.worker.empty() && target == "worker:" + who.worker) return true;
+  if (!who.has_role(auth::kManager)) return false;
+  if (target.rfind("region:", 0) == 0) return manages_region(who, target.substr(7));
+  if (target.rfind("worker:", 0) == 0) {
+    const Worker* w = data_.workers.find(target.substr(7));
+    return w && manages_region(who, w->region);
+  }
+  return false;
+}
+
 SchedulerService::Reply SchedulerService::create_ical_feed(const Envelope& request) {
   const auth::Principal& who = *request.principal;
   std::string worker;
   if (auto e = read_text(request.body, "worker", false, 200, worker)) co_return *e;
   std::string region;
   if (auto e = read_text(request.body, "region", false, 200, region)) co_return *e;
+  bool rotate = false;
+  if (auto e = read_bool(request.body, "rotate", false, rotate)) co_return *e;
   // A worker makes a feed of their own shifts; a manager one of their region or its workers.
   if (!who.has_role(auth::kManager)) {
     if (!region.empty() || (!worker.empty() && worker != who.worker))
@@ -496,10 +514,41 @@ SchedulerService::Reply SchedulerService::create_ical_feed(const Envelope& reque
     if (!manages_region(who, of)) co_return not_your_region(of);
   }
   const std::string token = new_id("f") + new_id("");  // about 200 bits: the URL is the secret
-  const std::string target = worker.empty() ? "region:" + region : "worker:" + worker;
-  auto stored = co_await store_.put_ical_token(token, target);
-  if (!stored.ok()) co_return stored.error();
-  co_return json{{"url", "/ical/" + token + ".ics"}, {"for", target}, {"created", true}};
+  RosterStore::IcalFeed feed;
+  feed.target = worker.empty() ? "region:" + region : "worker:" + worker;
+  feed.id = "f" + sha256_hex(token).substr(0, 12);
+  feed.created_at = format_utc(clock_.now());
+  feed.created_by = actor_of(request);
+  auto revoked = co_await store_.put_ical_feed(token, feed, rotate, clock_.now());
+  if (!revoked.ok()) co_return revoked.error();
+  co_return json{{"url", "/ical/" + token + ".ics"}, {"id", feed.id},     {"for", feed.target},
+                 {"created", true},                  {"revoked", *revoked}};
+}
+
+// The feeds the caller may keep: ids and targets, never the secret URL (shown once, at making).
+SchedulerService::Reply SchedulerService::list_ical_feeds(const Envelope& request) {
+  auto feeds = co_await store_.ical_feeds();
+  if (!feeds.ok()) co_return feeds.error();
+  json out = json::array();
+  for (const auto& f : *feeds)
+    if (may_keep_feed(*request.principal, f.target))
+      out.push_back({{"id", f.id}, {"for", f.target}, {"created_at", f.created_at}, {"created_by", f.created_by}});
+  co_return json{{"feeds", out}};
+}
+
+// A revoked feed's URL answers 404 from then on. Someone else's feed is not found either.
+SchedulerService::Reply SchedulerService::revoke_ical_feed(const Envelope& request) {
+  std::string id;
+  if (auto e = read_token(request.body, "id", true, 64, id)) co_return *e;
+  auto feeds = co_await store_.ical_feeds();
+  if (!feeds.ok()) co_return feeds.error();
+  for (const auto& f : *feeds) {
+    if (f.id != id || !may_keep_feed(*request.principal, f.target)) continue;
+    auto revoked = co_await store_.revoke_ical_feed(f, clock_.now(), actor_of(request));
+    if (!revoked.ok()) co_return revoked.error();
+    co_return json{{"id", id}, {"for", f.target}, {"revoked", true}};
+  }
+  co_return make_error(ErrorCode::not_found, "id", "no such feed");
 }
 
 SchedulerService::Reply SchedulerService::ical_feed(const Envelope& request) {

@@ -82,6 +82,9 @@ class SchedulerService {
   Reply step_swap(const Envelope& request, const std::string& step);
   Reply import_assignments(const Envelope& request);
   Reply create_ical_feed(const Envelope& request);
+  Reply list_ical_feeds(const Envelope& request);
+  Reply revoke_ical_feed(const Envelope& request);
+  bool may_keep_feed(const auth::Principal& who, const std::string& target) const;
   Reply ical_feed(const Envelope& request);
   Reply list_workers(const Envelope& request);
   Reply get_worker(const Envelope& request);

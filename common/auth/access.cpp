@@ -43,6 +43,8 @@ const std::vector<AccessRule> kRules = {
     {msg::kRosterSwapApprove, {R, R, O, R, R, R}, {}},
     {msg::kRosterSwapReject, {R, O, O, R, R, R}, {}},
     {msg::kRosterIcalCreate, {R, O, R, O, R, R}, {}},
+    {msg::kRosterIcalList, {R, O, R, O, R, R}, {}},
+    {msg::kRosterIcalDelete, {R, O, R, O, R, R}, {}},
     {msg::kHandoffList, {A, R, A, A, R, R}, {}},
     {msg::kHandoffAcknowledge, {R, O, R, R, R, R}, {}},
     {msg::kWorkerList, {A, R, A, A, A, R}, {}},

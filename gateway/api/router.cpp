@@ -55,6 +55,8 @@ const std::vector<SchedulerRoute>& scheduler_routes() {
       {"POST", {"roster", "swaps", "{id}", "reject"}, msg::kRosterSwapReject, "roster_swap_step"},
       {"POST", {"roster", "import", "assignments"}, msg::kRosterImportAssignments, "roster_import", true},
       {"POST", {"roster", "ical-feeds"}, msg::kRosterIcalCreate, "roster_ical_create"},
+      {"GET", {"roster", "ical-feeds"}, msg::kRosterIcalList, "roster_ical_list"},
+      {"DELETE", {"roster", "ical-feeds", "{id}"}, msg::kRosterIcalDelete, "roster_ical_delete"},
       {"GET", {"handoffs"}, msg::kHandoffList, "handoffs"},
       {"POST", {"handoffs", "{id}", "acknowledge"}, msg::kHandoffAcknowledge, "handoff_acknowledge"},
       {"GET", {"workers"}, msg::kWorkerList, "workers"},

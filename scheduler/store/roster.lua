@@ -43,6 +43,44 @@ local function snapshot(keys)
           redis.call('HGETALL', keys[5])}
 end
 
+-- iCal feeds, each under the SHA-256 of its secret token (the URL is the secret, so Redis never
+-- holds it) with its id, target and maker as JSON. A rotation takes the target's other feeds
+-- away in the same step. A value that is not JSON is a bare target (a feed made before ids).
+local function feed_target(value)
+  local ok, f = pcall(cjson.decode, value)
+  if ok and type(f) == 'table' then return f['for'] end
+  return value
+end
+
+-- KEYS: feeds, audit_stream   ARGV: token_hash, feed_json, target, rotate ('1' | '0'), now_ms, actor
+-- Returns how many feeds the rotation revoked.
+local function ical_feed_put(keys, args)
+  local revoked = 0
+  if args[4] == '1' then
+    local all = redis.call('HGETALL', keys[1])
+    for i = 1, #all, 2 do
+      if feed_target(all[i + 1]) == args[3] then
+        redis.call('HDEL', keys[1], all[i])
+        revoked = revoked + 1
+      end
+    end
+  end
+  redis.call('HSET', keys[1], args[1], args[2])
+  chained_xadd(keys[2], {'at', args[5], 'actor', args[6], 'action', 'roster.ical.created', 'report', '',
+                         'detail', 'for=' .. args[3] .. ' revoked=' .. revoked})
+  return revoked
+end
+
+-- KEYS: feeds, audit_stream   ARGV: token_hash, now_ms, actor
+local function ical_feed_revoke(keys, args)
+  local value = redis.call('HGET', keys[1], args[1])
+  if not value then return redis.error_reply('NOT_FOUND id|no such feed') end
+  redis.call('HDEL', keys[1], args[1])
+  chained_xadd(keys[2], {'at', args[2], 'actor', args[3], 'action', 'roster.ical.revoked', 'report', '',
+                         'detail', 'for=' .. feed_target(value)})
+  return 1
+end
+
 -- KEYS: sequences   ARGV: uid, fingerprint, uid, fingerprint, ...
 -- Returns the SEQUENCE of each event, bumped where its fingerprint changed.
 local function sequences(keys, args)
@@ -118,3 +156,5 @@ redis.register_function('piket_roster_handoffs', handoffs)
 redis.register_function('piket_handoff_ack', handoff_ack)
 redis.register_function{function_name = 'piket_handoff_list', flags = {'no-writes'}, callback = handoff_list}
 redis.register_function('piket_roster_sequences', sequences)
+redis.register_function('piket_ical_feed_put', ical_feed_put)
+redis.register_function('piket_ical_feed_revoke', ical_feed_revoke)

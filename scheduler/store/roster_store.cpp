@@ -2,9 +2,11 @@
 
 #include <charconv>
 
+#include "common/crypto.hpp"
 #include "common/domain/call_outs.hpp"
 #include "common/keys.hpp"
 #include "common/log.hpp"
+#include "common/redis/functions.hpp"
 #include "scheduler/store/roster_codec.hpp"
 
 namespace piket::scheduler {
@@ -146,14 +148,57 @@ asio::awaitable<Result<std::int64_t>> RosterStore::announce_handoffs(
 }
 
 asio::awaitable<Result<std::string>> RosterStore::ical_token_target(const std::string& token) {
-  auto reply = co_await client_.command(args("HGET", keys::ical_tokens(), token));
+  auto reply = co_await client_.command(args("HGET", keys::ical_tokens(), sha256_hex(token)));
   if (!reply.ok()) co_return reply.error();
   if (reply->is_nil()) co_return make_error(ErrorCode::not_found, "token", "no such feed");
-  co_return reply->str;
+  auto feed = nlohmann::json::parse(reply->str, nullptr, false);
+  if (feed.is_object() && feed.contains("for") && feed["for"].is_string())
+    co_return feed["for"].get<std::string>();
+  co_return reply->str;  // a bare target
 }
 
-asio::awaitable<Status> RosterStore::put_ical_token(const std::string& token, const std::string& target) {
-  auto reply = co_await client_.command(args("HSET", keys::ical_tokens(), token, target));
+asio::awaitable<Result<std::int64_t>> RosterStore::put_ical_feed(const std::string& token,
+                                                                 const IcalFeed& feed, bool rotate,
+                                                                 TimePoint now) {
+  const nlohmann::json stored{{"id", feed.id},
+                              {"for", feed.target},
+                              {"created_at", feed.created_at},
+                              {"created_by", feed.created_by}};
+  auto reply = co_await client_.command(redis::fcall("piket_ical_feed_put",
+                                     {keys::ical_tokens(), keys::audit_stream()},
+                                     {sha256_hex(token), stored.dump(), feed.target, rotate ? "1" : "0",
+                                      std::to_string(to_unix_ms(now)), feed.created_by}));
+  if (!reply.ok()) co_return reply.error();
+  co_return reply->integer;
+}
+
+asio::awaitable<Result<std::vector<RosterStore::IcalFeed>>> RosterStore::ical_feeds() {
+  auto reply = co_await client_.command(args("HGETALL", keys::ical_tokens()));
+  if (!reply.ok()) co_return reply.error();
+  std::vector<IcalFeed> out;
+  for (std::size_t i = 0; i + 1 < reply->elements.size(); i += 2) {
+    IcalFeed f;
+    f.token_hash = reply->elements[i].str;
+    auto j = nlohmann::json::parse(reply->elements[i + 1].str, nullptr, false);
+    if (j.is_object()) {
+      f.id = j.value("id", "");
+      f.target = j.value("for", "");
+      f.created_at = j.value("created_at", "");
+      f.created_by = j.value("created_by", "");
+    } else {
+      f.target = reply->elements[i + 1].str;
+    }
+    if (f.id.empty()) f.id = "f" + f.token_hash.substr(0, 12);
+    out.push_back(std::move(f));
+  }
+  co_return out;
+}
+
+asio::awaitable<Status> RosterStore::revoke_ical_feed(const IcalFeed& feed, TimePoint now,
+                                                      const std::string& actor) {
+  auto reply = co_await client_.command(redis::fcall("piket_ical_feed_revoke",
+                                     {keys::ical_tokens(), keys::audit_stream()},
+                                     {feed.token_hash, std::to_string(to_unix_ms(now)), actor}));
   if (!reply.ok()) co_return reply.error();
   co_return ok_status();
 }

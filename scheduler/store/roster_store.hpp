@@ -58,8 +58,23 @@ class RosterStore {
   boost::asio::awaitable<Result<std::int64_t>> announce_handoffs(const std::string& expected,
                                                                  TimePoint until,
                                                                  const std::vector<std::string>& notices);
+  // iCal feeds are kept under the SHA-256 of their secret token, never the token itself.
+  struct IcalFeed {
+    std::string id;          // public, for listing and revoking ("f" + 12 hex of the hash)
+    std::string target;      // "worker:<id>" or "region:<id>"
+    std::string created_at;  // UTC text
+    std::string created_by;
+    std::string token_hash;
+  };
+  // The target of the feed with this secret token; not_found when unknown or revoked.
   boost::asio::awaitable<Result<std::string>> ical_token_target(const std::string& token);
-  boost::asio::awaitable<Status> put_ical_token(const std::string& token, const std::string& target);
+  // Stores a new feed; with `rotate`, the target's other feeds are revoked in the same step.
+  // Returns how many were revoked.
+  boost::asio::awaitable<Result<std::int64_t>> put_ical_feed(const std::string& token, const IcalFeed& feed,
+                                                             bool rotate, TimePoint now);
+  boost::asio::awaitable<Result<std::vector<IcalFeed>>> ical_feeds();
+  boost::asio::awaitable<Status> revoke_ical_feed(const IcalFeed& feed, TimePoint now,
+                                                  const std::string& actor);
 
  private:
   redis::Client& client_;

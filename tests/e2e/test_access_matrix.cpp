@@ -56,6 +56,8 @@ std::vector<Row> rows(const std::string& report) {
       {"roster.swap.approve", "POST", "/api/v1/roster/swaps/nope/approve", ""},
       {"roster.swap.reject", "POST", "/api/v1/roster/swaps/nope/reject", ""},
       {"roster.ical.create", "POST", "/api/v1/roster/ical-feeds", "{}"},
+      {"roster.ical.list", "GET", "/api/v1/roster/ical-feeds", ""},
+      {"roster.ical.delete", "DELETE", "/api/v1/roster/ical-feeds/fnope", ""},
       {"handoff.list", "GET", "/api/v1/handoffs", ""},
       {"handoff.acknowledge", "POST", "/api/v1/handoffs/h-nope/acknowledge", ""},
       {"worker.list", "GET", "/api/v1/workers", ""},
@@ -220,4 +222,54 @@ TEST_CASE("a manager changes only their regions' rosters and a worker sees only 
   CHECK(feed.json()["for"] == "worker:w-em-02");
   CHECK(worker.get("/api/v1/workers/w-em-03").status == 403);
   CHECK(worker.get("/api/v1/workers/w-em-02").status == 200);
+}
+
+TEST_CASE("a worker lists, rotates and revokes their own iCal feeds, a revoked URL answers 404, "
+          "and Redis never holds a feed's secret",
+          "[e2e][auth][ical]") {
+  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  auto fetch = [&](const std::string& url) { return piket::test::http("GET", stack.url(url)).status; };
+  const auto& worker = stack.as_worker("w-em-02");
+  auto first = worker.post("/api/v1/roster/ical-feeds", json::object());
+  REQUIRE(first.status == 201);
+  const std::string first_url = first.json()["url"];
+  CHECK(fetch(first_url) == 200);
+  const std::string secret = first_url.substr(6, first_url.size() - 6 - 4);  // /ical/<secret>.ics
+  CHECK(stack.redis().cli("HGETALL piket:roster:ical_tokens").find(secret) == std::string::npos);
+
+  auto rotated = worker.post("/api/v1/roster/ical-feeds", {{"rotate", true}});
+  REQUIRE(rotated.status == 201);
+  CHECK(rotated.json()["revoked"] == 1);
+  const std::string second_url = rotated.json()["url"];
+  const std::string second_id = rotated.json()["id"];
+  CHECK(fetch(first_url) == 404);
+  CHECK(fetch(second_url) == 200);
+  auto listed = worker.get("/api/v1/roster/ical-feeds");
+  REQUIRE(listed.status == 200);
+  REQUIRE(listed.json()["feeds"].size() == 1);
+  CHECK(listed.json()["feeds"][0]["id"] == second_id);
+  CHECK(listed.json()["feeds"][0]["for"] == "worker:w-em-02");
+  CHECK(listed.body.find("/ical/") == std::string::npos);  // the secret URL is shown once only
+  CHECK(worker.post("/api/v1/roster/ical-feeds", {{"rotate", "yes"}}).json()["error"]["field"] == "rotate");
+
+  // Another worker's feed is neither listed nor revocable by this one; their manager can.
+  auto others = stack.as_worker("w-em-03").post("/api/v1/roster/ical-feeds", json::object());
+  REQUIRE(others.status == 201);
+  const std::string others_id = others.json()["id"];
+  CHECK(worker.get("/api/v1/roster/ical-feeds").json()["feeds"].size() == 1);
+  CHECK(worker.del("/api/v1/roster/ical-feeds/" + others_id).status == 404);
+  CHECK(fetch(others.json()["url"]) == 200);
+  const auto& manager = stack.as_user("mgr-eemland", "--role manager --region eemland");
+  CHECK(manager.get("/api/v1/roster/ical-feeds").json()["feeds"].size() == 2);
+  CHECK(stack.as_user("mgr-utrecht", "--role manager --region utrecht-stad")
+            .get("/api/v1/roster/ical-feeds")
+            .json()["feeds"]
+            .empty());
+  CHECK(manager.del("/api/v1/roster/ical-feeds/" + others_id).status == 200);
+  CHECK(fetch(others.json()["url"]) == 404);
+
+  CHECK(worker.del("/api/v1/roster/ical-feeds/" + second_id).status == 200);
+  CHECK(fetch(second_url) == 404);
+  CHECK(worker.get("/api/v1/roster/ical-feeds").json()["feeds"].empty());
+  CHECK(worker.del("/api/v1/roster/ical-feeds/" + second_id).status == 404);
 }
