@@ -8,6 +8,7 @@
 #include "common/auth/access.hpp"
 #include "common/auth/account_store.hpp"
 #include "common/auth/credentials.hpp"
+#include "common/auth/totp.hpp"
 #include "common/envelope.hpp"
 
 namespace piket::admin {
@@ -132,6 +133,27 @@ asio::awaitable<int> run(auth::AccountStore& store, const PiketConfig& config, c
   if (c.name == "revoke-session") {
     if (auto ended = co_await store.end_session(c.id); !ended.ok()) co_return fail(ended.error());
     out << "session ended: " << c.id << "\n";
+    co_return 0;
+  }
+  if (c.name == "enrol-totp" || c.name == "reset-totp") {
+    auto account = co_await store.account(c.id);
+    if (!account.ok()) co_return fail(account.error());
+    if (!*account || (*account)->kind != auth::PrincipalKind::user)
+      co_return fail(make_error(ErrorCode::not_found, "id", "no such user"));
+    if (c.name == "reset-totp") {
+      if (auto done = co_await store.set_totp(c.id, "", {}, now); !done.ok()) co_return fail(done.error());
+      out << "second factor removed: " << c.id << "\n";
+      co_return 0;
+    }
+    const std::string secret = auth::new_totp_secret();
+    const auto codes = auth::new_recovery_codes();
+    std::vector<std::string> hashes;
+    for (const auto& code : codes) hashes.push_back(auth::recovery_code_hash(code));
+    if (auto done = co_await store.set_totp(c.id, secret, hashes, now); !done.ok()) co_return fail(done.error());
+    out << "second factor enrolled: " << c.id << "\n"
+        << "otpauth: " << auth::otpauth_uri(c.id, secret) << "\n"
+        << "secret: " << secret << "\n";
+    for (const auto& code : codes) out << "recovery code: " << code << "\n";
     co_return 0;
   }
   co_return fail(make_error(ErrorCode::invalid_field, "command", "unknown command " + c.name));

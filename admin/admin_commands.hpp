@@ -15,7 +15,7 @@ namespace piket::admin {
 struct Command {
   std::string name;  // add-user, add-client, reset-password, disable-user, enable-user,
                      // add-token, revoke-token, list-tokens, list-users, list-sessions,
-                     // revoke-session
+                     // revoke-session, enrol-totp, reset-totp
   std::string id;    // the user, client, token or session
   std::vector<std::string> roles, teams, regions, scopes;
   std::string worker;

@@ -49,6 +49,10 @@ int main(int argc, char** argv) {
   id_option(list_sessions, "only this user's", false);
   auto* revoke_session = app.add_subcommand("revoke-session", "end a session by its id");
   id_option(revoke_session, "the session id (s…)");
+  auto* enrol_totp = app.add_subcommand("enrol-totp", "give a user a second factor: prints the otpauth URI and recovery codes once");
+  id_option(enrol_totp, "the user id");
+  auto* reset_totp = app.add_subcommand("reset-totp", "take a user's second factor away (a lost phone); they enrol again");
+  id_option(reset_totp, "the user id");
   CLI11_PARSE(app, argc, argv);
   c.name = app.get_subcommands().front()->get_name();
   if (password_stdin) {

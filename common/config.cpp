@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/auth/principal.hpp"
+
 namespace piket {
 namespace {
 
@@ -199,6 +201,15 @@ void read_into(ConfigReader& r, const toml::table& root, PiketConfig& c) {
     c.auth.login_forget_minutes = static_cast<int>(
         r.integer(a, "login_forget_minutes", "auth.login_forget_minutes", 60, 1, 7 * 24 * 60));
     c.auth.cache_ms = static_cast<int>(r.integer(a, "cache_ms", "auth.cache_ms", 5000, 0, 60000));
+    if (a.contains("second_factor_roles")) {
+      c.auth.second_factor_roles = r.strings(a, "second_factor_roles", "auth.second_factor_roles", false);
+      for (std::size_t i = 0; i < c.auth.second_factor_roles.size(); ++i) {
+        const auto& known = auth::known_roles();
+        if (std::find(known.begin(), known.end(), c.auth.second_factor_roles[i]) == known.end())
+          r.problem("auth.second_factor_roles[" + std::to_string(i) + "]",
+                    "unknown role \"" + c.auth.second_factor_roles[i] + "\"");
+      }
+    }
     if (c.auth.session_absolute_hours * 60 < c.auth.session_idle_minutes)
       r.problem("auth.session_idle_minutes", "must not be longer than auth.session_absolute_hours");
   }

@@ -115,6 +115,8 @@ struct AuthConfig {
   // A verified session or token is trusted this long without asking Redis again: a request
   // costs no Redis round trip, and a revocation reaches every gateway within this time.
   int cache_ms = 5000;
+  // Roles that read report details sign in with a second factor (TOTP or a recovery code).
+  std::vector<std::string> second_factor_roles{"operator", "worker", "privacy_officer"};
 };
 
 struct DataConfig {

@@ -61,6 +61,8 @@ inline constexpr std::string_view kRosterIcalFeed = "roster.ical.feed";
 // The gateway's own.
 inline constexpr std::string_view kSessionGet = "session.get";
 inline constexpr std::string_view kSessionDelete = "session.delete";
+inline constexpr std::string_view kSessionTotpBegin = "session.totp.begin";
+inline constexpr std::string_view kSessionTotpConfirm = "session.totp.confirm";
 inline constexpr std::string_view kGatewayMetrics = "gateway.metrics";
 // Any daemon.
 inline constexpr std::string_view kPing = "ping";

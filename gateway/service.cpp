@@ -1,6 +1,8 @@
 #include "gateway/service.hpp"
 
+#include <algorithm>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <boost/asio/async_result.hpp>
@@ -13,6 +15,8 @@
 #include "common/log.hpp"
 #include "common/message_types.hpp"
 #include "gateway/api/request_input.hpp"
+#include "common/auth/totp.hpp"
+#include "common/request_fields.hpp"
 #include "gateway/api/router.hpp"
 #include "gateway/auth/request_auth.hpp"
 
@@ -43,11 +47,13 @@ bool printable_token(const std::string& s, std::size_t max) {
     if (c < 0x21 || c > 0x7e) return false;
   return true;
 }
-HttpResponse unauthenticated(std::string message) {
-  HttpResponse r = error_response(make_error(ErrorCode::unauthenticated, "", std::move(message)));
+HttpResponse unauthenticated_field(std::string field, std::string message) {
+  HttpResponse r = error_response(make_error(ErrorCode::unauthenticated, std::move(field), std::move(message)));
   r.headers["WWW-Authenticate"] = "Bearer realm=\"piket\"";
   return r;
 }
+
+HttpResponse unauthenticated(std::string message) { return unauthenticated_field("", std::move(message)); }
 
 json session_json(const auth::Principal& p, const auth::SessionRecord& s, std::chrono::milliseconds idle) {
   return {{"id", s.id},
@@ -176,6 +182,8 @@ asio::awaitable<HttpResponse> GatewayService::handle(HttpRequest request) {
     case RouteKind::sign_in: response = co_await sign_in(request); break;
     case RouteKind::who_am_i: response = co_await who_am_i(*who); break;
     case RouteKind::sign_out: response = co_await sign_out(*who); break;
+    case RouteKind::totp_begin: response = co_await totp_begin(*who); break;
+    case RouteKind::totp_confirm: response = co_await totp_confirm(request, *who); break;
     case RouteKind::scheduler: {
       const Who* caller = nullptr;  // (named: no conditional inside a co_await for GCC 12)
       if (who.ok()) caller = &*who;
@@ -377,6 +385,44 @@ asio::awaitable<bool> GatewayService::password_matches(std::string stored, std::
       asio::use_awaitable, std::move(stored), std::move(password));
 }
 
+// The second factor, after a right password: asked of every account that has one, and
+// refused to a role that reads report details and has none. A TOTP code is good once (its
+// time step must be after the last one used); a recovery code once. A wrong one leaves the
+// attempt counted, as a wrong password does.
+asio::awaitable<std::optional<HttpResponse>> GatewayService::second_factor_refusal(const auth::Account& account,
+                                                                                   const json& body,
+                                                                                   TimePoint now) {
+  std::string otp, recovery;
+  if (auto e = read_token(body, "otp", false, 16, otp)) co_return error_response(*e);
+  if (auto e = read_token(body, "recovery_code", false, 32, recovery)) co_return error_response(*e);
+  if (account.totp_secret.empty()) {
+    const auto& needs = config_.auth.second_factor_roles;
+    for (const auto& role : account.roles)
+      if (std::find(needs.begin(), needs.end(), role) != needs.end())
+        co_return error_response(make_error(
+            ErrorCode::forbidden, "otp",
+            "the role " + role + " signs in with a second factor, and this account has none yet: "
+            "an administrator enrols one (piket-admin enrol-totp)"));
+    co_return std::nullopt;
+  }
+  if (!otp.empty()) {
+    const auto step = auth::totp_step(account.totp_secret, now, otp);
+    if (!step) co_return unauthenticated_field("otp", "wrong or expired code");
+    auto fresh = co_await accounts_.use_totp_step(account.id, *step);
+    if (!fresh.ok()) co_return error_response(fresh.error());
+    if (!*fresh) co_return unauthenticated_field("otp", "this code was used already: wait for the next one");
+    co_return std::nullopt;
+  }
+  if (!recovery.empty()) {
+    auto used = co_await accounts_.use_recovery_code(account.id, auth::recovery_code_hash(recovery));
+    if (!used.ok()) co_return error_response(used.error());
+    if (!*used) co_return unauthenticated_field("recovery_code", "not a recovery code of this account, or used");
+    co_return std::nullopt;
+  }
+  co_return unauthenticated_field("otp", "a second factor is required: otp (the 6 digits your "
+                                         "authenticator shows) or a recovery_code");
+}
+
 // Sign-in: every attempt counts against the account name and the client address before the
 // password is checked; a lock-out answers 429 with Retry-After and checks nothing. An unknown
 // name costs what a wrong password costs and gets the same answer.
@@ -417,6 +463,11 @@ asio::awaitable<HttpResponse> GatewayService::sign_in(const HttpRequest& request
     logger("gateway.auth")->info("event=login_failed user={} address={}", user, address);
     co_return unauthenticated("wrong user or password");
   }
+  if (auto refused = co_await second_factor_refusal(**account, b, now)) {
+    metrics_.count("piket_logins_total", {{"outcome", "second_factor_refused"}});
+    logger("gateway.auth")->info("event=login_second_factor_refused user={} address={}", user, address);
+    co_return *refused;
+  }
   if (auto done = co_await accounts_.login_succeeded(user, address, login_limits_); !done.ok())
     co_return error_response(done.error());
   // A new session id at every sign-in; the one this browser held before ends.
@@ -454,6 +505,56 @@ asio::awaitable<HttpResponse> GatewayService::who_am_i(const Who& who) {
     out["csrf_token"] = who.csrf;  // a reloaded console page reads it here
   }
   HttpResponse r = json_response(200, out);
+  r.headers["Cache-Control"] = "no-store";
+  co_return r;
+}
+
+// Self-enrolment of the second factor: a secret offered to the signed-in user (shown once,
+// as an otpauth URI for the authenticator app), which counts only once a code from it is
+// confirmed. An account with a second factor keeps it: an administrator resets a lost one.
+asio::awaitable<HttpResponse> GatewayService::totp_begin(const Who& who) {
+  if (auth::grant_for(who.principal, msg::kSessionTotpBegin) == auth::Grant::refused)
+    co_return error_response(make_error(ErrorCode::forbidden, "", "only a user enrols a second factor"));
+  auto account = co_await accounts_.account(who.principal.id);
+  if (!account.ok()) co_return error_response(account.error());
+  if (!*account) co_return error_response(make_error(ErrorCode::not_found, "user", "no such user"));
+  if (!(*account)->totp_secret.empty())
+    co_return error_response(make_error(ErrorCode::conflict, "otp",
+                                        "a second factor is enrolled; an administrator resets a lost one "
+                                        "(piket-admin reset-totp)"));
+  const std::string secret = auth::new_totp_secret();
+  if (auto stored = co_await accounts_.set_totp_pending(who.principal.id, secret); !stored.ok())
+    co_return error_response(stored.error());
+  logger("gateway.auth")->info("event=totp_offered user={}", who.principal.id);
+  HttpResponse r = json_response(200, json{{"secret", secret}, {"otpauth_uri", auth::otpauth_uri(who.principal.id, secret)}});
+  r.headers["Cache-Control"] = "no-store";
+  co_return r;
+}
+
+asio::awaitable<HttpResponse> GatewayService::totp_confirm(const HttpRequest& request, const Who& who) {
+  if (auth::grant_for(who.principal, msg::kSessionTotpConfirm) == auth::Grant::refused)
+    co_return error_response(make_error(ErrorCode::forbidden, "", "only a user enrols a second factor"));
+  auto body = read_json_body(request.body, true);
+  if (!body.ok()) co_return error_response(body.error());
+  std::string otp;
+  if (auto e = read_token(*body, "otp", true, 16, otp)) co_return error_response(*e);
+  auto account = co_await accounts_.account(who.principal.id);
+  if (!account.ok()) co_return error_response(account.error());
+  if (!*account || (*account)->totp_pending.empty())
+    co_return error_response(make_error(ErrorCode::conflict, "otp", "no second factor offered: POST /api/v1/session/totp first"));
+  const auto step = auth::totp_step((*account)->totp_pending, clock_.now(), otp);
+  if (!step) co_return error_response(invalid("otp", "wrong or expired code"));
+  const auto codes = auth::new_recovery_codes();
+  std::vector<std::string> hashes;
+  for (const auto& code : codes) hashes.push_back(auth::recovery_code_hash(code));
+  if (auto stored = co_await accounts_.set_totp(who.principal.id, (*account)->totp_pending, hashes, clock_.now());
+      !stored.ok())
+    co_return error_response(stored.error());
+  // The confirming code is used: it cannot sign in a second time.
+  if (auto used = co_await accounts_.use_totp_step(who.principal.id, *step); !used.ok())
+    co_return error_response(used.error());
+  logger("gateway.auth")->info("event=totp_enrolled user={}", who.principal.id);
+  HttpResponse r = json_response(200, json{{"enrolled", true}, {"recovery_codes", codes}});
   r.headers["Cache-Control"] = "no-store";
   co_return r;
 }

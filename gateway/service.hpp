@@ -48,8 +48,13 @@ class GatewayService {
   // CSRF token too. An error response (401, 403, 503) otherwise.
   boost::asio::awaitable<Result<Who>> authenticate(const HttpRequest& request);
   boost::asio::awaitable<HttpResponse> sign_in(const HttpRequest& request);
+  boost::asio::awaitable<std::optional<HttpResponse>> second_factor_refusal(const auth::Account& account,
+                                                                            const nlohmann::json& body,
+                                                                            TimePoint now);
   boost::asio::awaitable<HttpResponse> who_am_i(const Who& who);
   boost::asio::awaitable<HttpResponse> sign_out(const Who& who);
+  boost::asio::awaitable<HttpResponse> totp_begin(const Who& who);
+  boost::asio::awaitable<HttpResponse> totp_confirm(const HttpRequest& request, const Who& who);
   // argon2id on the hashing pool, off the loop.
   boost::asio::awaitable<bool> password_matches(std::string stored, std::string password);
 

@@ -74,6 +74,17 @@ add_demo_user demo-lead --role team_lead --team em-a --team em-b
 add_demo_user demo-manager --role manager --region '*'
 add_demo_user demo-admin --role admin --role privacy_officer
 for w in w-em-01 w-em-02 w-em-03 w-em-04; do add_demo_user "demo-$w" --role worker --worker "$w"; done
+# Roles that read report details sign in with a second factor: each demo user of those gets a
+# TOTP secret at the first run, kept in var/ (oathtool makes the codes an authenticator app would).
+enrol_demo_totp() {  # id
+  local file="$VAR/demo-totp-$1"
+  if [ ! -s "$file" ]; then
+    (umask 077; $ADMIN enrol-totp --id "$1" | sed -n 's/^secret: //p' > "$file")
+  fi
+}
+for id in demo-operator demo-admin demo-w-em-01 demo-w-em-02 demo-w-em-03 demo-w-em-04; do
+  enrol_demo_totp "$id"
+done
 token_for() { $ADMIN add-token --id "$1" --name demo | sed -n 's/^token: //p'; }
 OPERATOR_TOKEN="$(token_for demo-operator)"
 MANAGER_TOKEN="$(token_for demo-manager)"
@@ -101,7 +112,10 @@ Piket is running. The webhook receiver above prints every alert the notifier sen
 Sign in: every request needs a session or an API token. Demo users (password: $DEMO_PASSWORD):
   demo-operator (the desk), demo-w-em-01 .. demo-w-em-04 (workers), demo-lead (team lead),
   demo-manager (manager), demo-admin (admin, privacy officer). A browser session:
-  curl -s -c var/cookies -X POST $GATEWAY/api/v1/session -d '{"user":"demo-operator","password":"$DEMO_PASSWORD"}'
+  curl -s -c var/cookies -X POST $GATEWAY/api/v1/session \
+    -d '{"user":"demo-operator","password":"$DEMO_PASSWORD","otp":"'\$(oathtool --totp -b \$(cat var/demo-totp-demo-operator))'"}'
+  (operators, workers and the privacy officer give a second factor: the TOTP secrets are in
+  var/demo-totp-<user>; the managers and team leads sign in with the password alone)
   (changes then need the answer's csrf_token as X-CSRF-Token). API tokens for this run:
   export OP="Authorization: Bearer $OPERATOR_TOKEN"
   export MGR="Authorization: Bearer $MANAGER_TOKEN"

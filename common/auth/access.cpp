@@ -60,6 +60,8 @@ const std::vector<AccessRule> kRules = {
     // The gateway's own: the caller's session, the metrics page.
     {msg::kSessionGet, {A, A, A, A, A, A}, {"*"}},
     {msg::kSessionDelete, {A, A, A, A, A, A}, {"*"}},
+    {msg::kSessionTotpBegin, {A, A, A, A, A, A}, {}},  // users only: a client has no sign-in
+    {msg::kSessionTotpConfirm, {A, A, A, A, A, A}, {}},
     {msg::kGatewayMetrics, {R, R, R, R, A, R}, {"metrics:read"}},
 };
 

@@ -55,6 +55,10 @@ Account account_from(const std::map<std::string, std::string>& a) {
   out.password_hash = get("password");
   out.disabled = get("disabled") == "1";
   out.created_at = from_ms_text(get("created_at"));
+  out.totp_secret = get("totp");
+  out.totp_pending = get("totp_pending");
+  const auto recovery = nlohmann::json::parse(get("recovery"), nullptr, false);
+  out.recovery_codes_left = recovery.is_array() ? static_cast<int>(recovery.size()) : 0;
   return out;
 }
 
@@ -147,6 +151,35 @@ asio::awaitable<Result<int>> AccountStore::set_password(const std::string& id, c
   auto reply = co_await client_.command(std::move(command));
   if (!reply.ok()) co_return reply.error();
   co_return static_cast<int>(reply->integer);
+}
+
+asio::awaitable<Status> AccountStore::set_totp(const std::string& id, const std::string& secret,
+                                               const std::vector<std::string>& recovery_hashes,
+                                               TimePoint now) {
+  auto reply = co_await client_.command(fcall("piket_auth_set_totp", {keys::account(id)},
+                                              {secret, nlohmann::json(recovery_hashes).dump(), ms(now)}));
+  if (!reply.ok()) co_return reply.error();
+  co_return ok_status();
+}
+
+asio::awaitable<Status> AccountStore::set_totp_pending(const std::string& id, const std::string& secret) {
+  auto reply = co_await client_.command(fcall("piket_auth_set_totp_pending", {keys::account(id)}, {secret}));
+  if (!reply.ok()) co_return reply.error();
+  co_return ok_status();
+}
+
+asio::awaitable<Result<bool>> AccountStore::use_totp_step(const std::string& id, std::int64_t step) {
+  auto reply = co_await client_.command(
+      fcall("piket_auth_use_second_factor", {keys::account(id)}, {"totp", std::to_string(step)}));
+  if (!reply.ok()) co_return reply.error();
+  co_return reply->integer == 1;
+}
+
+asio::awaitable<Result<bool>> AccountStore::use_recovery_code(const std::string& id, const std::string& hash) {
+  auto reply = co_await client_.command(
+      fcall("piket_auth_use_second_factor", {keys::account(id)}, {"recovery", hash}));
+  if (!reply.ok()) co_return reply.error();
+  co_return reply->integer == 1;
 }
 
 asio::awaitable<Result<int>> AccountStore::set_disabled(const std::string& id, bool disabled, TimePoint now) {

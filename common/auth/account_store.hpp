@@ -30,6 +30,9 @@ struct Account {
   std::string password_hash;  // users only; never leaves the gateway or piket-admin
   bool disabled = false;
   TimePoint created_at{};
+  std::string totp_secret;   // base32; empty when the account has no second factor
+  std::string totp_pending;  // offered at self-enrolment, not yet confirmed
+  int recovery_codes_left = 0;
 };
 
 // Why the account may not be stored, or nullopt: a valid id, known roles, a worker id for the
@@ -88,6 +91,13 @@ class AccountStore {
   // Stores a new password hash and ends every session of the account; how many ended.
   boost::asio::awaitable<Result<int>> set_password(const std::string& id, const std::string& hash, TimePoint now);
   boost::asio::awaitable<Result<int>> set_disabled(const std::string& id, bool disabled, TimePoint now);
+  // The second factor: a secret and the hashes of its recovery codes (an empty secret removes
+  // it), a secret offered for self-enrolment, and the use of one code (false: used before).
+  boost::asio::awaitable<Status> set_totp(const std::string& id, const std::string& secret,
+                                          const std::vector<std::string>& recovery_hashes, TimePoint now);
+  boost::asio::awaitable<Status> set_totp_pending(const std::string& id, const std::string& secret);
+  boost::asio::awaitable<Result<bool>> use_totp_step(const std::string& id, std::int64_t step);
+  boost::asio::awaitable<Result<bool>> use_recovery_code(const std::string& id, const std::string& hash);
 
   boost::asio::awaitable<Result<NewSession>> create_session(const std::string& user, TimePoint now,
                                                             const SessionLimits& limits,

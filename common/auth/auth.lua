@@ -185,6 +185,50 @@ local function login_succeeded(keys, args)
   return 1
 end
 
+-- The second factor: a TOTP secret (base32), the last time step a code was used for (a code
+-- is good once) and the SHA-256 of each recovery code left.
+-- KEYS: account   ARGV: secret ('' removes the second factor), recovery hashes (JSON), now_ms
+local function set_totp(keys, args)
+  if redis.call('EXISTS', keys[1]) == 0 then return fail('NOT_FOUND', 'id', 'no such account') end
+  if args[1] == '' then
+    redis.call('HDEL', keys[1], 'totp', 'totp_step', 'recovery', 'totp_pending')
+  else
+    redis.call('HSET', keys[1], 'totp', args[1], 'totp_step', '0', 'recovery', args[2])
+    redis.call('HDEL', keys[1], 'totp_pending')
+  end
+  redis.call('HSET', keys[1], 'updated_at', args[3])
+  return 1
+end
+
+-- A secret offered at self-enrolment, in use only once a code from it is confirmed.
+-- KEYS: account   ARGV: secret
+local function set_totp_pending(keys, args)
+  if redis.call('EXISTS', keys[1]) == 0 then return fail('NOT_FOUND', 'id', 'no such account') end
+  redis.call('HSET', keys[1], 'totp_pending', args[1])
+  return 1
+end
+
+-- Uses a code: 1 when it counts, 0 when it was used before (or is not a recovery code left).
+-- KEYS: account   ARGV: 'totp', time step | 'recovery', code hash
+local function use_second_factor(keys, args)
+  if args[1] == 'totp' then
+    local last = tonumber(redis.call('HGET', keys[1], 'totp_step') or '0') or 0
+    if tonumber(args[2]) <= last then return 0 end
+    redis.call('HSET', keys[1], 'totp_step', args[2])
+    return 1
+  end
+  local ok, list = pcall(cjson.decode, redis.call('HGET', keys[1], 'recovery') or '[]')
+  if not ok or type(list) ~= 'table' then return 0 end
+  for i, h in ipairs(list) do
+    if h == args[2] then
+      table.remove(list, i)
+      redis.call('HSET', keys[1], 'recovery', #list == 0 and '[]' or cjson.encode(list))
+      return 1
+    end
+  end
+  return 0
+end
+
 redis.register_function{function_name = 'piket_auth_version', flags = {'no-writes'},
                         callback = function() return VERSION end}
 redis.register_function('piket_auth_put_account', put_account)
@@ -197,4 +241,7 @@ redis.register_function('piket_auth_create_token', create_token)
 redis.register_function('piket_auth_use_token', use_token)
 redis.register_function('piket_auth_revoke_token', revoke_token)
 redis.register_function('piket_auth_login_begin', login_begin)
+redis.register_function('piket_auth_set_totp', set_totp)
+redis.register_function('piket_auth_set_totp_pending', set_totp_pending)
+redis.register_function('piket_auth_use_second_factor', use_second_factor)
 redis.register_function('piket_auth_login_succeeded', login_succeeded)

@@ -121,6 +121,10 @@ Route route(const std::string& method, const std::string& target) {
     if (method == "DELETE") return plain(RouteKind::sign_out, "", "session");
     return plain(RouteKind::method_not_allowed, "", "session");
   }
+  if (p.size() == 4 && p[2] == "session" && p[3] == "totp")
+    return with_method(method, "POST", RouteKind::totp_begin, "", "session_totp");
+  if (p.size() == 5 && p[2] == "session" && p[3] == "totp" && p[4] == "confirm")
+    return with_method(method, "POST", RouteKind::totp_confirm, "", "session_totp");
   bool path_matched = false;
   for (const auto& sr : scheduler_routes()) {
     if (sr.pattern.size() != p.size() - 2) continue;

@@ -16,6 +16,8 @@ enum class RouteKind {
   sign_in,      // POST /api/v1/session
   who_am_i,     // GET /api/v1/session
   sign_out,     // DELETE /api/v1/session
+  totp_begin,   // POST /api/v1/session/totp: a second factor offered to the signed-in user
+  totp_confirm, // POST /api/v1/session/totp/confirm: a code from it makes it the user's
   scheduler,   // forwarded to the scheduler as `rpc`
   dispatcher,  // forwarded to the dispatcher as `rpc`
   not_found,

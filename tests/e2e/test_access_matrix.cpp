@@ -71,6 +71,8 @@ std::vector<Row> rows(const std::string& report) {
       {"team.put", "POST", "/api/v1/teams", "{}"},
       {"team.delete", "DELETE", "/api/v1/teams/nope", ""},
       {"session.get", "GET", "/api/v1/session", ""},
+      {"session.totp.begin", "POST", "/api/v1/session/totp", "{}"},
+      {"session.totp.confirm", "POST", "/api/v1/session/totp/confirm", "{}"},
       {"session.delete", "DELETE", "/api/v1/session", ""},
       {"gateway.metrics", "GET", "/metrics", ""},
   };

@@ -90,8 +90,15 @@ Stack::Stack(StackOptions options)
   for (const auto& [key, value] : notifier)
     if (!value.empty()) config << key << " = " << value << "\n";
   // argon2id at its cheapest: tests sign in often; the real cost is in docs/benchmarks.md.
-  config << "[auth]\npassword_opslimit = 1\npassword_memlimit_kib = 8192\ncookie_secure = false\n"
-         << "login_max_failures = 3\nlogin_lock_base_s = 60\nlogin_lock_max_s = 600\n";
+  // No role needs a second factor unless a test asks (test_sign_in.cpp does).
+  std::map<std::string, std::string> auth{{"password_opslimit", "1"},   {"password_memlimit_kib", "8192"},
+                                          {"cookie_secure", "false"},   {"login_max_failures", "3"},
+                                          {"login_lock_base_s", "60"},  {"login_lock_max_s", "600"},
+                                          {"second_factor_roles", "[]"}};
+  for (const auto& [key, value] : options.auth) auth[key] = value;
+  config << "[auth]\n";
+  for (const auto& [key, value] : auth)
+    if (!value.empty()) config << key << " = " << value << "\n";
   write_file(dir_ + "/piket.toml", config.str());
 
   std::vector<std::string> receiver{"python3", source_dir() + "/scripts/webhook_receiver.py",

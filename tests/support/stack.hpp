@@ -28,6 +28,7 @@ struct StackOptions {
   // an empty value leaves the key out.
   std::map<std::string, std::string> notifier;
   std::map<std::string, std::string> gateway;  // [gateway] keys over the stack's own, the same way
+  std::map<std::string, std::string> auth;     // [auth] keys, the same way
 };
 
 inline StackOptions starting_at(TimePoint at, std::string escalation_toml = "") {
