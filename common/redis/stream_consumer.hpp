@@ -22,6 +22,10 @@
 
 namespace piket::redis {
 
+// The version every stream entry carries in its "v" field (kEnvelopeVersion's, as text), beside
+// its "type" (common/message_types.hpp): the envelope of ZeroMQ messages, as stream fields.
+inline constexpr std::string_view kStreamVersion = "1";
+
 struct StreamEntry {
   std::string id;
   std::map<std::string, std::string> fields;  // empty when the entry was deleted

@@ -50,7 +50,13 @@ local function audit(at, actor, action, report_id, detail)
              cjson.encode({at = tonumber(at), actor = actor, action = action, detail = detail}))
 end
 
-local function alert(fields) redis.call('XADD', ALERTS, '*', 'alert', cjson.encode(fields)) end
+-- Stream entries carry the envelope's version and type (common/redis/stream_consumer.hpp).
+local function alert(fields)
+  redis.call('XADD', ALERTS, '*', 'v', '1', 'type', 'alert', 'alert', cjson.encode(fields))
+end
+local function match_job(report_id, reason)
+  redis.call('XADD', MATCH, '*', 'v', '1', 'type', 'match.job', 'report', report_id, 'reason', reason)
+end
 
 local function report_key(id) return REPORT .. id end
 

@@ -36,7 +36,7 @@ local function submit_report(keys, args)
   audit(r.now, r.actor, r.kind == KIND_ADVICE and 'advice.recorded' or 'report.created', r.id,
         'class=' .. r.class .. ' state=' .. r.state)
   if r.state == RS.matching then
-    redis.call('XADD', MATCH, '*', 'report', r.id, 'reason', 'new')
+    match_job(r.id, 'new')
   end
   return {r.id, 1}
 end

@@ -87,7 +87,7 @@ local function write_step(report_id, d, now)
   if d.outcome == 'restarted' then
     redis.call('ZREM', TIMERS, 'step:' .. report_id)
     set_report(report_id, now, 'state', RS.matching, 'next_step', '')
-    redis.call('XADD', MATCH, '*', 'report', report_id, 'reason', 'restart')
+    match_job(report_id, 'restart')
     audit(now, 'dispatcher', 'coverage.failure', report_id,
           'nobody accepted after the whole escalation ladder; matching again with who is on call now')
     return 'restarted'

@@ -49,7 +49,7 @@ local function override_triage(keys, args)
   local state = r[1]
   if p.dispatch and state == RS.queued then
     state = RS.matching
-    redis.call('XADD', MATCH, '*', 'report', p.report, 'reason', 'triage_override')
+    match_job(p.report, 'triage_override')
   elseif not p.dispatch and state ~= RS.queued then
     state = RS.queued
     redis.call('ZREM', TIMERS, 'step:' .. p.report, 'rematch:' .. p.report)

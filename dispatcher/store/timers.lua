@@ -35,7 +35,7 @@ local function claim_due(keys, args)
       elseif kind == 'rematch' then
         if redis.call('HGET', report_key(id), 'state') == RS.unassigned then
           set_report(id, now, 'state', RS.matching)
-          redis.call('XADD', MATCH, '*', 'report', id, 'reason', 'rematch')
+          match_job(id, 'rematch')
           fired[#fired + 1] = member
         end
       elseif kind == 'checkin' then

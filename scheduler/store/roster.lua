@@ -111,7 +111,7 @@ local function handoffs(keys, args)
   if seen ~= args[1] then return -1 end
   redis.call('SET', keys[1], args[2])
   for i = 3, #args do
-    redis.call('XADD', keys[2], '*', 'alert', args[i])
+    redis.call('XADD', keys[2], '*', 'v', '1', 'type', 'alert', 'alert', args[i])
     -- Kept until the incoming worker acknowledges it.
     local n = cjson.decode(args[i])
     redis.call('HSET', 'piket:handoff:' .. n.alert_id, 'id', n.alert_id, 'worker', n.worker,
