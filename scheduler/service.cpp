@@ -330,7 +330,8 @@ SchedulerService::Reply SchedulerService::on_call_many(const Envelope& request) 
   json answers = json::array();
   std::map<std::string, std::set<std::string>> workers_by_region;
   for (const auto& query : request.body["queries"]) {
-    auto slice = slices_.find(slice_key(query));
+    const std::string region = slice_key(query);
+    auto slice = slices_.find(region);
     const Roster& roster = slice == slices_.end() ? roster_ : slice->second;
     auto answer = answer_on_call_query(query, clock_.now(), data_.regions, data_.workers, roster);
     if (!answer.ok()) {

@@ -78,6 +78,8 @@ TEST_CASE("a bad rotation is refused naming the field, and nothing changes", "[e
       {"participants", {"w-nobody"}, "participants[0]"},
       {"participants", {"w-ut-01"}, "participants[0]"},  // another region's worker
       {"start_date", "2026-02-30", "start_date"},
+      {"on_duty", 3, "on_duty"},  // more than the two participants
+      {"on_duty", 0, "on_duty"},
       {"turn_days", 0, "turn_days"},
       {"region", "atlantis", "region"},
   };

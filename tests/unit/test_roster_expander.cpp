@@ -146,6 +146,25 @@ TEST_CASE("a rotation turn gives the primary and each backup one shift, in turn 
   }
 }
 
+TEST_CASE("a rotation with on_duty puts only that many of its list on duty, moving on each turn",
+          "[unit][roster]") {
+  sch::Roster roster = weekly_roster();
+  roster.rotations[0].on_duty = 2;
+  const auto week0 = sch::expand(roster, kRegion, kWeek);
+  REQUIRE(week0.size() == 2);
+  CHECK(week0[0].worker_id == "a");
+  CHECK(week0[1].worker_id == "b");
+  const Interval next_week{kWeek.end, kWeek.end + std::chrono::hours(24 * 7)};
+  const auto week1 = sch::expand(roster, kRegion, next_week);
+  REQUIRE(week1.size() == 2);
+  CHECK(week1[0].worker_id == "b");
+  CHECK(week1[1].worker_id == "c");
+  // who_is_on_call (rotations only) says the same.
+  const auto now = sch::who_is_on_call(roster.rotations, kRegion, "crisis_worker", kWeek.start);
+  REQUIRE(now.size() == 2);
+  CHECK(now[1].worker_id == "b");
+}
+
 TEST_CASE("expansion clips to the window and lists nothing for another region",
           "[unit][roster]") {
   const auto shifts = sch::expand(weekly_roster(), kRegion, kTuesday);
