@@ -129,6 +129,14 @@ std::unique_ptr<Clock> make_daemon_clock() {
     std::fprintf(stderr, "warning: PIKET_TEST_CLOCK_FILE=%s moves this daemon's clock (tests only)\n", file);
     return std::make_unique<OffsetFileClock>(file);
   }
+#else
+  // A production build never moves its clock; set by mistake, the variable stops the start
+  // rather than being ignored in silence.
+  if (const char* file = std::getenv("PIKET_TEST_CLOCK_FILE"); file && *file) {
+    std::fprintf(stderr, "error: PIKET_TEST_CLOCK_FILE is set, but this is a production build: its "
+                         "clock cannot be moved; unset it\n");
+    std::exit(2);
+  }
 #endif
   return std::make_unique<SystemClock>();
 }

@@ -41,6 +41,9 @@ inline constexpr std::string_view kAlertGroup = "notifiers";
 inline std::string audit_stream() { return "piket:stream:audit"; }
 // Who read which report's details, when and why (NEN 7513 in spirit).
 inline std::string access_stream() { return "piket:stream:access"; }
+// Break-glass reads waiting for the privacy officer (entry ids by time), and those closed.
+inline std::string access_flagged() { return "piket:access:flagged"; }
+inline std::string access_flags_closed() { return "piket:access:flags:closed"; }
 // The last hash of a stream's chain (audit, access): each entry carries the hash of the one
 // before it, so a removed or changed entry shows.
 inline std::string chain_head(std::string_view stream) { return "piket:chain:" + std::string(stream); }

@@ -7,6 +7,9 @@ namespace piket::msg {
 // Requests to the dispatcher.
 inline constexpr std::string_view kReportSubmit = "report.submit";
 inline constexpr std::string_view kReportGet = "report.get";
+inline constexpr std::string_view kReportBreakGlass = "report.break_glass";  // read with a reason, flagged
+inline constexpr std::string_view kAccessFlaggedList = "access.flagged.list";  // break-glass reads to review
+inline constexpr std::string_view kAccessFlaggedClose = "access.flagged.close";
 inline constexpr std::string_view kReportList = "report.list";  // the desk's queue, no details
 inline constexpr std::string_view kAuditVerify = "audit.verify";  // walk a log's hash chain
 inline constexpr std::string_view kReportsOpen = "report.open";  // ids only, for hand-offs

@@ -59,6 +59,9 @@ class DispatcherService {
   Reply submit(const Envelope& request);
   Reply convert_advice(const Envelope& request);
   Reply get_report(const Envelope& request);
+  Reply break_glass(const Envelope& request);
+  Reply list_flagged_reads(const Envelope& request);
+  Reply close_flagged_read(const Envelope& request);
   Reply list_reports(const Envelope& request);
   Reply get_visit(const Envelope& request);
   Reply change_assignment(const Envelope& request, bool accept);

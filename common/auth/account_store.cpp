@@ -156,28 +156,34 @@ asio::awaitable<Result<int>> AccountStore::set_password(const std::string& id, c
 asio::awaitable<Status> AccountStore::set_totp(const std::string& id, const std::string& secret,
                                                const std::vector<std::string>& recovery_hashes,
                                                TimePoint now) {
-  auto reply = co_await client_.command(fcall("piket_auth_set_totp", {keys::account(id)},
-                                              {secret, nlohmann::json(recovery_hashes).dump(), ms(now)}));
+  // Named first: GCC 12 cannot keep brace-list temporaries across a co_await.
+  auto command = fcall("piket_auth_set_totp", {keys::account(id)},
+                                              {secret, nlohmann::json(recovery_hashes).dump(), ms(now)});
+  auto reply = co_await client_.command(std::move(command));
   if (!reply.ok()) co_return reply.error();
   co_return ok_status();
 }
 
 asio::awaitable<Status> AccountStore::set_totp_pending(const std::string& id, const std::string& secret) {
-  auto reply = co_await client_.command(fcall("piket_auth_set_totp_pending", {keys::account(id)}, {secret}));
+  // Named first: GCC 12 cannot keep brace-list temporaries across a co_await.
+  auto command = fcall("piket_auth_set_totp_pending", {keys::account(id)}, {secret});
+  auto reply = co_await client_.command(std::move(command));
   if (!reply.ok()) co_return reply.error();
   co_return ok_status();
 }
 
 asio::awaitable<Result<bool>> AccountStore::use_totp_step(const std::string& id, std::int64_t step) {
-  auto reply = co_await client_.command(
-      fcall("piket_auth_use_second_factor", {keys::account(id)}, {"totp", std::to_string(step)}));
+  // Named first: GCC 12 cannot keep brace-list temporaries across a co_await.
+  auto command = fcall("piket_auth_use_second_factor", {keys::account(id)}, {"totp", std::to_string(step)});
+  auto reply = co_await client_.command(std::move(command));
   if (!reply.ok()) co_return reply.error();
   co_return reply->integer == 1;
 }
 
 asio::awaitable<Result<bool>> AccountStore::use_recovery_code(const std::string& id, const std::string& hash) {
-  auto reply = co_await client_.command(
-      fcall("piket_auth_use_second_factor", {keys::account(id)}, {"recovery", hash}));
+  // Named first: GCC 12 cannot keep brace-list temporaries across a co_await.
+  auto command = fcall("piket_auth_use_second_factor", {keys::account(id)}, {"recovery", hash});
+  auto reply = co_await client_.command(std::move(command));
   if (!reply.ok()) co_return reply.error();
   co_return reply->integer == 1;
 }

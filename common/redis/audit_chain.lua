@@ -8,9 +8,11 @@ local function chain_hash(prev, fields)
   return redis.sha1hex(prev .. '\n' .. table.concat(fields, '\n'))
 end
 
+-- Returns the new entry's id.
 local function chained_xadd(stream, fields)
   local prev = redis.call('GET', CHAIN .. stream) or ''
   local hash = chain_hash(prev, fields)
-  redis.call('XADD', stream, '*', 'prev', prev, 'hash', hash, unpack(fields))
+  local id = redis.call('XADD', stream, '*', 'prev', prev, 'hash', hash, unpack(fields))
   redis.call('SET', CHAIN .. stream, hash)
+  return id
 end

@@ -33,6 +33,31 @@ local function log_access_refused(keys, args)
   return cjson.encode({logged = true})
 end
 
+-- Break-glass reads not yet reviewed, oldest first: the access entries themselves.
+-- ARGV: limit   Returns {entry id, fields} pairs.
+local function flagged_reads(keys, args)
+  local out = {}
+  for _, id in ipairs(redis.call('ZRANGE', ACCESS_FLAGGED, 0, tonumber(args[1]) - 1)) do
+    local e = redis.call('XRANGE', ACCESS, id, id)
+    out[#out + 1] = {id, e[1] and e[1][2] or {}}
+  end
+  return out
+end
+
+-- The privacy officer closes a reviewed break-glass read with a note, in the audit trail.
+-- ARGV: access entry id, now_ms, actor, note
+local function close_flagged_read(keys, args)
+  if redis.call('ZREM', ACCESS_FLAGGED, args[1]) == 0 then
+    return fail('NOT_FOUND', 'id', 'no such flagged read, or closed already')
+  end
+  redis.call('HSET', ACCESS_FLAGS_CLOSED, args[1], cjson.encode({at = tonumber(args[2]), by = args[3], note = args[4]}))
+  chained_xadd(AUDIT, {'at', args[2], 'actor', args[3], 'action', 'access.flag_closed', 'report', '',
+                       'detail', 'entry=' .. args[1]})
+  return 1
+end
+
+redis.register_function{function_name = 'piket_flagged_reads', flags = {'no-writes'}, callback = flagged_reads}
+redis.register_function('piket_close_flagged_read', close_flagged_read)
 redis.register_function{function_name = 'piket_report_access_facts', flags = {'no-writes'},
                         callback = report_access_facts}
 redis.register_function('piket_log_access_refused', log_access_refused)

@@ -366,9 +366,10 @@ nlohmann::json json_list(const Value& list) {
 asio::awaitable<Result<nlohmann::json>> DispatchStore::read_report(const std::string& report_id,
                                                                    TimePoint now,
                                                                    const std::string& actor,
-                                                                   const std::string& purpose) {
+                                                                   const std::string& purpose,
+                                                                   const std::string& break_glass_reason) {
   auto command = fcall("piket_read_report", {keys::report(report_id), keys::access_stream()},
-                       {report_id, ms(now), actor, purpose});
+                       {report_id, ms(now), actor, purpose, break_glass_reason});
   auto reply = co_await client_.command(std::move(command));
   if (!reply.ok()) co_return reply.error();
   if (!reply->is_array() || reply->elements.size() != 7) co_return unexpected("read report");
@@ -382,6 +383,37 @@ asio::awaitable<Result<nlohmann::json>> DispatchStore::read_report(const std::st
   out["overrides"] = json_list(e[5]);
   out["notices"] = json_list(e[6]);
   co_return out;
+}
+
+asio::awaitable<Result<nlohmann::json>> DispatchStore::flagged_reads(int limit) {
+  // Named first: GCC 12 cannot keep brace-list temporaries across a co_await.
+  auto command = fcall("piket_flagged_reads", {keys::access_flagged(), keys::access_stream()}, {std::to_string(limit)});
+  auto reply = co_await client_.command(std::move(command));
+  if (!reply.ok()) co_return reply.error();
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& pair : reply->elements) {
+    if (pair.elements.size() != 2) continue;
+    nlohmann::json fields = hash_to_json(pair.elements[1]);
+    nlohmann::json row{{"id", pair.elements[0].str},
+                       {"actor", fields.value("actor", "")},
+                       {"report", fields.value("report", "")},
+                       {"reason", fields.value("reason", "")}};
+    const std::string at = fields.value("at", "");
+    row["at"] = at.empty() ? nlohmann::json() : nlohmann::json(format_utc(from_unix_ms(std::strtoll(at.c_str(), nullptr, 10))));
+    out.push_back(std::move(row));
+  }
+  co_return out;
+}
+
+asio::awaitable<Status> DispatchStore::close_flagged_read(const std::string& entry_id, TimePoint now,
+                                                          const std::string& actor, const std::string& note) {
+  // Named first: GCC 12 cannot keep brace-list temporaries across a co_await.
+  auto command = fcall("piket_close_flagged_read",
+                                              {keys::access_flagged(), keys::access_flags_closed(), keys::audit_stream()},
+                                              {entry_id, ms(now), actor, note});
+  auto reply = co_await client_.command(std::move(command));
+  if (!reply.ok()) co_return reply.error();
+  co_return ok_status();
 }
 
 asio::awaitable<Result<ReportPage>> DispatchStore::list_reports(const std::string& region,

@@ -174,9 +174,16 @@ class DispatchStore {
   boost::asio::awaitable<Status> index_open_reports();
   // Ids of every open report of the region, newest first (however old), page by page.
   boost::asio::awaitable<Result<std::vector<std::string>>> open_reports(const std::string& region);
+  // The case, its read logged in the access stream; a break-glass read (a reason given) is
+  // logged with the reason and flagged for the privacy officer.
   boost::asio::awaitable<Result<nlohmann::json>> read_report(const std::string& report_id,
                                                              TimePoint now, const std::string& actor,
-                                                             const std::string& purpose);
+                                                             const std::string& purpose,
+                                                             const std::string& break_glass_reason = "");
+  // Break-glass reads not yet reviewed, oldest first: {id, at, actor, report, reason}.
+  boost::asio::awaitable<Result<nlohmann::json>> flagged_reads(int limit);
+  boost::asio::awaitable<Status> close_flagged_read(const std::string& entry_id, TimePoint now,
+                                                    const std::string& actor, const std::string& note);
   // Walks the hash chain of the audit or access stream, a page at a time.
   boost::asio::awaitable<Result<ChainCheck>> verify_chain(const std::string& stream);
   // The last hash of each chained stream (audit, access), for the log outside Redis.

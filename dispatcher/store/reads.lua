@@ -2,11 +2,19 @@
 
 -- The operator's view of a report with its assignments, visit and timeline; the read is logged.
 -- ARGV: report_id, now_ms, actor, purpose
+-- ARGV: report id, now_ms, actor, purpose, break-glass reason ('' or absent: an ordinary read)
 local function read_report(keys, args)
   local rkey = report_key(args[1])
   local r = redis.call('HGETALL', rkey)
   if #r == 0 then return fail('NOT_FOUND', 'report', 'no such report') end
-  chained_xadd(ACCESS, {'at', args[2], 'actor', args[3], 'report', args[1], 'purpose', args[4]})
+  -- A break-glass read (ARGV[5], its reason) is flagged for the privacy officer's review.
+  if args[5] and args[5] ~= '' then
+    local entry = chained_xadd(ACCESS, {'at', args[2], 'actor', args[3], 'report', args[1], 'purpose',
+                                        'break_glass', 'reason', args[5]})
+    redis.call('ZADD', ACCESS_FLAGGED, tonumber(args[2]), entry)
+  else
+    chained_xadd(ACCESS, {'at', args[2], 'actor', args[3], 'report', args[1], 'purpose', args[4]})
+  end
   local assignments = {}
   for _, aid in ipairs(assignments_of(args[1])) do
     assignments[#assignments + 1] = redis.call('HGETALL', ASSIGNMENT .. aid)

@@ -164,10 +164,12 @@ asio::awaitable<Result<std::int64_t>> RosterStore::put_ical_feed(const std::stri
                               {"for", feed.target},
                               {"created_at", feed.created_at},
                               {"created_by", feed.created_by}};
-  auto reply = co_await client_.command(redis::fcall("piket_ical_feed_put",
+  // Named first: GCC 12 cannot keep brace-list temporaries across a co_await.
+  auto command = redis::fcall("piket_ical_feed_put",
                                      {keys::ical_tokens(), keys::audit_stream()},
                                      {sha256_hex(token), stored.dump(), feed.target, rotate ? "1" : "0",
-                                      std::to_string(to_unix_ms(now)), feed.created_by}));
+                                      std::to_string(to_unix_ms(now)), feed.created_by});
+  auto reply = co_await client_.command(std::move(command));
   if (!reply.ok()) co_return reply.error();
   co_return reply->integer;
 }
@@ -196,9 +198,11 @@ asio::awaitable<Result<std::vector<RosterStore::IcalFeed>>> RosterStore::ical_fe
 
 asio::awaitable<Status> RosterStore::revoke_ical_feed(const IcalFeed& feed, TimePoint now,
                                                       const std::string& actor) {
-  auto reply = co_await client_.command(redis::fcall("piket_ical_feed_revoke",
+  // Named first: GCC 12 cannot keep brace-list temporaries across a co_await.
+  auto command = redis::fcall("piket_ical_feed_revoke",
                                      {keys::ical_tokens(), keys::audit_stream()},
-                                     {feed.token_hash, std::to_string(to_unix_ms(now)), actor}));
+                                     {feed.token_hash, std::to_string(to_unix_ms(now)), actor});
+  auto reply = co_await client_.command(std::move(command));
   if (!reply.ok()) co_return reply.error();
   co_return ok_status();
 }

@@ -28,6 +28,9 @@ std::vector<Row> rows(const std::string& report) {
       {"report.submit", "POST", "/api/v1/reports", "{}"},
       {"report.list", "GET", "/api/v1/reports?region=eemland", ""},
       {"report.get", "GET", "/api/v1/reports/" + report, ""},
+      {"report.break_glass", "POST", "/api/v1/reports/" + report + "/break-glass", "{}"},
+      {"access.flagged.list", "GET", "/api/v1/access/flagged", ""},
+      {"access.flagged.close", "POST", "/api/v1/access/flagged/0-1/close", "{}"},
       {"report.triage_override", "POST", "/api/v1/reports/" + report + "/triage", "{}"},
       {"report.outcome", "POST", "/api/v1/reports/" + report + "/outcome", "{}"},
       {"report.order_extend", "POST", "/api/v1/reports/" + report + "/restraining-order/extend", "{}"},
@@ -274,4 +277,51 @@ TEST_CASE("a worker lists, rotates and revokes their own iCal feeds, a revoked U
   CHECK(fetch(second_url) == 404);
   CHECK(worker.get("/api/v1/roster/ical-feeds").json()["feeds"].empty());
   CHECK(worker.del("/api/v1/roster/ical-feeds/" + second_id).status == 404);
+}
+
+TEST_CASE("break-glass: a manager reads a case only by giving a reason, the read is flagged, and "
+          "the privacy officer lists and closes it",
+          "[e2e][auth][break_glass]") {
+  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  const std::string report = submit(stack, "Amersfoort");
+  const auto& manager = stack.as_user("mgr-eemland", "--role manager --region eemland");
+  const std::string path = "/api/v1/reports/" + report + "/break-glass";
+  CHECK(manager.get("/api/v1/reports/" + report).status == 403);  // no need to know
+  CHECK(manager.post(path, json::object()).json()["error"]["field"] == "reason");
+  CHECK(manager.post(path, {{"reason", "urgent"}}).json()["error"]["field"] == "reason");
+  CHECK(stack.as_worker("w-em-02").post(path, {{"reason", "I want to know who called"}}).status == 403);
+  CHECK(manager.post("/api/v1/reports/rnope/break-glass", {{"reason", "the police ask for it now"}}).status == 404);
+
+  const std::string reason = "police on the phone: the child's school needs the address now";
+  auto read = manager.post(path, {{"reason", reason}});
+  REQUIRE(read.status == 200);
+  CHECK(read.json()["break_glass"] == true);
+  CHECK(read.body.find("REPORTER-NAME-SECRET") != std::string::npos);  // the whole case
+  const std::string logged = last_access_entry(stack);
+  CHECK(logged.find("break_glass") != std::string::npos);
+  CHECK(logged.find(reason) != std::string::npos);
+  CHECK(logged.find("mgr-eemland") != std::string::npos);
+  // The desk of the region has the right anyway: its read is ordinary, not flagged.
+  auto desk = stack.as_user("op-eemland", "--role operator --region eemland").post(path, {{"reason", reason}});
+  REQUIRE(desk.status == 200);
+  CHECK(desk.json()["break_glass"] == false);
+
+  const auto& officer = stack.as_user("po-1", "--role privacy_officer");
+  CHECK(manager.get("/api/v1/access/flagged").status == 403);
+  auto flagged = officer.get("/api/v1/access/flagged");
+  REQUIRE(flagged.status == 200);
+  REQUIRE(flagged.json()["flagged"].size() == 1);
+  const json entry = flagged.json()["flagged"][0];
+  CHECK(entry["actor"].get<std::string>().find("mgr-eemland") != std::string::npos);
+  CHECK(entry["report"] == report);
+  CHECK(entry["reason"] == reason);
+  const std::string close = "/api/v1/access/flagged/" + entry["id"].get<std::string>() + "/close";
+  CHECK(officer.post(close, json::object()).json()["error"]["field"] == "note");
+  CHECK(officer.post(close, {{"note", "asked the manager: the school call was real"}}).status == 200);
+  CHECK(officer.get("/api/v1/access/flagged").json()["flagged"].empty());
+  CHECK(officer.post(close, {{"note", "again"}}).status == 404);
+  CHECK(stack.redis().cli("XREVRANGE piket:stream:audit + - COUNT 1").find("access.flag_closed") != std::string::npos);
+  auto chain = stack.as_user("admin-1", "--role admin").get("/api/v1/audit/verify?stream=access");
+  REQUIRE(chain.status == 200);
+  CHECK(chain.json()["sound"] == true);
 }

@@ -9,10 +9,13 @@
 #include "common/keys.hpp"
 
 namespace {
+// The library's shared head: the audit chain (common/redis/audit_chain.lua), then its keys.
 std::string dispatch_lua() {
-  std::ifstream in{std::string(PIKET_SOURCE_DIR) + "/dispatcher/store/common.lua"};
   std::stringstream text;
-  text << in.rdbuf();
+  for (const char* file : {"/common/redis/audit_chain.lua", "/dispatcher/store/common.lua"}) {
+    std::ifstream in{std::string(PIKET_SOURCE_DIR) + file};
+    text << in.rdbuf();
+  }
   return text.str();
 }
 
@@ -33,6 +36,8 @@ TEST_CASE("the dispatcher's Functions use the key names of common/keys.hpp", "[u
   CHECK(declares(lua, "ALERTS", piket::keys::alert_stream()));
   CHECK(declares(lua, "AUDIT", piket::keys::audit_stream()));
   CHECK(declares(lua, "ACCESS", piket::keys::access_stream()));
+  CHECK(declares(lua, "ACCESS_FLAGGED", piket::keys::access_flagged()));
+  CHECK(declares(lua, "ACCESS_FLAGS_CLOSED", piket::keys::access_flags_closed()));
   CHECK(declares(lua, "INDEX", piket::keys::reports_index()));
   CHECK(declares(lua, "OPEN", piket::keys::open_reports_index()));
   CHECK(declares(lua, "OPEN_INDEXED", piket::keys::open_reports_indexed()));
