@@ -241,7 +241,23 @@ const std::map<std::string, double>& SchedulerService::fairness_figures(const st
   return figures.by_worker;
 }
 
+const std::map<std::string, json>& SchedulerService::duties_around_now(const std::string& region) {
+  const TimePoint now = clock_.now();
+  const std::int64_t minute = to_unix_ms(now) / 60000;
+  RegionDuties& cached = duties_[region];
+  if (cached.minute == minute) return cached.by_worker;
+  cached = RegionDuties{minute, {}};
+  const TimePoint from = from_unix_ms(minute * 60000);
+  const Interval around{from - std::chrono::hours(24), from + std::chrono::hours(26)};
+  auto slice = slices_.find(region);
+  for (const auto& shift : expand(slice == slices_.end() ? roster_ : slice->second, region, around))
+    cached.by_worker[shift.worker_id].push_back(
+        {{"start", format_utc(shift.start)}, {"end", format_utc(shift.end)}, {"duty", duty_name(shift.duty)}});
+  return cached.by_worker;
+}
+
 void SchedulerService::reslice() {
+  duties_.clear();
   fairness_figures_.clear();  // the roster changed
   slices_.clear();
   for (const auto& region : data_.regions.regions()) slices_[region.id] = slice(roster_, region.id);
@@ -350,18 +366,13 @@ SchedulerService::Reply SchedulerService::on_call_many(const Envelope& request) 
   }
   // Each candidate's duties around now, wherever they are, for the dispatcher's working-time
   // check of a call-out (any 24 h with the job in it lies within this window).
-  const TimePoint now = clock_.now();
-  const Interval around{now - std::chrono::hours(24), now + std::chrono::hours(25)};
   json duties = json::object();
-  for (const auto& region : regions_of(roster_, everyone)) {
-    auto cached = slices_.find(region);
-    for (const auto& shift : expand(cached == slices_.end() ? roster_ : cached->second, region, around)) {
-      if (!everyone.count(shift.worker_id)) continue;
-      duties[shift.worker_id].push_back({{"start", format_utc(shift.start)},
-                                         {"end", format_utc(shift.end)},
-                                         {"duty", duty_name(shift.duty)}});
+  for (const auto& region : regions_of(roster_, everyone))
+    for (const auto& [worker, list] : duties_around_now(region)) {
+      if (!everyone.count(worker)) continue;
+      json& mine = duties[worker];
+      for (const auto& d : list) mine.push_back(d);
     }
-  }
   metrics_.observe("piket_oncall_query_duration_seconds", {},
                    std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
   co_return json{{"answers", answers},

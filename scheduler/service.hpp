@@ -156,6 +156,15 @@ class SchedulerService {
   };
   std::map<std::string, FairnessFigures> fairness_figures_;
   const std::map<std::string, double>& fairness_figures(const std::string& region);
+  // Each worker's duties of one region around the current minute (a day back, a day and two
+  // hours ahead), as the on-call answers carry them: expanded once a minute, not per question,
+  // and dropped when the roster changes.
+  struct RegionDuties {
+    std::int64_t minute = -1;
+    std::map<std::string, nlohmann::json> by_worker;
+  };
+  std::map<std::string, RegionDuties> duties_;
+  const std::map<std::string, nlohmann::json>& duties_around_now(const std::string& region);
   bool roster_loaded_ = false;
   std::int64_t version_ = -1;  // of the stored roster roster_ was read or written at
   Turns turns_;                // roster changes and re-reads, one at a time
