@@ -33,6 +33,22 @@ std::string joined(const std::vector<std::string>& items) {
   return out;
 }
 
+// The common case, decided without running the rule: a worker with on-call duty only (no work
+// shifts) whose call-outs, the job included, add up to no more work than the smallest limit on
+// hours. With on-call duty only, call-outs count for the working-time rules through hours of
+// work alone (in 24 h on call, per week, on average); every other rule looks at work shifts or
+// at on-call days, which a call-out does not change. So nothing the job touches can break.
+// (A rule that counts call-outs another way must be added here too; the ranking tests pin it.)
+bool only_hours_can_break(const std::vector<Shift>& duties, const std::vector<Interval>& call_outs,
+                          const WorkingTimeLimits& limits) {
+  for (const Shift& d : duties)
+    if (d.duty == DutyType::shift) return false;
+  std::chrono::minutes work{0};
+  for (const Interval& c : call_outs)
+    work += std::max(std::chrono::duration_cast<std::chrono::minutes>(c.end - c.start), limits.min_call_out);
+  return work <= std::min(limits.max_on_call_work_24h, limits.max_week);
+}
+
 // The violations the expected job would add to the worker's duties and call-outs, or make
 // worse (the same rule and stretch with a higher figure), in words; empty when it keeps them
 // within the rules. Violations the job does not touch (a forced roster) do not exclude.
@@ -45,6 +61,7 @@ std::string working_time_added(const MatchRequest& request, const std::string& w
   const Interval job{check.now, check.now + std::max(check.expected_job, check.limits->min_call_out)};
   auto with_job = load.call_outs;
   with_job.push_back(job);
+  if (only_hours_can_break(duties, with_job, *check.limits)) return "";
   const auto before = check_working_time(worker_id, duties, load.call_outs, *check.limits, *check.zone);
   std::string text;
   for (const auto& v : check_working_time(worker_id, duties, with_job, *check.limits, *check.zone)) {

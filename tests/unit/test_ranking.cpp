@@ -217,6 +217,30 @@ TEST_CASE("cases taken today count against a worker until the daily limit exclud
   }
 }
 
+TEST_CASE("a worker on work shifts is checked by the whole rule: 60 hours of shifts this week "
+          "leave no room for a call-out",
+          "[unit][matching]") {
+  using std::chrono::hours;
+  auto request = family_in_utrecht({on_call("w-1", 0)});
+  const piket::WorkingTimeLimits law;
+  request.working_time.limits = &law;
+  request.working_time.zone = date::locate_zone("Europe/Amsterdam");
+  request.working_time.now = kNow;
+  request.working_time.expected_job = std::chrono::minutes(0);
+  for (int day = 1; day <= 5; ++day) {  // 08:00-20:00 local on each of the five days before
+    piket::Shift shift;
+    shift.worker_id = "w-1";
+    shift.duty = piket::DutyType::shift;
+    shift.start = kNow - hours(24 * day + 6);
+    shift.end = kNow - hours(24 * day - 6);
+    request.duties["w-1"].push_back(shift);
+  }
+  const auto result = rank(request, {worker("w-1")});
+  CHECK(result.ranked.empty());
+  REQUIRE(result.excluded.size() == 1);
+  CHECK(result.excluded[0].reason.find("max_week_hours") != std::string::npos);
+}
+
 TEST_CASE("a worker whose next call-out would pass 13 hours of work in 24 on call is excluded",
           "[unit][matching]") {
   auto request = family_in_utrecht({on_call("w-1", 0)});
