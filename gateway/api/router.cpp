@@ -165,8 +165,10 @@ Route route(const std::string& method, const std::string& target) {
 }
 
 std::vector<std::string> forwarded_requests() {
-  std::vector<std::string> out{msg::kReportList, msg::kReportSubmit, msg::kReportGet, msg::kAssignmentAccept,
-                               msg::kAssignmentDecline, msg::kRosterIcalFeed};
+  std::vector<std::string> out;
+  for (auto type : {msg::kReportList, msg::kReportSubmit, msg::kReportGet, msg::kAssignmentAccept,
+                    msg::kAssignmentDecline, msg::kRosterIcalFeed})
+    out.emplace_back(type);
   for (const auto& sr : scheduler_routes()) out.emplace_back(sr.rpc);
   return out;
 }
