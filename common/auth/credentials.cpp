@@ -34,10 +34,11 @@ std::string folded(std::string_view text) {
   return out;
 }
 
+// `length` characters of the id alphabet, about 4.95 bits each (new_id's, without a prefix).
 std::string random_text(int length) {
   std::string out;
-  for (int i = 0; i < length; ++i)
-    out += kIdAlphabet[randombytes_uniform(static_cast<std::uint32_t>(kIdAlphabet.size()))];
+  while (static_cast<int>(out.size()) < length) out += new_id("");
+  out.resize(static_cast<std::size_t>(length));
   return out;
 }
 }  // namespace

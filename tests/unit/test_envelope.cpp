@@ -1,6 +1,8 @@
 // The message envelope, the error codes every reply carries, and random identifiers.
 #include <catch.hpp>
 
+#include <cmath>
+#include <map>
 #include <set>
 #include <string>
 
@@ -172,6 +174,22 @@ TEST_CASE("a thousand new ids are all different", "[unit][envelope]") {
   std::set<std::string> ids;
   for (int i = 0; i < 1000; ++i) ids.insert(piket::new_id("r"));
   CHECK(ids.size() == 1000);
+}
+
+TEST_CASE("every character of the id alphabet comes up equally often (no modulo bias)",
+          "[unit][envelope]") {
+  const std::string alphabet = "abcdefghjkmnpqrstuvwxyz23456789";
+  std::map<char, int> seen;
+  constexpr int kIds = 20000;
+  for (int i = 0; i < kIds; ++i)
+    for (char c : piket::new_id("")) ++seen[c];
+  const double expected = kIds * 20.0 / static_cast<double>(alphabet.size());  // 12,903
+  REQUIRE(seen.size() == alphabet.size());
+  // About 114 is one standard deviation: 5 % (645) is more than five of them.
+  for (auto [c, n] : seen) {
+    CAPTURE(c, n);
+    CHECK(std::abs(n - expected) < expected * 0.05);
+  }
 }
 
 TEST_CASE("every error code has a stable name that maps back to it", "[unit][result]") {
