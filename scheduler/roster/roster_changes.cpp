@@ -29,9 +29,15 @@ std::vector<Violation> violations_for(const Roster& roster, const std::set<std::
                                       const std::set<std::string>& regions, Interval window,
                                       const std::map<std::string, std::vector<Interval>>& call_outs,
                                       const WorkingTimeLimits& limits, const date::time_zone& zone) {
+  // Duties are expanded four weeks beyond the window on both sides, so every four-week count
+  // that touches the window sees whole duties: cut at the window's edge, the morning tail of a
+  // night would count as an on-call day of its own. Only violations touching the window are
+  // reported.
+  const auto margin = std::chrono::hours(24 * 28);
+  const Interval expanded{window.start - margin, window.end + margin};
   std::map<std::string, std::vector<Shift>> by_worker;
   for (const auto& region : regions)
-    for (auto& shift : expand(roster, region, window))
+    for (auto& shift : expand(roster, region, expanded))
       if (workers.count(shift.worker_id)) by_worker[shift.worker_id].push_back(std::move(shift));
   std::vector<Violation> out;
   for (auto& [worker, shifts] : by_worker) {
@@ -39,7 +45,8 @@ std::vector<Violation> violations_for(const Roster& roster, const std::set<std::
     auto found = check_working_time(worker, std::move(shifts),
                                     called == call_outs.end() ? std::vector<Interval>{} : called->second,
                                     limits, zone);
-    out.insert(out.end(), found.begin(), found.end());
+    for (auto& v : found)
+      if (v.interval.start < window.end && window.start < v.interval.end) out.push_back(std::move(v));
   }
   return out;
 }

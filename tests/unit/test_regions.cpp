@@ -96,7 +96,7 @@ TEST_CASE("a municipality typed with other capitals and spaces still finds its r
   CHECK(piket::fold_case("  De Bilt\t") == "de bilt");
 }
 
-TEST_CASE("every demo region has a primary and two backups on call at every hour") {
+TEST_CASE("every demo region has a primary and a backup on call at every hour") {
   std::vector<ConfigProblem> problems;
   auto regions = piket::load_regions(kDemo + "regions.toml", problems);
   auto workers = piket::load_workers(kDemo + "workers.toml", regions, problems);
@@ -110,8 +110,7 @@ TEST_CASE("every demo region has a primary and two backups on call at every hour
   for (const auto& region : regions.regions()) {
     for (auto t = from; t < to; t += std::chrono::minutes(60 * 7 + 13)) {
       auto on_call = piket::scheduler::who_is_on_call(rotations, region.id, "crisis_worker", t);
-      const bool covered = on_call.size() >= 3 && on_call[0].position == 0 &&
-                           on_call[1].position == 1 && on_call[2].position == 2;
+      const bool covered = on_call.size() == 2 && on_call[0].position == 0 && on_call[1].position == 1;
       if (!covered) ++gaps;
     }
   }
