@@ -108,7 +108,7 @@ TEST_CASE("a report at night gets two professionals, both accept, the visit is p
           "within the night shift, check-ins are recorded and the outcome closes it",
           "[e2e][scenario]") {
   // Thursday 3 December 2026, 02:10 in Amsterdam.
-  Stack stack{piket::test::starting_at(at("2026-12-03T01:10:00Z"))};
+  Stack stack{piket::test::four_on_call_at(at("2026-12-03T01:10:00Z"))};
   const std::string id = submit(stack, report("Utrecht", {"threat_to_kill"}));
   auto alerts = wait_alerts(stack, id, 2, "callout");
   REQUIRE(alerts.size() == 2);
@@ -170,7 +170,7 @@ TEST_CASE("with nobody answering the whole ladder fires at its deadlines, across
           "night and a kill -9 of the dispatcher in the middle",
           "[e2e][scenario]") {
   // Sunday 25 October 2026, 01:30 CEST (23:30Z): the clocks go back at 03:00 CEST.
-  Stack stack{piket::test::starting_at(at("2026-10-24T23:30:00Z"), kQuickLadder)};
+  Stack stack{piket::test::four_on_call_at(at("2026-10-24T23:30:00Z"), kQuickLadder)};
   const std::string id = submit(stack, report("Utrecht", {"child_alone"}));
   stack.settle();  // every first call-out delivered, one or two
   auto first = alerts_of(stack, id, "callout");
@@ -244,7 +244,7 @@ TEST_CASE("with nobody answering the whole ladder fires at its deadlines, across
 TEST_CASE("the professional who knows the family is chosen when on call, and only informed "
           "when not",
           "[e2e][scenario]") {
-  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  Stack stack{piket::test::four_on_call_at(piket::test::weekday_afternoon())};
   const std::string first_id = submit(stack, report("Utrecht", {"threat_to_kill"}, "FAM-77"));
   auto first = wait_alerts(stack, first_id, 1, "callout");
   REQUIRE(first.size() == 1);
@@ -306,7 +306,7 @@ TEST_CASE("a report asking for a skill is only sent to professionals who have it
     return w && std::find(w->skills.begin(), w->skills.end(), "honour_based_violence") != w->skills.end();
   };
 
-  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  Stack stack{piket::test::four_on_call_at(piket::test::weekday_afternoon())};
   std::size_t without_skill = 0;
   for (const auto& e : on_call(stack, "eemland")) without_skill += !has_skill(e["worker_id"]);
   REQUIRE(without_skill > 0);  // the demo roster has people on call in Eemland without it
@@ -333,7 +333,7 @@ TEST_CASE("five crisis reports at once on a Friday afternoon are all accepted an
           "same day, and no professional is double-booked",
           "[e2e][scenario]") {
   // Friday 4 December 2026, 15:00 in Amsterdam.
-  Stack stack{piket::test::starting_at(at("2026-12-04T14:00:00Z"))};
+  Stack stack{piket::test::four_on_call_at(at("2026-12-04T14:00:00Z"))};
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) ids.push_back(submit(stack, report("Utrecht", {"threat_to_kill"})));
   std::map<std::string, json> visits;
@@ -367,7 +367,7 @@ TEST_CASE("five crisis reports at once on a Friday afternoon are all accepted an
 }
 
 TEST_CASE("an overdue check-in escalates to the team lead on call", "[e2e][scenario]") {
-  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  Stack stack{piket::test::four_on_call_at(piket::test::weekday_afternoon())};
   const std::string id = submit(stack, report("Zeist", {"threat_to_kill"}));
   auto alerts = wait_alerts(stack, id, 1, "callout");
   REQUIRE(alerts.size() == 1);
@@ -388,7 +388,7 @@ TEST_CASE("an overdue check-in escalates to the team lead on call", "[e2e][scena
 
 TEST_CASE("an advice contact is recorded, not dispatched, and the desk can turn it into a report",
           "[e2e][scenario]") {
-  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  Stack stack{piket::test::four_on_call_at(piket::test::weekday_afternoon())};
   auto advice = stack.post("/api/v1/reports", {{"kind", "advice"}, {"source", "citizen"},
                                                {"indicators", json::array()},
                                                {"narrative", "a neighbour asks what to do"}});
@@ -416,7 +416,7 @@ TEST_CASE("an advice contact is recorded, not dispatched, and the desk can turn 
 TEST_CASE("the desk overrides a triage with a reason: both results are kept, and a raised class "
           "starts the dispatch",
           "[e2e][scenario]") {
-  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  Stack stack{piket::test::four_on_call_at(piket::test::weekday_afternoon())};
   const std::string id = submit(stack, report("Houten", {"concern"}));
   auto view = shown(stack, id);
   CHECK(view["state"] == "queued");
@@ -443,7 +443,7 @@ TEST_CASE("the desk overrides a triage with a reason: both results are kept, and
 }
 
 TEST_CASE("a regular report's working-day deadline warns before it expires", "[e2e][scenario]") {
-  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};  // Wednesday 2 December
+  Stack stack{piket::test::four_on_call_at(piket::test::weekday_afternoon())};  // Wednesday 2 December
   const std::string id = submit(stack, report("Houten", {"concern"}));
   auto view = shown(stack, id);
   TimePoint due;
@@ -458,7 +458,7 @@ TEST_CASE("a regular report's working-day deadline warns before it expires", "[e
 
 TEST_CASE("bad input on the follow-up endpoints names the field and changes nothing",
           "[e2e][scenario]") {
-  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  Stack stack{piket::test::four_on_call_at(piket::test::weekday_afternoon())};
   const std::string id = submit(stack, report("Houten", {"concern"}));
   struct Case {
     std::string path;
@@ -499,7 +499,7 @@ TEST_CASE("bad input on the follow-up endpoints names the field and changes noth
 TEST_CASE("a mayor's restraining order gets its clocks in local and elapsed time across the "
           "October DST change, and can be extended to at most 28 days",
           "[e2e][scenario]") {
-  Stack stack{piket::test::starting_at(at("2026-10-20T09:00:00Z"))};  // Tuesday, 11:00 CEST
+  Stack stack{piket::test::four_on_call_at(at("2026-10-20T09:00:00Z"))};  // Tuesday, 11:00 CEST
   json body = report("Veenendaal", {"restraining_order"});
   body["source"] = "restraining_order";
   body["restraining_order"] = {{"imposed_at", "2026-10-20T08:00:00Z"}};
@@ -529,7 +529,7 @@ TEST_CASE("a mayor's restraining order gets its clocks in local and elapsed time
 TEST_CASE("an injured baby asks for the confidential physician on call, who is consulted when "
           "the visit is planned",
           "[e2e][scenario]") {
-  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  Stack stack{piket::test::four_on_call_at(piket::test::weekday_afternoon())};
   json body = report("Amersfoort", {"injury_young_child"});
   body["people"] = {{{"role", "child"}, {"age", 1}}};
   const std::string id = submit(stack, body);
@@ -547,7 +547,7 @@ TEST_CASE("an injured baby asks for the confidential physician on call, who is c
 
 TEST_CASE("the desk's list shows open reports without personal details, by region and state",
           "[e2e][scenario]") {
-  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  Stack stack{piket::test::four_on_call_at(piket::test::weekday_afternoon())};
   const std::string queued = submit(stack, report("Houten", {"concern"}));
   const std::string acute = submit(stack, report("Utrecht", {"threat_to_kill"}));
   REQUIRE(wait_alerts(stack, acute, 1, "callout").size() == 1);
@@ -593,7 +593,7 @@ TEST_CASE("the desk's list shows open reports without personal details, by regio
 TEST_CASE("a professional whose call-outs already fill 13 hours on call is not called out again, "
           "and the ranking says why",
           "[e2e][scenario][working_time]") {
-  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  Stack stack{piket::test::four_on_call_at(piket::test::weekday_afternoon())};
   const auto eemland = on_call(stack, "eemland");
   REQUIRE_FALSE(eemland.empty());
   const std::string tired = eemland[0]["worker_id"];

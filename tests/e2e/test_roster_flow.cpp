@@ -134,7 +134,7 @@ std::vector<std::string> with_prefix(const std::vector<std::string>& lines, cons
 TEST_CASE("leave takes a worker off call at once, the dispatcher alerts the next one, and leave "
           "that leaves too few on call shows as a coverage gap",
           "[e2e][roster]") {
-  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  Stack stack{piket::test::four_on_call_at(piket::test::weekday_afternoon())};
   // Hours from a hand-off: the primary stays the primary while we look.
   const json before = on_call_now(stack, "eemland");
   REQUIRE(before["on_call"].size() == 4);
@@ -211,7 +211,7 @@ TEST_CASE("leave takes a worker off call at once, the dispatcher alerts the next
 TEST_CASE("a replace override puts the stand-in where the replaced worker was, and deleting it "
           "puts the replaced worker back",
           "[e2e][roster]") {
-  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  Stack stack{piket::test::four_on_call_at(piket::test::weekday_afternoon())};
   const TimePoint start = calm_start(stack, "eemland", 120min), end = start + 2h, inside = start + 1h;
   const json before = on_call(stack, "eemland", inside);
   REQUIRE(before["on_call"].size() == 4);
@@ -267,7 +267,7 @@ TEST_CASE("a replace override puts the stand-in where the replaced worker was, a
 TEST_CASE("an override that breaks the working-time law is refused unless a team lead forces it "
           "with a reason, and the forced one shows among the violations",
           "[e2e][roster]") {
-  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  Stack stack{piket::test::four_on_call_at(piket::test::weekday_afternoon())};
   // A 13-hour on-site shift (07:00-20:00 local) is over the 12-hour maximum.
   const json shift = {{"kind", "add"}, {"region", "eemland"}, {"role", "crisis_worker"}, {"duty", "shift"},
                       {"worker_id", "w-em-03"}, {"start", "2027-01-12T06:00:00Z"}, {"end", "2027-01-12T19:00:00Z"},
@@ -322,7 +322,7 @@ TEST_CASE("an override that breaks the working-time law is refused unless a team
 TEST_CASE("a swap needs the peer's accept and the region's team lead's approval, and only then "
           "puts the peer on call instead of the requester",
           "[e2e][roster]") {
-  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  Stack stack{piket::test::four_on_call_at(piket::test::weekday_afternoon())};
   const TimePoint start = calm_start(stack, "eemland", 60min), end = start + 1h, inside = start + 30min;
   const json before = on_call(stack, "eemland", inside);
   REQUIRE(before["on_call"].size() == 4);
@@ -392,7 +392,7 @@ TEST_CASE("a swap needs the peer's accept and the region's team lead's approval,
 
 TEST_CASE("a roster CSV is imported whole or not at all, with errors naming the line and column",
           "[e2e][roster]") {
-  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  Stack stack{piket::test::four_on_call_at(piket::test::weekday_afternoon())};
   const std::string header = "worker_id,region,role,duty,start_local,end_local\n";
   const std::string good_1 = "w-ut-02,eemland,crisis_worker,on_call,2027-01-12 08:00,2027-01-12 12:00\n";
   const std::string good_2 = "w-ut-03,eemland,crisis_worker,on_call,2027-01-13 08:00,2027-01-13 12:00\n";
@@ -435,7 +435,7 @@ TEST_CASE("a roster CSV is imported whole or not at all, with errors naming the 
 TEST_CASE("a worker's iCal feed lists their duties in Amsterdam time, a shift cut short keeps "
           "its event with a higher SEQUENCE, and an unknown feed is not found",
           "[e2e][roster]") {
-  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  Stack stack{piket::test::four_on_call_at(piket::test::weekday_afternoon())};
   auto created = stack.post("/api/v1/roster/ical-feeds", {{"worker", "w-em-02"}});
   REQUIRE(created.status == 201);
   const std::string url = created.json()["url"];
@@ -520,7 +520,7 @@ TEST_CASE("a worker's iCal feed lists their duties in Amsterdam time, a shift cu
 // on every fetch: calendar clients would see deleted and new events, and SEQUENCE would grow.
 TEST_CASE("fetching an unchanged iCal feed twice gives the same events, all at SEQUENCE 0",
           "[e2e][roster]") {
-  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  Stack stack{piket::test::four_on_call_at(piket::test::weekday_afternoon())};
   auto created = stack.post("/api/v1/roster/ical-feeds", {{"worker", "w-em-02"}});
   REQUIRE(created.status == 201);
   const std::string url = created.json()["url"];
@@ -546,7 +546,7 @@ TEST_CASE("fetching an unchanged iCal feed twice gives the same events, all at S
 
 TEST_CASE("bad roster input gets a clear error naming the field and stores nothing",
           "[e2e][roster]") {
-  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  Stack stack{piket::test::four_on_call_at(piket::test::weekday_afternoon())};
   const json good = {{"kind", "replace"}, {"region", "eemland"}, {"worker_id", "w-em-04"}, {"replaced_worker_id", "w-em-02"},
                      {"start", "2027-01-12T08:00:00Z"}, {"end", "2027-01-12T10:00:00Z"}};
   struct Case {
@@ -610,7 +610,7 @@ TEST_CASE("bad roster input gets a clear error naming the field and stores nothi
 // The gateway turns query parameters into strings: "force" must still be read strictly.
 TEST_CASE("an override whose force flag is not true or false is refused naming the field",
           "[e2e][roster]") {
-  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  Stack stack{piket::test::four_on_call_at(piket::test::weekday_afternoon())};
   const json shift = {{"kind", "add"}, {"region", "eemland"}, {"duty", "shift"}, {"worker_id", "w-em-03"},
                       {"start", "2027-01-12T06:00:00Z"}, {"end", "2027-01-12T19:00:00Z"}, {"force_reason", "cover"}};
   json as_text = shift;

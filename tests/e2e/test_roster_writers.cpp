@@ -156,7 +156,7 @@ class SecondScheduler {
 
 TEST_CASE("roster changes sent at the same moment through the API all stay, in memory and in Redis",
           "[e2e][roster][roster-writer]") {
-  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  Stack stack{piket::test::four_on_call_at(piket::test::weekday_afternoon())};
   wait_roster_loaded(stack);
   // Six changes in four regions, none refusable: one-night reliefs and leave.
   const std::vector<std::pair<std::string, json>> changes{
@@ -225,7 +225,7 @@ TEST_CASE("roster changes sent at the same moment through the API all stay, in m
 
 TEST_CASE("two schedulers on one Redis see each other's roster changes within a second",
           "[e2e][roster][roster-writer]") {
-  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  Stack stack{piket::test::four_on_call_at(piket::test::weekday_afternoon())};
   wait_roster_loaded(stack);
   SecondScheduler second{stack};
   REQUIRE(time_until([&] { return second.loaded(); }, 10s).has_value());
@@ -313,7 +313,7 @@ TEST_CASE("two schedulers on one Redis see each other's roster changes within a 
 TEST_CASE("a one-night relief of a worker is accepted, and a change is refused only for the "
           "violations it adds and the answer names those that remain",
           "[e2e][roster][roster-writer]") {
-  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  Stack stack{piket::test::four_on_call_at(piket::test::weekday_afternoon())};
   wait_roster_loaded(stack);
   auto relieved = stack.post("/api/v1/roster/overrides",
                              replace_override("eemland", "w-em-03", "w-em-02",
@@ -368,7 +368,7 @@ TEST_CASE("a one-night relief of a worker is accepted, and a change is refused o
 
 TEST_CASE("the scheduler's audit entries extend the one hash chain, so removing one is found",
           "[e2e][roster][audit]") {
-  Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};
+  Stack stack{piket::test::four_on_call_at(piket::test::weekday_afternoon())};
   auto team = stack.post("/api/v1/teams", {{"id", "em-c"}, {"name", "Eemland C"}, {"region", "eemland"}});
   REQUIRE(team.status == 201);
   auto removed = stack.del("/api/v1/teams/em-c");

@@ -17,6 +17,7 @@ namespace {
 piket::test::StackOptions with_second_factor() {
   auto options = piket::test::starting_at(piket::test::weekday_afternoon());
   options.auth["second_factor_roles"] = R"(["operator", "worker", "privacy_officer"])";
+  options.auth["login_max_failures"] = "20";  // the tests try many wrong codes on purpose
   return options;
 }
 

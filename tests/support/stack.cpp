@@ -39,6 +39,9 @@ Stack::Stack(StackOptions options)
   if (!options.escalation_toml.empty()) write_file(dir_ + "/escalation.toml", options.escalation_toml);
   const std::string escalation_file =
       options.escalation_toml.empty() ? demo + "escalation.toml" : dir_ + "/escalation.toml";
+  const std::string rotations_file =
+      options.rotations_toml.empty() ? demo + "rotations.toml" : dir_ + "/rotations.toml";
+  if (!options.rotations_toml.empty()) write_file(rotations_file, options.rotations_toml);
   // Every worker's webhook points at this test's receiver.
   std::string workers = read_file(demo + "workers.toml");
   const std::string receiver_address = "127.0.0.1:" + std::to_string(webhook_port_);
@@ -74,7 +77,7 @@ Stack::Stack(StackOptions options)
          << "[dispatcher]\ntriage_file = \"" << demo << "triage.toml\"\ntimer_poll_ms = 50\n"
          << "escalation_file = \"" << escalation_file << "\"\n"
          << "rematch_delay_ms = 1000\nmatch_claim_idle_ms = 1000\n"
-         << "[scheduler]\nrotations_file = \"" << demo << "rotations.toml\"\n"
+         << "[scheduler]\nrotations_file = \"" << rotations_file << "\"\n"
          << "staffing_file = \"" << demo << "staffing.toml\"\n"
          << "working_time_file = \"" << demo << "working_time.toml\"\n"
          << "holidays_file = \"" << demo << "holidays.toml\"\nhandoff_poll_ms = 500\n"
@@ -220,6 +223,10 @@ Caller Stack::sign_in(const std::string& user, const std::string& password) cons
   const std::string cookie = reply.headers.at("set-cookie");
   return Caller(this, {{"Cookie", cookie.substr(0, cookie.find(';'))},
                        {"X-CSRF-Token", reply.json()["csrf_token"].get<std::string>()}});
+}
+
+std::string four_on_call_rotations() {
+  return read_file(source_dir() + "/tests/e2e/data/rotations_four_on_call.toml");
 }
 
 void Stack::start_daemon(const std::string& name) {

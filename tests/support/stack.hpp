@@ -24,6 +24,7 @@ struct StackOptions {
   // the wall clock, so no test depends on the hour, the week or a DST night.
   std::optional<TimePoint> start_at;
   std::string escalation_toml;        // replaces config/demo/escalation.toml when set
+  std::string rotations_toml;         // replaces config/demo/rotations.toml when set
   // [notifier] keys over the stack's own (value as TOML text: "3", "\"/x/ca.pem\"", "true");
   // an empty value leaves the key out.
   std::map<std::string, std::string> notifier;
@@ -31,10 +32,20 @@ struct StackOptions {
   std::map<std::string, std::string> auth;     // [auth] keys, the same way
 };
 
+// The roster-mechanics tests' roster: four on call at once per region (tests/e2e/data/).
+std::string four_on_call_rotations();
+
 inline StackOptions starting_at(TimePoint at, std::string escalation_toml = "") {
   StackOptions options;
   options.start_at = at;
   options.escalation_toml = std::move(escalation_toml);
+  return options;
+}
+
+// For tests of roster mechanics and the ladder built on four workers on call at once.
+inline StackOptions four_on_call_at(TimePoint at, std::string escalation_toml = "") {
+  StackOptions options = starting_at(at, std::move(escalation_toml));
+  options.rotations_toml = four_on_call_rotations();
   return options;
 }
 
