@@ -300,7 +300,9 @@ DispatcherService::Reply DispatcherService::break_glass(const Envelope& request)
   const ReportFacts f = report_facts_from_json(*facts);
   if (!f.exists) co_return make_error(ErrorCode::not_found, "id", "no such report");
   const bool entitled = decide_report_access(who, f, ReportAction::read) != ReportAccess::refused;
-  auto stored = co_await store_.read_report(id, clock_.now(), who.actor(), "break_glass", entitled ? "" : reason);
+  // Named first: GCC 12 miscompiles a conditional inside a co_await expression.
+  const std::string flagged_reason = entitled ? std::string{} : reason;
+  auto stored = co_await store_.read_report(id, clock_.now(), who.actor(), "break_glass", flagged_reason);
   if (!stored.ok()) co_return stored.error();
   if (!entitled) log()->warn("event=break_glass report={} actor={}", id, who.actor());
   json view = report_view(*stored);

@@ -257,8 +257,8 @@ asio::awaitable<HttpResponse> GatewayService::change_assignment(const HttpReques
     if (!body.ok()) co_return error_response(body.error());
     if (!accept && body->contains("reason")) rpc_body["reason"] = (*body)["reason"];
   }
-  auto result = co_await dispatcher_.call(accept ? msg::kAssignmentAccept : msg::kAssignmentDecline,
-                                          std::move(rpc_body), who.principal);
+  const std::string_view type = accept ? msg::kAssignmentAccept : msg::kAssignmentDecline;  // not inside co_await (GCC 12)
+  auto result = co_await dispatcher_.call(type, std::move(rpc_body), who.principal);
   co_return rpc_response(result);
 }
 
