@@ -20,6 +20,8 @@ const std::vector<AccessRule> kRules = {
     {"assignment.decline", {R, O, R, R, R, R}, {}},
     {"visit.get", {O, O, R, R, R, R}, {}},
     {"visit.checkin", {R, O, R, R, R, R}, {}},
+    {"assignment.mine", {R, O, R, R, R, R}, {}},
+    {"events.read", {O, O, R, R, R, R}, {}},
     {"audit.verify", {R, R, R, R, A, A}, {}},
     // The scheduler: who is on call, rosters, workers and teams.
     {"oncall.query", {A, R, A, A, R, R}, {"oncall:read"}},

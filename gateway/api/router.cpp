@@ -72,6 +72,7 @@ const std::vector<SchedulerRoute>& scheduler_routes() {
       {"GET", {"visits", "{id}"}, "visit.get", "visit", false, true},
       {"GET", {"audit", "verify"}, "audit.verify", "audit_verify", false, true},
       {"POST", {"visits", "{id}", "checkin"}, "visit.checkin", "visit_checkin", false, true},
+      {"GET", {"assignments"}, "assignment.mine", "my_assignments", false, true},
   };
   return kRoutes;
 }
@@ -93,6 +94,18 @@ Route with_method(const std::string& method, const char* wanted, RouteKind kind,
 
 Route route(const std::string& method, const std::string& target) {
   if (target.empty() || target[0] != '/') return {};
+  // The console: its page at / and its files under /console/ (the path checked by StaticFiles).
+  const std::string path = target.substr(0, target.find('?'));
+  if (path == "/" || path == "/console" || path == "/console/") {
+    Route r = plain(RouteKind::console, "index.html", "console");
+    r.public_access = true;
+    return r;
+  }
+  if (path.starts_with("/console/")) {
+    Route r = plain(RouteKind::console, path.substr(9), "console");
+    r.public_access = true;
+    return r;
+  }
   const auto p = split_path(target);
   if (p.size() == 1 && p[0] == "healthz") {
     Route r = with_method(method, "GET", RouteKind::health, "", "healthz");
@@ -137,6 +150,7 @@ Route route(const std::string& method, const std::string& target) {
     return r;
   }
   if (path_matched) return plain(RouteKind::method_not_allowed, "", "api");
+  if (p.size() == 3 && p[2] == "events") return with_method(method, "GET", RouteKind::events, "", "events");
   if (p.size() == 3 && p[2] == "reports" && method == "GET") {
     Route r = plain(RouteKind::dispatcher, "", "reports_list");
     r.rpc = "report.list";
@@ -155,7 +169,7 @@ Route route(const std::string& method, const std::string& target) {
 
 std::vector<std::string> forwarded_requests() {
   std::vector<std::string> out{"report.list", "report.submit", "report.get", "assignment.accept",
-                               "assignment.decline", "roster.ical.feed"};
+                               "assignment.decline", "roster.ical.feed", "events.read"};
   for (const auto& sr : scheduler_routes()) out.emplace_back(sr.rpc);
   return out;
 }
