@@ -353,8 +353,12 @@ DispatcherService::Reply DispatcherService::read_events(const Envelope& request)
   std::string after, count_text = "200";
   if (auto e = read_token(request.body, "after", false, 40, after)) co_return *e;
   if (auto e = read_token(request.body, "count", false, 4, count_text)) co_return *e;
-  if (!after.empty() && after.find_first_not_of("0123456789-") != std::string::npos)
-    co_return invalid("after", "must be an event id this feed gave");
+  // A Redis stream id "<ms>-<seq>", as the feed gave it (or empty: from now on).
+  const auto dash = after.find('-');
+  const bool digits = after.find_first_not_of("0123456789-") == std::string::npos;
+  if (!after.empty() && (!digits || dash == 0 || dash == std::string::npos || dash + 1 == after.size() ||
+                         after.find('-', dash + 1) != std::string::npos))
+    co_return invalid("after", "must be an event id this feed gave (as in Last-Event-ID)");
   const int count = std::atoi(count_text.c_str());
   if (count < 1 || count > 1000) co_return invalid("count", "must be a whole number from 1 to 1000");
   const auth::Principal& who = *request.principal;

@@ -8,6 +8,7 @@
 
 #include "common/log.hpp"
 #include "common/message_types.hpp"
+#include "gateway/api/request_input.hpp"
 #include "gateway/live/sse.hpp"
 #include "gateway/service.hpp"
 
@@ -38,11 +39,18 @@ std::string render(const json& events) {
 }  // namespace
 
 asio::awaitable<HttpResponse> GatewayService::events(const HttpRequest& request, const Who& who) {
+  // Where to start: a reconnecting browser's Last-Event-ID, else ?after= (a page that reloads
+  // passes the last id it saw), else from now on. The dispatcher checks it.
   std::string after = header(request, "last-event-id");
-  if (!valid_event_id(after))
-    co_return error_response(invalid("Last-Event-ID", "is not an event id this feed gave"));
+  if (after.empty()) {
+    const auto query = read_query(request.target);
+    if (!query.ok()) co_return error_response(query.error());
+    if (auto it = query->find("after"); it != query->end()) after = it->second;
+  }
   // The first read answers errors (a role without a feed: 403) before the stream starts.
-  auto first = co_await dispatcher_.call(msg::kEventsRead, json{{"after", after}}, who.principal);
+  // Named first: GCC 12 cannot keep a brace-list temporary across co_await.
+  json ask{{"after", after}};
+  auto first = co_await dispatcher_.call(msg::kEventsRead, std::move(ask), who.principal);
   if (!first.ok()) co_return error_response(first.error());
   auto feed = std::make_shared<FeedState>();
   feed->request = request;
@@ -71,9 +79,10 @@ asio::awaitable<std::optional<std::string>> GatewayService::next_events(std::sha
     auto who = co_await authenticate(feed->request);
     if (!who.ok()) {
       feed->ended = true;
-      co_return "event: signed_out\ndata: {}\n\n";
+      co_return std::string("event: signed_out\ndata: {}\n\n");
     }
-    auto page = co_await dispatcher_.call(msg::kEventsRead, json{{"after", feed->last_id}}, who->principal);
+    json ask{{"after", feed->last_id}};
+    auto page = co_await dispatcher_.call(msg::kEventsRead, std::move(ask), who->principal);
     if (!page.ok()) continue;  // unavailable for now: read again at the next wake
     feed->last_id = page->value("last_id", feed->last_id);
     const json& events = (*page)["events"];

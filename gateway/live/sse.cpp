@@ -16,13 +16,4 @@ std::string sse_event(std::string_view id, std::string_view data) {
   return out + "\n";
 }
 
-bool valid_event_id(std::string_view id) {
-  if (id.empty()) return true;
-  const auto dash = id.find('-');
-  if (id.size() > 40 || dash == std::string_view::npos || dash == 0 || dash + 1 == id.size()) return false;
-  for (std::size_t i = 0; i < id.size(); ++i)
-    if (i != dash && (id[i] < '0' || id[i] > '9')) return false;
-  return true;
-}
-
 }  // namespace piket::gateway

@@ -10,7 +10,5 @@ namespace piket::gateway {
 std::string sse_event(std::string_view id, std::string_view data);
 // A comment line, which keeps the connection open through proxies and tells nothing.
 inline std::string sse_comment(std::string_view text) { return ": " + std::string(text) + "\n\n"; }
-// A Last-Event-ID this feed gave: a Redis stream id "<ms>-<seq>" (or empty).
-bool valid_event_id(std::string_view id);
 
 }  // namespace piket::gateway
