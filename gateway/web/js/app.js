@@ -42,6 +42,12 @@ export function toast(text, kind = 'info') {
   el.hidden = !text;
 }
 
+// To a screen: through the address (hashchange draws it), or at once when it is already there.
+function go(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
 function signInView() {
   const error = h('p', { class: 'error', id: 'sign-in-error', role: 'alert' });
   const user = h('input', { id: 'user', name: 'user', autocomplete: 'username', required: true });
@@ -66,8 +72,7 @@ function signInView() {
     try {
       const { data } = await api('POST', '/api/v1/session', { user: user.value.trim(), password: password.value });
       await begin(data);
-      location.hash = homeFor();
-      route();
+      go(homeFor());
     } catch (err) {
       error.textContent = err.status === 401 ? t('wrong_password') : err.message;
     } finally {
@@ -112,7 +117,7 @@ function route() {
     case 'mine': leave = mineView(ctx); break;
     case 'visits': leave = visitView(ctx, decodeURIComponent(parts[1] || '')); break;
     case 'roster': leave = rosterView(ctx); break;
-    default: location.hash = homeFor(); return;
+    default: go(homeFor()); return;
   }
   if (typeof leave === 'function') leaveView = leave;
   main.focus({ preventScroll: true });

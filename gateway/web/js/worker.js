@@ -85,6 +85,9 @@ function outcomeForm(reportId, toast, done) {
     try {
       await post(`/api/v1/reports/${encodeURIComponent(reportId)}/outcome`, body);
       toast(t('outcome_saved'));
+      // The case is finished: the form gives way to what was saved (a reread may be refused
+      // now that the report is closed).
+      form.replaceWith(h('p', { id: 'outcome-done' }, t('outcome_saved')));
       done();
     } catch (err) {
       error.textContent = t('error_field', { field: err.field || err.code, message: err.message });
@@ -134,7 +137,7 @@ export function visitView({ main, toast }, id) {
       h('ul', { id: 'checkins' }, (v.checkins || []).map((x) => h('li', {}, localTime(x.at), ' ', x.status || ''))),
       c.state === 'closed' || c.state === 'referred'
         ? h('p', { id: 'outcome-done' }, t('outcome'), ': ', stateName(c.state))
-        : outcomeForm(c.id, toast, load));
+        : outcomeForm(c.id, toast, () => {}));
     box.setAttribute('aria-busy', 'false');
   }
   load();
