@@ -49,7 +49,8 @@ asio::awaitable<HttpResponse> GatewayService::events(const HttpRequest& request,
   }
   // The first read answers errors (a role without a feed: 403) before the stream starts.
   // Named first: GCC 12 cannot keep a brace-list temporary across co_await.
-  json ask{{"after", after}};
+  json ask = json::object();
+  if (!after.empty()) ask["after"] = after;
   auto first = co_await dispatcher_.call(msg::kEventsRead, std::move(ask), who.principal);
   if (!first.ok()) co_return error_response(first.error());
   auto feed = std::make_shared<FeedState>();

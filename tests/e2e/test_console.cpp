@@ -158,7 +158,9 @@ TEST_CASE("the live feed sends each event with an id, replays from Last-Event-ID
 
   const std::string get = "GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n";
   RawConnection desk(gateway_port(stack), get + bearer(stack, "desk-all") + "\r\n");
-  REQUIRE(desk.read_until("piket live feed"));
+  const bool opened = desk.read_until("piket live feed");
+  INFO("received: " << desk.received());
+  REQUIRE(opened);
   CHECK(desk.received().find("Content-Type: text/event-stream") != std::string::npos);
   RawConnection utrecht(gateway_port(stack), get + bearer(stack, "desk-utrecht") + "\r\n");
   REQUIRE(utrecht.read_until("piket live feed"));

@@ -42,7 +42,7 @@ function boardTable(rows) {
     return h('section', { class: 'region', 'data-region': region },
       h('h3', {}, region),
       h('table', { class: 'board' },
-        h('thead', {}, h('tr', {}, [t('class'), t('report'), t('municipality'), t('state'), t('created'),
+        h('thead', {}, h('tr', {}, [t('class'), t('report'), t('place'), t('state'), t('created'),
           t('first_contact_by')].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', {}, list.map((r) => {
           const due = countdown(r.first_contact_by);
@@ -120,7 +120,7 @@ export function reportView({ main, has }, id) {
       h('dl', { class: 'facts' },
         h('dt', {}, t('state')), h('dd', { id: 'report-state', 'data-state': r.state }, stateName(r.state)),
         h('dt', {}, t('region')), h('dd', {}, r.region),
-        h('dt', {}, t('municipality')), h('dd', {}, r.municipality),
+        h('dt', {}, t('place')), h('dd', {}, r.municipality),
         h('dt', {}, t('first_contact_by')), h('dd', {}, localTime(r.first_contact_by), ' (', countdown(r.first_contact_by).text, ')'),
         report.address ? [h('dt', {}, t('address')), h('dd', {}, report.address)] : null,
         report.reporter ? [h('dt', {}, t('reporter')),

@@ -128,7 +128,7 @@ export function visitView({ main, toast }, id) {
         h('dt', {}, t('visit_start')), h('dd', { id: 'visit-start' }, localTime(v.start)),
         h('dt', {}, t('visit_end')), h('dd', {}, localTime(v.end)),
         h('dt', {}, t('workers')), h('dd', {}, (v.workers || []).join(', ')),
-        h('dt', {}, t('municipality')), h('dd', {}, c.municipality || ''),
+        h('dt', {}, t('place')), h('dd', {}, c.municipality || ''),
         report.address ? [h('dt', {}, t('address')), h('dd', {}, report.address)] : null,
         h('dt', {}, t('state')), h('dd', { id: 'visit-state' }, v.state)),
       report.narrative ? h('p', { class: 'narrative' }, report.narrative) : null,
