@@ -130,11 +130,11 @@ export function visitView({ main, toast }, id) {
         h('dt', {}, t('workers')), h('dd', {}, (v.workers || []).join(', ')),
         h('dt', {}, t('place')), h('dd', {}, c.municipality || ''),
         report.address ? [h('dt', {}, t('address')), h('dd', {}, report.address)] : null,
-        h('dt', {}, t('state')), h('dd', { id: 'visit-state' }, v.state)),
+        h('dt', {}, t('state')), h('dd', { id: 'visit-state' }, stateName(v.state))),
       report.narrative ? h('p', { class: 'narrative' }, report.narrative) : null,
       h('h2', {}, t('checkin')),
       h('div', { class: 'buttons' }, ['arrived', 'ok', 'done', 'need_help'].map(checkin)),
-      h('ul', { id: 'checkins' }, (v.checkins || []).map((x) => h('li', {}, localTime(x.at), ' ', x.status || ''))),
+      h('ul', { id: 'checkins' }, (v.checkins || []).map((x) => h('li', {}, localTime(x.at), ' ', x.status ? t(`ci_${x.status}`) : ''))),
       c.state === 'closed' || c.state === 'referred'
         ? h('p', { id: 'outcome-done' }, t('outcome'), ': ', stateName(c.state))
         : outcomeForm(c.id, toast, () => {}));
