@@ -1,17 +1,20 @@
 // The console in a real browser, against a running stack (tests/e2e/test_console.cpp starts
-// it and the users): node console_flows.mjs <gateway url> <artifact dir> <password>
+// it and the users): node console_flows.mjs <gateway url> <artifact dir> <password> <clock file>
 //   the desk signs in, types a report (checked as typed, kept over a reload), submits it once
 //   although the first answer is lost, sees the triage and the report on the board; a
 //   professional on a phone accepts and the desk's board changes without a reload; the visit,
 //   a check-in and the outcome with consent; "<script>" typed into the report shows as text;
 //   a change without the CSRF token is refused; another worker cannot open the report; a
-//   manager sees who is on call and puts a worker on leave. Screenshots of each screen in
+//   manager sees who is on call, puts a worker on leave, is refused an override by the
+//   working-time rules and forces it with a reason; the desk's session expires (the stack's
+//   clock moved past the idle limit) and the console asks to sign in again. Screenshots of each screen in
 //   English and Dutch go to the artifact dir.
+import fs from 'node:fs';
 import { check, launch, newPerson, shoot, shootBoth, signIn, until, WAIT } from './lib.mjs';
 
-const [base, artifacts, password] = process.argv.slice(2);
-if (!base || !artifacts || !password) {
-  console.error('usage: node console_flows.mjs <gateway url> <artifact dir> <password>');
+const [base, artifacts, password, clockFile] = process.argv.slice(2);
+if (!base || !artifacts || !password || !clockFile) {
+  console.error('usage: node console_flows.mjs <gateway url> <artifact dir> <password> <clock file>');
   process.exit(2);
 }
 const SCRIPT = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">';
@@ -183,6 +186,22 @@ try {
   check(await m.locator('#leave-result .gaps').count() === 1, 'the answer shows the coverage gaps the leave makes (or none)');
   await shootBoth(m, artifacts, 'roster', null);
 
+  // A 13-hour shift on site is over the 12-hour maximum: refused with the rule, then forced.
+  await m.locator('#override #kind').selectOption('add');
+  await m.locator('#override #region').selectOption('eemland');
+  await m.locator('#override #duty').selectOption('shift');
+  await m.locator('#override #worker_id').selectOption('w-em-03');
+  await m.locator('#override #ov_start').fill('2027-01-12T07:00');
+  await m.locator('#override #ov_end').fill('2027-01-12T20:00');
+  await m.locator('#override button[type="submit"]').click();
+  await m.locator('#force-reason').waitFor({ timeout: WAIT });
+  check((await m.locator('#override-result').innerText()).includes('w-em-03'), 'the working-time refusal names the worker');
+  await shoot(m, artifacts, 'roster-refused-en');
+  await m.locator('#force-reason').fill('no one else trained for this event');
+  await m.locator('#force').click();
+  await until(m, () => /Override saved|Wijziging opgeslagen/.test(document.querySelector('#override-result').textContent), null, 'the forced override');
+  check((await m.locator('#violations li').count()) > 0, 'the forced override lists the violation it adds');
+
   // --- every text in both languages ---------------------------------------------------------
   const keys2 = await page.evaluate(async () => {
     const { dictionaries } = await import('/console/js/i18n.js');
@@ -192,6 +211,16 @@ try {
   });
   check(keys2.missingNl.length === 0 && keys2.missingEn.length === 0,
     `both dictionaries hold the same texts (${JSON.stringify(keys2)})`);
+
+  // --- the session expires ---------------------------------------------------------------------
+  // The stack's clock (tests/support/test_clock.cpp: an offset in ms, written aside and renamed)
+  // moves past the 30 minutes a session may stay unused; the desk's live feed notices.
+  const offset = Number(fs.readFileSync(clockFile, 'utf8').trim());
+  fs.writeFileSync(`${clockFile}.tmp`, `${offset + 31 * 60 * 1000}\n`);
+  fs.renameSync(`${clockFile}.tmp`, clockFile);
+  await page.locator('#sign-in').waitFor({ timeout: WAIT });
+  check(/session/i.test(await page.locator('#toast').innerText()), 'an expired session brings the desk back to sign-in, saying why');
+  check(await page.locator('#board').count() === 0, 'and nothing of the board stays on screen');
 
   const problems = pages.flatMap((p) => p.problems);
   check(problems.length === 0, `no page errors, console errors or CSP refusals (${problems.join('; ')})`);

@@ -213,7 +213,8 @@ TEST_CASE("the live feed sends each event with an id, replays from Last-Event-ID
 }
 
 TEST_CASE("the console's flows pass in Chromium: intake, triage, board, a live accept on a phone, "
-          "visit, check-in and outcome, escaping, CSRF, need to know, on call and leave",
+          "visit, check-in and outcome, escaping, CSRF, need to know, on call, leave, a forced "
+          "override and an expired session",
           "[e2e][console][browser]") {
   const std::string source = piket::test::source_dir();
   if (!fs::exists(fs::path(source) / "node_modules" / "playwright-core" / "package.json"))
@@ -228,7 +229,7 @@ TEST_CASE("the console's flows pass in Chromium: intake, triage, board, a live a
   fs::create_directories(artifacts);
   const std::string log = stack.dir() + "/console_flows.log";
   const std::string command = "node '" + source + "/tests/browser/console_flows.mjs' '" + stack.url("") + "' '" +
-                              artifacts + "' '" + Stack::kPassword + "' > '" + log + "' 2>&1";
+                              artifacts + "' '" + Stack::kPassword + "' '" + stack.dir() + "/clock' > '" + log + "' 2>&1";
   const int status = std::system(command.c_str());
   const std::string said = read_file(log);
   INFO("console_flows.mjs said:\n" << said);

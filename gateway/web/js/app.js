@@ -4,7 +4,7 @@ import { api, get, setCsrf, whenSignedOut } from './api.js';
 import { h, show } from './dom.js';
 import { applyStatic, language, setLanguage, t } from './i18n.js';
 import { setServerTime } from './format.js';
-import { startLive, stopLive } from './live.js';
+import { startLive, stopLive, whenFeedSignedOut } from './live.js';
 import { deskView, reportView } from './desk.js';
 import { mineView, visitView } from './worker.js';
 import { rosterView } from './roster.js';
@@ -141,6 +141,7 @@ async function boot() {
     signedOut('');
   });
   whenSignedOut(() => signedOut(t('signed_out')));
+  whenFeedSignedOut(() => signedOut(t('signed_out')));
   window.addEventListener('hashchange', route);
   try {
     const { data } = await get('/api/v1/session');

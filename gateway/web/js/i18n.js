@@ -61,6 +61,7 @@ export const dictionaries = {
     force_reason: 'Reason to force it anyway', force: 'Force with this reason', rule: 'Rule',
     figure: 'Figure', loading: 'Loading…', error_field: '{field}: {message}', retry: 'Retry',
     phone_hint: 'Made for a phone: one tap to answer.', refresh: 'Refresh',
+    duty_on_call: 'On call', duty_shift: 'Shift on site',
   },
   nl: {
     skip_to_content: 'Naar de inhoud', language: 'Taal', theme_toggle: 'Licht / donker',
@@ -122,6 +123,7 @@ export const dictionaries = {
     force_reason: 'Reden om toch door te zetten', force: 'Doorzetten met deze reden', rule: 'Regel',
     figure: 'Waarde', loading: 'Laden…', error_field: '{field}: {message}', retry: 'Opnieuw',
     phone_hint: 'Gemaakt voor de telefoon: één tik om te antwoorden.', refresh: 'Vernieuwen',
+    duty_on_call: 'Bereikbaarheidsdienst', duty_shift: 'Dienst op locatie',
   },
 };
 

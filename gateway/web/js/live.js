@@ -4,6 +4,10 @@ import { t } from './i18n.js';
 
 let source = null;
 const listeners = new Set();
+let signedOut = () => {};
+
+// Called when the feed says the session has ended (expired, or signed out elsewhere).
+export function whenFeedSignedOut(fn) { signedOut = fn; }
 
 function status(on) {
   const el = document.getElementById('live');
@@ -22,7 +26,7 @@ export function startLive() {
     try { event = JSON.parse(message.data); } catch { return; }
     for (const fn of listeners) fn(event);
   };
-  source.addEventListener('signed_out', () => stopLive());
+  source.addEventListener('signed_out', () => { stopLive(); signedOut(); });
 }
 
 export function stopLive() {

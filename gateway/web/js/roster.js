@@ -72,18 +72,19 @@ function leaveForm(workers, toast, done) {
 function overrideForm(workers, regions, toast, done) {
   const kind = h('select', {}, ['add', 'replace'].map((k) => h('option', { value: k }, t(`ov_${k}`))));
   const region = h('select', {}, regions.map((r) => h('option', { value: r }, r)));
+  const duty = h('select', {}, ['on_call', 'shift'].map((d) => h('option', { value: d }, t(`duty_${d}`))));
   const worker = workerSelect(workers);
   const replaced = workerSelect(workers);
   const start = h('input', { type: 'datetime-local', required: true });
   const end = h('input', { type: 'datetime-local', required: true });
   const result = h('div', { id: 'override-result', role: 'status' });
   const form = h('form', { id: 'override', class: 'card' }, h('h2', {}, t('override_title')),
-    field('kind', t('kind'), kind), field('region', t('region'), region),
+    field('kind', t('kind'), kind), field('region', t('region'), region), field('duty', t('duty'), duty),
     field('worker_id', t('worker'), worker), field('replaced_worker_id', t('replaced_worker'), replaced),
     field('ov_start', t('leave_start'), start), field('ov_end', t('leave_end'), end),
     h('button', { type: 'submit', class: 'primary' }, t('save_override')), result);
   const send = async (force) => {
-    const body = { kind: kind.value, region: region.value, worker_id: worker.value,
+    const body = { kind: kind.value, region: region.value, duty: duty.value, worker_id: worker.value,
       start: fromLocalInput(start.value), end: fromLocalInput(end.value) };
     if (kind.value === 'replace') body.replaced_worker_id = replaced.value;
     if (force) Object.assign(body, { force: true, force_reason: force });
