@@ -115,7 +115,7 @@ export function rosterView({ main, has, toast }) {
   const oncall = h('section', { id: 'oncall', class: 'card', 'aria-busy': 'true' }, h('h2', {}, t('oncall_now')));
   const shifts = h('section', { id: 'shifts', class: 'card' }, h('h2', {}, t('shifts_week')));
   const forms = h('div', { class: 'col' });
-  show(main, h('h1', {}, t('roster_title')), h('div', { class: 'desk' }, h('div', { class: 'col' }, oncall, shifts), forms));
+  show(main, h('h1', {}, t('roster_title')), h('div', { class: 'roster' }, h('div', { class: 'col' }, oncall, shifts), forms));
 
   async function load() {
     let workers = [];
@@ -142,7 +142,7 @@ export function rosterView({ main, has, toast }) {
       try {
         const { data } = await get(`/api/v1/roster/shifts?region=${encodeURIComponent(pick.value)}`);
         show(body, table('shift-table', [t('worker'), t('duty'), t('leave_start'), t('leave_end'), t('reason')],
-          (data.shifts || []).map((s) => [s.worker_id, s.duty, s.start_local, s.end_local, s.why || s.source])));
+          (data.shifts || []).map((s) => [s.worker_id, t(`duty_${s.duty}`), localTime(s.start), localTime(s.end), s.why || s.source])));
       } catch (err) { show(body, h('p', { class: 'error' }, err.message)); }
     };
     pick.addEventListener('change', drawShifts);
