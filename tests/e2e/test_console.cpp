@@ -143,7 +143,7 @@ TEST_CASE("the gateway serves the console with its content types and security he
   CHECK(piket::test::http("POST", stack.url("/console/js/app.js"), "{}").status == 405);
 }
 
-TEST_CASE("the live feed sends each event with an id, replays from Last-Event-ID, keeps names "
+TEST_CASE("the console's live feed sends each event with an id, replays from Last-Event-ID, keeps names "
           "out, and gives a worker only their own reports",
           "[e2e][console][live]") {
   Stack stack{piket::test::starting_at(piket::test::weekday_afternoon())};

@@ -133,7 +133,7 @@ export function reportView({ main, has }, id) {
         { id: 'assignments' }),
       h('h2', {}, t('ranking')),
       table([t('position'), t('worker'), t('score'), t('reasons')],
-        (ranking.ranked || []).map((c) => [String(c.position), c.worker_id, String(c.score),
+        (ranking.ranked || []).map((c) => [String(c.position), c.worker_id, Number(c.score).toFixed(1),
           h('ul', {}, (c.reasons || []).map((x) => h('li', {}, typeof x === 'string' ? x : JSON.stringify(x))))]),
         { id: 'ranking' }),
       (ranking.excluded || []).length ? [h('h3', {}, t('excluded')),
