@@ -128,6 +128,11 @@ try {
   const card = w.locator(`#mine li[data-state="alerted"]`).filter({ hasText: 'Amersfoort' }).first();
   await card.waitFor({ timeout: WAIT });
   await shootBoth(w, artifacts, 'phone-alerts', null);
+  // Their own week and a private calendar link.
+  await w.locator('#my-shifts ul, #my-shifts p').first().waitFor({ timeout: WAIT });
+  await w.locator('#make-ical').tap();
+  await w.locator('#ical-link').waitFor({ timeout: WAIT });
+  check(/\/ical\/[^/]+\.ics$/.test(await w.locator('#ical-link').getAttribute('href')), 'the professional gets a private calendar link');
   await card.locator('button[data-action="accept"]').tap();
   await w.locator('#mine li[data-state="accepted"]').first().waitFor({ timeout: WAIT });
   check(true, 'the professional accepts with one tap');
@@ -211,6 +216,25 @@ try {
   });
   check(keys2.missingNl.length === 0 && keys2.missingEn.length === 0,
     `both dictionaries hold the same texts (${JSON.stringify(keys2)})`);
+
+  // --- the desk overrides a triage with a reason -------------------------------------------------
+  await page.locator('#municipality').fill('Houten');
+  await page.locator('#ind-concern').check();
+  await page.locator('#submit-report').click();
+  await until(page, () => document.querySelector('#triage')?.textContent.includes('T3'), null, 'a T3 report');
+  const second = (await page.locator('#triage a').first().innerText()).trim();
+  await page.locator('#triage a').first().click();
+  await page.locator('#triage-override').waitFor({ timeout: WAIT });
+  await page.locator('#triage-override button[type="submit"]').click();
+  check(await page.locator('#override-reason-error').innerText() !== '', 'an override without a reason is stopped at the field');
+  await page.locator('#override-class').selectOption('T4');
+  await page.locator('#override-reason').fill('caller only wanted advice');
+  await page.locator('#triage-override button[type="submit"]').click();
+  await until(page, () => [...document.querySelectorAll('#timeline td')].some((td) => td.textContent === 'triage.overridden'),
+    null, 'the override in the timeline');
+  check((await page.locator('h1 .badge').innerText()) === 'T4', `the overridden report ${second} shows its new class`);
+  await page.locator('#nav a[href="#/desk"]').click();
+  await page.locator('#board').waitFor({ timeout: WAIT });
 
   // --- the session expires ---------------------------------------------------------------------
   // The stack's clock (tests/support/test_clock.cpp: an offset in ms, written aside and renamed)

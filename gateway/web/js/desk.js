@@ -1,6 +1,6 @@
 // The desk (operators): the intake form, the triage of what was just stored, the live board
 // of open reports by region and urgency, and a report's detail with its timeline and ranking.
-import { get } from './api.js';
+import { get, post } from './api.js';
 import { h, show } from './dom.js';
 import { t } from './i18n.js';
 import { countdown, localTime, stateName } from './format.js';
@@ -95,6 +95,30 @@ function table(headers, rows, attrs = {}) {
     h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((c) => h('td', {}, c))))));
 }
 
+// The desk overrides the triage with a reason; the rules' result stays on the report.
+function overrideForm(r, reload) {
+  const cls = h('select', { id: 'override-class' }, ['T0', 'T1', 'T2', 'T3', 'T4'].map((c) => h('option', { value: c }, c)));
+  cls.value = r.class;
+  const reason = h('input', { id: 'override-reason', required: true, 'aria-describedby': 'override-reason-error' });
+  const error = h('span', { id: 'override-reason-error', class: 'field-error', role: 'alert' });
+  const form = h('form', { id: 'triage-override', class: 'card', novalidate: true }, h('h2', {}, t('override_triage')),
+    h('label', { for: 'override-class' }, t('class')), cls,
+    h('label', { for: 'override-reason' }, t('override_reason')), reason, error,
+    h('button', { type: 'submit' }, t('save_triage')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    error.textContent = '';
+    if (!reason.value.trim()) { error.textContent = t('required'); reason.focus(); return; }
+    try {
+      await post(`/api/v1/reports/${encodeURIComponent(r.id)}/triage`, { class: cls.value, reason: reason.value.trim() });
+      reload();
+    } catch (err) {
+      error.textContent = t('error_field', { field: err.field || err.code, message: err.message });
+    }
+  });
+  return form;
+}
+
 export function reportView({ main, has }, id) {
   const box = h('article', { id: 'report', class: 'report', 'aria-busy': 'true' }, t('loading'));
   const back = has('operator') ? h('a', { href: '#/desk' }, t('back_to_board'))
@@ -127,6 +151,7 @@ export function reportView({ main, has }, id) {
           h('dd', { id: 'report-reporter' }, [report.reporter.name, report.reporter.organisation, report.reporter.phone].filter(Boolean).join(' · '))] : null),
       report.narrative ? [h('h2', {}, t('narrative')), h('p', { id: 'report-narrative', class: 'narrative' }, report.narrative)] : null,
       triagePanel(r),
+      has('operator') && !['closed', 'referred', 'converted'].includes(r.state) ? overrideForm(r, load) : null,
       h('h2', {}, t('assignments')),
       table([t('worker'), t('state'), t('step'), t('deadline'), t('reason')],
         (r.assignments || []).map((a) => [a.worker, stateName(a.state), String(a.step), localTime(a.deadline), a.reason]),

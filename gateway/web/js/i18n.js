@@ -62,6 +62,10 @@ export const dictionaries = {
     figure: 'Figure', loading: 'Loading…', error_field: '{field}: {message}', retry: 'Retry',
     phone_hint: 'Made for a phone: one tap to answer.', refresh: 'Refresh',
     duty_on_call: 'On call', duty_shift: 'Shift on site',
+    my_roster: 'My roster this week', no_shifts: 'No duties this week.', calendar_link: 'Make my calendar link',
+    calendar_hint: 'Add this address to your calendar app. It is private: share it with no one.',
+    override_triage: 'Change the triage', override_reason: 'Reason (required)', save_triage: 'Change triage',
+    triage_changed: 'Triage changed.',
   },
   nl: {
     skip_to_content: 'Naar de inhoud', language: 'Taal', theme_toggle: 'Licht / donker',
@@ -124,6 +128,10 @@ export const dictionaries = {
     figure: 'Waarde', loading: 'Laden…', error_field: '{field}: {message}', retry: 'Opnieuw',
     phone_hint: 'Gemaakt voor de telefoon: één tik om te antwoorden.', refresh: 'Vernieuwen',
     duty_on_call: 'Bereikbaarheidsdienst', duty_shift: 'Dienst op locatie',
+    my_roster: 'Mijn rooster deze week', no_shifts: 'Geen diensten deze week.', calendar_link: 'Maak mijn agendalink',
+    calendar_hint: 'Voeg dit adres toe aan je agenda-app. Het is privé: deel het met niemand.',
+    override_triage: 'Triage wijzigen', override_reason: 'Reden (verplicht)', save_triage: 'Triage wijzigen',
+    triage_changed: 'Triage gewijzigd.',
   },
 };
 

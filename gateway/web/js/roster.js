@@ -49,7 +49,7 @@ function leaveForm(workers, toast, done) {
   const end = h('input', { type: 'datetime-local', required: true });
   const category = h('select', {}, ['holiday', 'sick', 'training', 'other'].map((c) => h('option', { value: c }, t(`cat_${c}`))));
   const result = h('div', { id: 'leave-result', role: 'status' });
-  const form = h('form', { id: 'leave', class: 'card' }, h('h2', {}, t('leave_title')),
+  const form = h('form', { id: 'leave', class: 'card', novalidate: true }, h('h2', {}, t('leave_title')),
     field('worker_id', t('worker'), worker), field('start', t('leave_start'), start),
     field('end', t('leave_end'), end), field('category', t('category'), category),
     h('button', { type: 'submit', class: 'primary' }, t('save_leave')), result);
@@ -78,7 +78,7 @@ function overrideForm(workers, regions, toast, done) {
   const start = h('input', { type: 'datetime-local', required: true });
   const end = h('input', { type: 'datetime-local', required: true });
   const result = h('div', { id: 'override-result', role: 'status' });
-  const form = h('form', { id: 'override', class: 'card' }, h('h2', {}, t('override_title')),
+  const form = h('form', { id: 'override', class: 'card', novalidate: true }, h('h2', {}, t('override_title')),
     field('kind', t('kind'), kind), field('region', t('region'), region), field('duty', t('duty'), duty),
     field('worker_id', t('worker'), worker), field('replaced_worker_id', t('replaced_worker'), replaced),
     field('ov_start', t('leave_start'), start), field('ov_end', t('leave_end'), end),

@@ -36,9 +36,31 @@ function card(a, reload, toast) {
     h('div', { class: 'buttons' }, buttons));
 }
 
+// The worker's own shifts of the coming week and a private calendar feed for their phone.
+function myRoster(toast) {
+  const body = h('div', { id: 'my-shifts' }, t('loading'));
+  const feed = h('p', { id: 'ical' });
+  const make = h('button', { type: 'button', id: 'make-ical' }, t('calendar_link'));
+  make.addEventListener('click', async () => {
+    try {
+      const { data } = await post('/api/v1/roster/ical-feeds', {});
+      const url = new URL(data.url, location.origin).href;
+      show(feed, h('a', { id: 'ical-link', href: url }, url), h('br'), h('small', { class: 'hint' }, t('calendar_hint')));
+    } catch (err) { toast(err.message, 'error'); }
+  });
+  get('/api/v1/roster/shifts').then(({ data }) => {
+    const shifts = data.shifts || [];
+    show(body, shifts.length
+      ? h('ul', {}, shifts.map((s) => h('li', {}, localTime(s.start), ' – ', localTime(s.end), ' · ', s.region, ' · ', t(`duty_${s.duty}`))))
+      : h('p', {}, t('no_shifts')));
+  }).catch((err) => show(body, h('p', { class: 'error' }, err.message)));
+  return h('section', { class: 'card' }, h('h2', {}, t('my_roster')), body, make, feed);
+}
+
 export function mineView({ main, toast }) {
   const list = h('ul', { id: 'mine', class: 'cards', 'aria-live': 'polite' });
-  show(main, h('section', { class: 'phone' }, h('h1', {}, t('mine_title')), h('p', { class: 'hint' }, t('phone_hint')), list));
+  show(main, h('section', { class: 'phone' }, h('h1', {}, t('mine_title')), h('p', { class: 'hint' }, t('phone_hint')), list,
+    myRoster(toast)));
   let timer = null;
   async function reload() {
     try {
