@@ -320,6 +320,7 @@ DispatcherService::Reply DispatcherService::list_reports(const Envelope& request
       row[key] = ms > 0 ? json(format_utc(from_unix_ms(ms))) : json(nullptr);
     }
     if (row.value("visit", std::string{}).empty()) row["visit"] = nullptr;
+    if (!row["assignments"].is_array()) row["assignments"] = json::array();  // Lua's {} when none
     reports.push_back(row);
   }
   co_return json{{"reports", reports},

@@ -26,11 +26,22 @@ end
 -- list; the caller follows the cursor for more.
 local LIST_SCAN = 2000
 
+-- Who is alerted and who accepted (worker ids, never names), for the desk's board.
+local function answering(id)
+  local out = {}
+  for _, aid in ipairs(assignments_of(id)) do
+    local a = redis.call('HMGET', ASSIGNMENT .. aid, 'worker', 'state')
+    if a[1] and (a[2] == AS.alerted or a[2] == AS.accepted) then out[#out + 1] = {worker = a[1], state = a[2]} end
+  end
+  return out  -- an empty one encodes as {}: the dispatcher makes it []
+end
+
 local function list_row(id, r)
   return cjson.encode({id = id, region = r[1], state = r[2], kind = r[3], class = r[4],
                        municipality = r[5], created_at = tonumber(r[6]) or 0,
                        first_contact_by = tonumber(r[7]) or 0, needed = tonumber(r[8]) or 1,
-                       visit = r[9] or '', notices = redis.call('LLEN', REPORT .. id .. ':notices')})
+                       visit = r[9] or '', notices = redis.call('LLEN', REPORT .. id .. ':notices'),
+                       assignments = answering(id)})
 end
 
 -- The desk's list (and the hand-offs' open cases): reports newest first, without personal

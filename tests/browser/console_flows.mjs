@@ -141,6 +141,8 @@ try {
   await until(page, (rid) => ['accepted', 'visit_planned'].includes(
     document.querySelector(`#board tr[data-report="${rid}"]`)?.dataset.state), id, 'the board to show the acceptance');
   check(await page.evaluate(() => window.__sameDocument === true), 'the board changed live, without a reload');
+  check((await page.locator(`#board tr[data-report="${id}"] .answering span[data-state="accepted"]`).innerText()).startsWith(alerted),
+    'the board shows who accepted');
   const live = await page.locator('#live').getAttribute('data-state');
   check(live === 'on', 'the desk shows its live feed is connected');
 

@@ -42,7 +42,7 @@ function boardTable(rows) {
     return h('section', { class: 'region', 'data-region': region },
       h('h3', {}, region),
       h('table', { class: 'board' },
-        h('thead', {}, h('tr', {}, [t('class'), t('report'), t('place'), t('state'), t('created'),
+        h('thead', {}, h('tr', {}, [t('class'), t('report'), t('place'), t('state'), t('who_answers'), t('created'),
           t('first_contact_by')].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', {}, list.map((r) => {
           const due = countdown(r.first_contact_by);
@@ -51,6 +51,8 @@ function boardTable(rows) {
             h('td', {}, h('a', { href: `#/reports/${encodeURIComponent(r.id)}` }, r.id)),
             h('td', {}, r.municipality),
             h('td', { class: 'state' }, stateName(r.state)),
+            h('td', { class: 'answering' }, (r.assignments || []).map((a, i) =>
+              [i ? ', ' : '', h('span', { 'data-state': a.state }, `${a.worker} (${stateName(a.state)})`)])),
             h('td', {}, localTime(r.created_at)),
             h('td', { class: due.passed ? 'late' : '' }, localTime(r.first_contact_by), h('br'),
               h('small', { class: 'countdown', 'data-due': r.first_contact_by || '' }, due.text)));

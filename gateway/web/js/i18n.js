@@ -65,7 +65,7 @@ export const dictionaries = {
     my_roster: 'My roster this week', no_shifts: 'No duties this week.', calendar_link: 'Make my calendar link',
     calendar_hint: 'Add this address to your calendar app. It is private: share it with no one.',
     override_triage: 'Change the triage', override_reason: 'Reason (required)', save_triage: 'Change triage',
-    triage_changed: 'Triage changed.',
+    triage_changed: 'Triage changed.', who_answers: 'Alerted / accepted',
   },
   nl: {
     skip_to_content: 'Naar de inhoud', language: 'Taal', theme_toggle: 'Licht / donker',
@@ -131,7 +131,7 @@ export const dictionaries = {
     my_roster: 'Mijn rooster deze week', no_shifts: 'Geen diensten deze week.', calendar_link: 'Maak mijn agendalink',
     calendar_hint: 'Voeg dit adres toe aan je agenda-app. Het is privé: deel het met niemand.',
     override_triage: 'Triage wijzigen', override_reason: 'Reden (verplicht)', save_triage: 'Triage wijzigen',
-    triage_changed: 'Triage gewijzigd.',
+    triage_changed: 'Triage gewijzigd.', who_answers: 'Opgeroepen / geaccepteerd',
   },
 };
 
