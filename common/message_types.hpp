@@ -21,6 +21,8 @@ inline constexpr std::string_view kAdviceConvert = "advice.convert";
 inline constexpr std::string_view kVisitGet = "visit.get";
 inline constexpr std::string_view kVisitCheckin = "visit.checkin";
 inline constexpr std::string_view kOrderExtend = "report.order_extend";
+inline constexpr std::string_view kAssignmentMine = "assignment.mine";  // the caller's open ones
+inline constexpr std::string_view kEventsRead = "events.read";  // the live feed, filtered per caller
 // Requests to the scheduler.
 inline constexpr std::string_view kOnCallQuery = "oncall.query";
 inline constexpr std::string_view kOnCallQueryMany = "oncall.query_many";  // several, with fairness

@@ -60,6 +60,8 @@ DispatcherService::DispatcherService(asio::io_context& io, const PiketConfig& co
   rpc_.on(msg::kReportOutcome, [this](const Envelope& e) { return record_outcome(e); });
   rpc_.on(msg::kVisitCheckin, [this](const Envelope& e) { return checkin(e); });
   rpc_.on(msg::kOrderExtend, [this](const Envelope& e) { return extend_order(e); });
+  rpc_.on(msg::kAssignmentMine, [this](const Envelope& e) { return my_assignments(e); });
+  rpc_.on(msg::kEventsRead, [this](const Envelope& e) { return read_events(e); });
   rpc_.on(msg::kReportsOpen, [this](const Envelope& e) -> Reply {
     std::string region;
     if (auto error = read_token(e.body, "region", true, 64, region)) co_return *error;
@@ -362,10 +364,63 @@ DispatcherService::Reply DispatcherService::list_reports(const Envelope& request
       row[key] = ms > 0 ? json(format_utc(from_unix_ms(ms))) : json(nullptr);
     }
     if (row.value("visit", std::string{}).empty()) row["visit"] = nullptr;
+    if (!row["assignments"].is_array()) row["assignments"] = json::array();  // Lua's {} when none
     reports.push_back(row);
   }
   co_return json{{"reports", reports},
                  {"next_cursor", page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)}};
+}
+
+// The signed-in worker's open assignments: whose they are comes from the principal's worker
+// id only (never the body), so nobody can list another worker's.
+DispatcherService::Reply DispatcherService::my_assignments(const Envelope& request) {
+  const auth::Principal& who = *request.principal;
+  if (!who.has_role(auth::kWorker) || who.worker.empty())
+    co_return make_error(ErrorCode::forbidden, "", "only a worker user has assignments");
+  auto rows = co_await store_.worker_assignments(who.worker);
+  if (!rows.ok()) co_return rows.error();
+  json out = json::array();
+  const std::array<const char*, 4> times{"deadline", "created_at", "first_contact_by", "updated_at"};
+  for (json row : *rows) {
+    for (const char* key : times) {
+      const auto ms = row.value(key, std::int64_t{0});
+      row[key] = ms > 0 ? json(format_utc(from_unix_ms(ms))) : json(nullptr);
+    }
+    if (row.value("visit", std::string{}).empty()) row["visit"] = nullptr;
+    out.push_back(row);
+  }
+  co_return json{{"worker", who.worker}, {"assignments", out}};
+}
+
+// The console's live feed (the gateway's server-sent events): what happened after `after`,
+// for the desk's regions and the worker's own reports, as the principal says.
+DispatcherService::Reply DispatcherService::read_events(const Envelope& request) {
+  std::string after, count_text = "200";
+  if (auto e = read_token(request.body, "after", false, 40, after)) co_return *e;
+  if (auto e = read_token(request.body, "count", false, 4, count_text)) co_return *e;
+  // A Redis stream id "<ms>-<seq>", as the feed gave it (or empty: from now on).
+  const auto dash = after.find('-');
+  const bool digits = after.find_first_not_of("0123456789-") == std::string::npos;
+  if (!after.empty() && (!digits || dash == 0 || dash == std::string::npos || dash + 1 == after.size() ||
+                         after.find('-', dash + 1) != std::string::npos))
+    co_return invalid("after", "must be an event id this feed gave (as in Last-Event-ID)");
+  const int count = std::atoi(count_text.c_str());
+  if (count < 1 || count > 1000) co_return invalid("count", "must be a whole number from 1 to 1000");
+  const auth::Principal& who = *request.principal;
+  std::string worker;
+  if (who.has_role(auth::kWorker)) worker = who.worker;
+  std::vector<std::string> regions;
+  if (who.has_role(auth::kOperator)) regions = who.regions;
+  if (worker.empty() && regions.empty()) co_return json{{"events", json::array()}, {"last_id", after}};
+  auto page = co_await store_.read_events(after, count, worker, regions);
+  if (!page.ok()) co_return page.error();
+  json events = json::array();
+  for (json row : page->rows) {
+    const auto ms = row.value("at", std::int64_t{0});
+    row["at"] = ms > 0 ? json(format_utc(from_unix_ms(ms))) : json(nullptr);
+    events.push_back(row);
+  }
+  co_return json{{"events", events}, {"last_id", page->last_id}};
 }
 
 // The visit with the case as a field professional needs it: no reporter. The read is logged.

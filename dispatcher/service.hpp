@@ -69,6 +69,8 @@ class DispatcherService {
   Reply record_outcome(const Envelope& request);
   Reply checkin(const Envelope& request);
   Reply extend_order(const Envelope& request);
+  Reply my_assignments(const Envelope& request);
+  Reply read_events(const Envelope& request);
   // Need to know: reads the report's access facts and decides with the request's principal. A
   // refusal is written to the access log (who, via which session or token, what for) and
   // answered as `not_found`, so a report that is not the caller's does not show it exists.

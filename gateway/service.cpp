@@ -87,9 +87,13 @@ GatewayService::GatewayService(asio::io_context& io, const PiketConfig& config, 
                  clock),
       events_(
           io, config.zmq.dispatcher_events, "event.",
-          [this](const Envelope& e) { metrics_.count("piket_events_received_total", {{"type", e.type}}); },
+          [this](const Envelope& e) {
+            metrics_.count("piket_events_received_total", {{"type", e.type}});
+            wakeups_.wake_all();
+          },
           [this](const zmqio::SequenceGap& gap) {
             metrics_.count("piket_event_gaps_total");
+            wakeups_.wake_all();  // the feeds read Redis again, so what was missed comes too
             logger("gateway")->warn("event=event_gap source={} expected={} received={}", gap.source,
                                     gap.expected, gap.received);
           }) {
@@ -122,6 +126,14 @@ GatewayService::GatewayService(asio::io_context& io, const PiketConfig& config, 
 }
 
 Status GatewayService::start() {
+  if (const auto root = default_web_root(); root.empty()) {
+    logger("gateway")->warn("event=console_missing reason=\"no web/ beside the binary nor ../share/piket/web\"");
+  } else if (auto files = StaticFiles::load(root); !files.ok()) {
+    logger("gateway")->warn("event=console_missing reason=\"{}\"", files.error().message);
+  } else {
+    console_files_ = std::move(*files);
+    logger("gateway")->info("event=console_loaded files={} root={}", console_files_.size(), root.string());
+  }
   // Once, before the loop runs: the decoy costs what a real hash with these parameters costs.
   auth::PasswordCost cost{static_cast<std::uint64_t>(config_.auth.password_opslimit),
                           static_cast<std::size_t>(config_.auth.password_memlimit_kib) * 1024};
@@ -142,6 +154,7 @@ Status GatewayService::start() {
 
 void GatewayService::stop() {
   server_.stop();
+  wakeups_.close();
   events_.stop();
   if (roster_events_) roster_events_->stop();
   if (notifier_) notifier_->stop();
@@ -178,6 +191,12 @@ asio::awaitable<HttpResponse> GatewayService::handle(HttpRequest request) {
     case RouteKind::accept_assignment: response = co_await change_assignment(request, r.id, true, *who); break;
     case RouteKind::decline_assignment: response = co_await change_assignment(request, r.id, false, *who); break;
     case RouteKind::health: response = co_await health(); break;
+    case RouteKind::console:
+      response = console_files_.empty()
+                     ? error_response(make_error(ErrorCode::not_found, "path", "the console is not installed"))
+                     : console_files_.serve(r.id, request.method, header(request, "if-none-match"));
+      break;
+    case RouteKind::events: response = co_await events(request, *who); break;
     case RouteKind::metrics: response = co_await metrics_page(*who); break;
     case RouteKind::sign_in: response = co_await sign_in(request); break;
     case RouteKind::who_am_i: response = co_await who_am_i(*who); break;

@@ -17,6 +17,8 @@
 #include "common/zmq/rpc.hpp"
 #include "gateway/api/router.hpp"
 #include "gateway/http/http_server.hpp"
+#include "gateway/live/wakeups.hpp"
+#include "gateway/static/static_files.hpp"
 
 namespace piket::gateway {
 
@@ -25,7 +27,11 @@ class GatewayService {
   GatewayService(boost::asio::io_context& io, const PiketConfig& config, const Clock& clock);
   Status start();  // binds the HTTP port, connects to the daemons
   // Stops accepting connections and returns once every request in flight is answered.
-  boost::asio::awaitable<void> drain() { return server_.drain(); }
+  // The live feeds end first: they would otherwise hold their connections open.
+  boost::asio::awaitable<void> drain() {
+    wakeups_.close();
+    return server_.drain();
+  }
   void stop();
   std::uint16_t port() const { return server_.port(); }
 
@@ -55,6 +61,10 @@ class GatewayService {
   boost::asio::awaitable<HttpResponse> sign_out(const Who& who);
   boost::asio::awaitable<HttpResponse> totp_begin(const Who& who);
   boost::asio::awaitable<HttpResponse> totp_confirm(const HttpRequest& request, const Who& who);
+  // GET /api/v1/events: the live feed as server-sent events (gateway/live/live_feed.cpp).
+  struct FeedState;
+  boost::asio::awaitable<HttpResponse> events(const HttpRequest& request, const Who& who);
+  boost::asio::awaitable<std::optional<std::string>> next_events(std::shared_ptr<FeedState> feed);
   // argon2id on the hashing pool, off the loop.
   boost::asio::awaitable<bool> password_matches(std::string stored, std::string password);
 
@@ -77,6 +87,8 @@ class GatewayService {
   std::unordered_map<std::string, CachedAuth> auth_cache_;
   const CachedAuth* cached_auth(const std::string& key);
   void remember_auth(const std::string& key, const auth::Authenticated& who);
+  StaticFiles console_files_;  // the web console, loaded once at start-up
+  Wakeups wakeups_;            // the live feeds, woken by the daemons' events
   HttpServer server_;
   zmqio::RpcClient dispatcher_;
   zmqio::RpcClient scheduler_;

@@ -109,6 +109,8 @@ cat <<HELP
 
 Piket is running. The webhook receiver above prints every alert the notifier sends.
 
+The web console: open $GATEWAY/ in a browser and sign in as one of these.
+
 Sign in: every request needs a session or an API token. Demo users (password: $DEMO_PASSWORD):
   demo-operator (the desk), demo-w-em-01 .. demo-w-em-04 (workers), demo-lead (team lead),
   demo-manager (manager), demo-admin (admin, privacy officer). A browser session:

@@ -18,6 +18,7 @@ etc="${destdir}/etc/piket"
 bindir="${destdir}/usr/local/bin"
 unitdir="${destdir}/etc/systemd/system"
 docdir="${destdir}/usr/local/share/doc/piket"
+webdir="${destdir}/usr/local/share/piket/web"  # the gateway looks in ../share/piket/web from its binary
 
 usage() {
   echo "usage: $0 [--build-dir DIR]   (default: ${repo}/build-release, made by scripts/build.sh --release)"
@@ -87,6 +88,12 @@ for u in "${repo}"/systemd/piket-*.service "${repo}/systemd/piket.target"; do
   say "${unitdir}/$(basename "$u")"
 done
 install -m 0644 "${repo}/docs/operations.md" "${docdir}/operations.md"
+# The web console's files, replaced whole so no file of an older console stays behind.
+rm -rf "${webdir}"
+install -d -m 0755 "${webdir}"
+cp -R "${repo}/gateway/web/." "${webdir}/"
+chmod -R u=rwX,go=rX "${webdir}"
+say "${webdir}/"
 
 # --- configuration: only what is absent ------------------------------------------------------
 install -d -m 0755 "${etc}" "${etc}/data"

@@ -8,6 +8,7 @@ PACKAGES=(
   nlohmann-json3-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev
   libcurl4-openssl-dev libssl-dev openssl libsodium-dev libsystemd-dev catch2
   redis-server redis-tools faketime liboath-dev oathtool
+  chromium fonts-dejavu-core  # the console's browser tests (playwright-core drives it)
 )
 # Node.js and npm may come from elsewhere (the machine image); Debian's only when absent.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
@@ -21,7 +22,8 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
-# The npm packages the tests use (ical.js checks our iCalendar feeds), from package-lock.json.
+# The npm packages the tests use (ical.js checks our iCalendar feeds, playwright-core drives
+# Chromium through the console), from package-lock.json.
 npm_packages() {
   cd "$(dirname "$0")/.."
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

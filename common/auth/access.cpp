@@ -25,6 +25,8 @@ const std::vector<AccessRule> kRules = {
     {msg::kAssignmentDecline, {R, O, R, R, R, R}, {}},
     {msg::kVisitGet, {O, O, R, R, R, R}, {}},
     {msg::kVisitCheckin, {R, O, R, R, R, R}, {}},
+    {msg::kAssignmentMine, {R, O, R, R, R, R}, {}},
+    {msg::kEventsRead, {O, O, R, R, R, R}, {}},
     {msg::kAuditVerify, {R, R, R, R, A, A}, {}},
     // The scheduler: who is on call, rosters, workers and teams.
     {msg::kOnCallQuery, {A, R, A, A, R, R}, {"oncall:read"}},

@@ -435,6 +435,38 @@ asio::awaitable<Result<ReportPage>> DispatchStore::list_reports(const std::strin
   co_return page;
 }
 
+asio::awaitable<Result<std::vector<nlohmann::json>>> DispatchStore::worker_assignments(
+    const std::string& worker) {
+  auto command = fcall("piket_worker_assignments", {keys::open_reports_index()}, {worker});
+  auto reply = co_await client_.command(std::move(command));
+  if (!reply.ok()) co_return reply.error();
+  if (!reply->is_array()) co_return unexpected("worker assignments");
+  std::vector<nlohmann::json> rows;
+  for (const auto& e : reply->elements) {
+    auto row = nlohmann::json::parse(e.str, nullptr, false);
+    if (row.is_object()) rows.push_back(std::move(row));
+  }
+  co_return rows;
+}
+
+asio::awaitable<Result<EventPage>> DispatchStore::read_events(const std::string& after, int count,
+                                                              const std::string& worker,
+                                                              const std::vector<std::string>& regions) {
+  std::vector<std::string> args{after, std::to_string(count), worker};
+  args.insert(args.end(), regions.begin(), regions.end());
+  auto command = fcall("piket_read_events", {keys::audit_stream()}, args);
+  auto reply = co_await client_.command(std::move(command));
+  if (!reply.ok()) co_return reply.error();
+  if (!reply->is_array() || reply->elements.size() != 2) co_return unexpected("read events");
+  EventPage page;
+  for (const auto& e : reply->elements[0].elements) {
+    auto row = nlohmann::json::parse(e.str, nullptr, false);
+    if (row.is_object()) page.rows.push_back(std::move(row));
+  }
+  page.last_id = reply->elements[1].str;
+  co_return page;
+}
+
 asio::awaitable<Result<ChainCheck>> DispatchStore::verify_chain(const std::string& stream) {
   ChainCheck check;
   std::string after = "0";

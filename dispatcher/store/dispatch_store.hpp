@@ -114,6 +114,12 @@ struct ReportPage {
   std::string next_cursor;
 };
 
+// A page of the console's live feed: rows the caller may see, and the last stream id looked at.
+struct EventPage {
+  std::vector<nlohmann::json> rows;
+  std::string last_id;
+};
+
 struct ChainCheck {
   std::int64_t checked = 0;   // entries of the chain that were sound
   std::string broken;         // the first entry that breaks it, "head" when entries are gone from the end
@@ -193,6 +199,14 @@ class DispatchStore {
   boost::asio::awaitable<Result<ReportPage>> list_reports(const std::string& region,
                                                           const std::string& state, int limit,
                                                           TimePoint since, const std::string& cursor);
+
+  // The worker's alerted and accepted assignments on open reports, newest report first.
+  boost::asio::awaitable<Result<std::vector<nlohmann::json>>> worker_assignments(const std::string& worker);
+  // Audit entries after `after` (empty: none, the end of the stream), for a worker (empty: none)
+  // and a desk's regions ("*": all), without actors or details.
+  boost::asio::awaitable<Result<EventPage>> read_events(const std::string& after, int count,
+                                                       const std::string& worker,
+                                                       const std::vector<std::string>& regions);
 
  private:
   redis::Client& client_;

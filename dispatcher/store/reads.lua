@@ -34,11 +34,22 @@ end
 -- list; the caller follows the cursor for more.
 local LIST_SCAN = 2000
 
+-- Who is alerted and who accepted (worker ids, never names), for the desk's board.
+local function answering(id)
+  local out = {}
+  for _, aid in ipairs(assignments_of(id)) do
+    local a = redis.call('HMGET', ASSIGNMENT .. aid, 'worker', 'state')
+    if a[1] and (a[2] == AS.alerted or a[2] == AS.accepted) then out[#out + 1] = {worker = a[1], state = a[2]} end
+  end
+  return out  -- an empty one encodes as {}: the dispatcher makes it []
+end
+
 local function list_row(id, r)
   return cjson.encode({id = id, region = r[1], state = r[2], kind = r[3], class = r[4],
                        municipality = r[5], created_at = tonumber(r[6]) or 0,
                        first_contact_by = tonumber(r[7]) or 0, needed = tonumber(r[8]) or 1,
-                       visit = r[9] or '', notices = redis.call('LLEN', REPORT .. id .. ':notices')})
+                       visit = r[9] or '', notices = redis.call('LLEN', REPORT .. id .. ':notices'),
+                       assignments = answering(id)})
 end
 
 -- The desk's list (and the hand-offs' open cases): reports newest first, without personal
@@ -83,6 +94,71 @@ local function list_reports(keys, args)
       end
     end
   end
+end
+
+-- A worker's own assignments on open reports (alerted or accepted), newest report first, for
+-- their console: no personal details, as in the desk's list. Looks at most LIST_SCAN open
+-- reports. ARGV: worker. Returns rows (JSON).
+local function worker_assignments(keys, args)
+  local worker, out = args[1], {}
+  for _, id in ipairs(redis.call('ZREVRANGE', OPEN, 0, LIST_SCAN - 1)) do
+    for _, aid in ipairs(assignments_of(id)) do
+      local a = redis.call('HMGET', ASSIGNMENT .. aid, 'worker', 'state', 'deadline', 'step', 'updated_at')
+      if a[1] == worker and (a[2] == AS.alerted or a[2] == AS.accepted) then
+        local r = redis.call('HMGET', REPORT .. id, 'region', 'state', 'class', 'municipality',
+                             'created_at', 'first_contact_by', 'needed', 'visit')
+        out[#out + 1] = cjson.encode({id = aid, report = id, state = a[2], deadline = tonumber(a[3]) or 0,
+                                      step = a[4] or '', updated_at = tonumber(a[5]) or 0,
+                                      region = r[1] or '', report_state = r[2] or '', class = r[3] or '',
+                                      municipality = r[4] or '', created_at = tonumber(r[5]) or 0,
+                                      first_contact_by = tonumber(r[6]) or 0, needed = tonumber(r[7]) or 1,
+                                      visit = r[8] or ''})
+      end
+    end
+  end
+  return out
+end
+
+-- Whether `worker` has an assignment (in any state) on the report.
+local function has_assignment(report_id, worker)
+  for _, aid in ipairs(assignments_of(report_id)) do
+    if redis.call('HGET', ASSIGNMENT .. aid, 'worker') == worker then return true end
+  end
+  return false
+end
+
+-- The console's live feed: audit entries after the stream id `after`, each reduced to what
+-- names no one ({id, at, action, report, region, state}; never the actor or the detail) and
+-- kept only when the caller may know of it: a worker (ARGV[3] not '') about reports they have
+-- an assignment on, a desk (ARGV[4..], '*' = all) about its regions. `after` '' starts at the
+-- end of the stream. ARGV: after, count, worker, regions... Returns {rows (JSON), last id}.
+local function read_events(keys, args)
+  local after, count, worker = args[1], tonumber(args[2]), args[3]
+  local regions, all = {}, false
+  for i = 4, #args do
+    if args[i] == '*' then all = true end
+    regions[args[i]] = true
+  end
+  if after == '' then
+    local last = redis.call('XREVRANGE', AUDIT, '+', '-', 'COUNT', 1)
+    return {{}, #last > 0 and last[1][1] or '0-0'}
+  end
+  local out, last_id = {}, after
+  for _, e in ipairs(redis.call('XRANGE', AUDIT, '(' .. after, '+', 'COUNT', count)) do
+    last_id = e[1]
+    local f = {}
+    for i = 1, #e[2], 2 do f[e[2][i]] = e[2][i + 1] end
+    local report = f.report
+    if report and report ~= '' then
+      local r = redis.call('HMGET', REPORT .. report, 'region', 'state')
+      local desk = r[1] and (all or regions[r[1]])
+      if desk or (worker ~= '' and has_assignment(report, worker)) then
+        out[#out + 1] = cjson.encode({id = e[1], at = tonumber(f.at) or 0, action = f.action or '',
+                                      report = report, region = r[1] or '', state = r[2] or ''})
+      end
+    end
+  end
+  return {out, last_id}
 end
 
 -- Checks the chain of a stream, `count` entries from after `after_id`, starting from hash
@@ -132,4 +208,6 @@ end
 redis.register_function('piket_read_report', read_report)
 redis.register_function('piket_index_open_reports', index_open_reports)
 redis.register_function{function_name = 'piket_verify_chain', flags = {'no-writes'}, callback = verify_chain}
+redis.register_function{function_name = 'piket_worker_assignments', flags = {'no-writes'}, callback = worker_assignments}
+redis.register_function{function_name = 'piket_read_events', flags = {'no-writes'}, callback = read_events}
 redis.register_function{function_name = 'piket_list_reports', flags = {'no-writes'}, callback = list_reports}

@@ -79,6 +79,7 @@ const std::vector<SchedulerRoute>& scheduler_routes() {
       {"GET", {"visits", "{id}"}, msg::kVisitGet, "visit", false, true},
       {"GET", {"audit", "verify"}, msg::kAuditVerify, "audit_verify", false, true},
       {"POST", {"visits", "{id}", "checkin"}, msg::kVisitCheckin, "visit_checkin", false, true},
+      {"GET", {"assignments"}, msg::kAssignmentMine, "my_assignments", false, true},
   };
   return kRoutes;
 }
@@ -100,6 +101,18 @@ Route with_method(const std::string& method, const char* wanted, RouteKind kind,
 
 Route route(const std::string& method, const std::string& target) {
   if (target.empty() || target[0] != '/') return {};
+  // The console: its page at / and its files under /console/ (the path checked by StaticFiles).
+  const std::string path = target.substr(0, target.find('?'));
+  if (path == "/" || path == "/console" || path == "/console/") {
+    Route r = plain(RouteKind::console, "index.html", "console");
+    r.public_access = true;
+    return r;
+  }
+  if (path.starts_with("/console/")) {
+    Route r = plain(RouteKind::console, path.substr(9), "console");
+    r.public_access = true;
+    return r;
+  }
   const auto p = split_path(target);
   if (p.size() == 1 && p[0] == "healthz") {
     Route r = with_method(method, "GET", RouteKind::health, "", "healthz");
@@ -148,6 +161,7 @@ Route route(const std::string& method, const std::string& target) {
     return r;
   }
   if (path_matched) return plain(RouteKind::method_not_allowed, "", "api");
+  if (p.size() == 3 && p[2] == "events") return with_method(method, "GET", RouteKind::events, "", "events");
   if (p.size() == 3 && p[2] == "reports" && method == "GET") {
     Route r = plain(RouteKind::dispatcher, "", "reports_list");
     r.rpc = msg::kReportList;
@@ -169,6 +183,7 @@ std::vector<std::string> forwarded_requests() {
   for (auto type : {msg::kReportList, msg::kReportSubmit, msg::kReportGet, msg::kAssignmentAccept,
                     msg::kAssignmentDecline, msg::kRosterIcalFeed})
     out.emplace_back(type);
+      {"GET", {"assignments"}, msg::kAssignmentMine, "my_assignments", false, true},
   for (const auto& sr : scheduler_routes()) out.emplace_back(sr.rpc);
   return out;
 }

@@ -23,6 +23,8 @@ enum class RouteKind {
   not_found,
   method_not_allowed,
   bad_target,  // not UTF-8: answered by the gateway itself
+  console,     // GET /, /console/...: the web console's static files (id: the file's path)
+  events,      // GET /api/v1/events: the live feed as server-sent events
 };
 
 struct Route {
@@ -31,7 +33,8 @@ struct Route {
   std::string name;   // a stable label for metrics ("reports", "report", ...)
   std::string rpc;    // for RouteKind::scheduler and ::dispatcher: the request type
   bool body_is_text = false;  // the body is passed on as text (CSV), not parsed as JSON
-  // Answered without a session or token: /healthz, sign-in and the secret iCal URLs. Every
+  // Answered without a session or token: /healthz, sign-in, the secret iCal URLs and the
+  // console's files (which hold no data: the console asks the API, signed in). Every
   // other route needs a verified principal.
   bool public_access = false;
 };

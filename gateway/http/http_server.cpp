@@ -9,11 +9,14 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <cctype>
@@ -26,6 +29,7 @@
 #include "common/envelope.hpp"
 #include "common/log.hpp"
 #include "common/utf8.hpp"
+#include "gateway/http/security_headers.hpp"
 
 namespace piket::gateway {
 namespace {
@@ -57,19 +61,26 @@ bool has_line_break(std::string_view text) {
   return text.find_first_of("\r\n") != std::string_view::npos;
 }
 
-BeastResponse to_beast(const HttpResponse& response, unsigned version, bool keep_alive) {
-  BeastResponse res;
+template <class Message>
+void set_head(Message& res, const HttpResponse& response, unsigned version) {
   res.version(version);
   const bool valid_status = response.status >= 100 && response.status <= 599;
   res.result(static_cast<unsigned>(valid_status ? response.status : 500));
+  auto headers = response.headers;
+  add_security_headers(headers);
   // Handler-supplied values must not be able to inject header lines.
-  for (const auto& [name, value] : response.headers) {
+  for (const auto& [name, value] : headers) {
     if (name.empty() || has_line_break(name) || has_line_break(value)) continue;
     res.set(name, value);
   }
   res.set(http::field::server, "piket");
   if (!response.content_type.empty() && !has_line_break(response.content_type))
     res.set(http::field::content_type, response.content_type);
+}
+
+BeastResponse to_beast(const HttpResponse& response, unsigned version, bool keep_alive) {
+  BeastResponse res;
+  set_head(res, response, version);
   res.body() = response.body;
   res.keep_alive(keep_alive);
   res.prepare_payload();
@@ -222,6 +233,30 @@ asio::awaitable<bool> answer_directly(beast::tcp_stream& stream, const HttpRespo
   co_return !write_ec;
 }
 
+// A streamed answer: the head (no length; the close ends the body), then each piece as the
+// handler gives it, each write bounded by the read timeout, until the handler has no more,
+// the client is gone or the server stops.
+asio::awaitable<void> write_stream(State& state, beast::tcp_stream& stream, const HttpResponse& answer,
+                                   unsigned version) {
+  http::response<http::empty_body> head;
+  set_head(head, answer, version);
+  head.keep_alive(false);
+  http::response_serializer<http::empty_body> serializer(head);
+  stream.expires_after(state.options.read_timeout);
+  auto [head_ec, head_bytes] = co_await http::async_write_header(stream, serializer, kTuple);
+  (void)head_bytes;
+  while (!head_ec && !state.stopping) {
+    std::optional<std::string> piece = co_await answer.stream->next();
+    if (!piece || state.stopping) break;
+    stream.expires_after(state.options.read_timeout);
+    auto [ec, n] = co_await asio::async_write(stream, asio::buffer(*piece), kTuple);
+    (void)n;
+    if (ec) break;
+  }
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
 asio::awaitable<void> run_session(std::shared_ptr<State> state, tcp::socket socket,
                                   std::string address) {
   const std::string remote = describe_peer(socket);
@@ -300,6 +335,10 @@ asio::awaitable<void> run_session(std::shared_ptr<State> state, tcp::socket sock
       answer = co_await call_handler(state, from_beast(req, remote));
     }
 
+    if (answer.stream) {
+      co_await write_stream(*state, stream, answer, version);
+      break;
+    }
     const bool keep_alive = client_keep_alive && !state->stopping;
     auto res = to_beast(answer, version, keep_alive);
     stream.expires_after(options.read_timeout);

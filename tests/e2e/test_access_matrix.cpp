@@ -39,6 +39,9 @@ std::vector<Row> rows(const std::string& report) {
       {"assignment.decline", "POST", "/api/v1/assignments/rnope-1/decline", ""},
       {"visit.get", "GET", "/api/v1/visits/rnope-v", ""},
       {"visit.checkin", "POST", "/api/v1/visits/rnope-v/checkin", R"({"status":"ok"})"},
+      {"assignment.mine", "GET", "/api/v1/assignments", ""},
+      // A bad start: an allowed caller gets 400 at once instead of a stream that stays open.
+      {"events.read", "GET", "/api/v1/events?after=x", ""},
       {"audit.verify", "GET", "/api/v1/audit/verify?stream=access", ""},
       {"oncall.query", "GET", "/api/v1/oncall?region=eemland", ""},
       {"roster.shifts", "GET", "/api/v1/roster/shifts?region=eemland", ""},
