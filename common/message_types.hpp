@@ -21,6 +21,16 @@ inline constexpr std::string_view kOrderExtend = "report.order_extend";
 // Requests to the scheduler.
 inline constexpr std::string_view kOnCallQuery = "oncall.query";
 inline constexpr std::string_view kOnCallQueryMany = "oncall.query_many";  // several, with fairness
+// Requests to the notifier: a worker's contact methods and notification rules.
+inline constexpr std::string_view kContactList = "contact.list";
+inline constexpr std::string_view kContactAdd = "contact.add";
+inline constexpr std::string_view kContactDelete = "contact.delete";
+inline constexpr std::string_view kContactSendCode = "contact.send_code";
+inline constexpr std::string_view kContactVerify = "contact.verify";
+inline constexpr std::string_view kContactTest = "contact.test";
+inline constexpr std::string_view kRulesGet = "rules.get";
+inline constexpr std::string_view kRulesPut = "rules.put";
+inline constexpr std::string_view kRulesDelete = "rules.delete";
 // Any daemon.
 inline constexpr std::string_view kPing = "ping";
 inline constexpr std::string_view kMetrics = "metrics";  // Prometheus text of the daemon

@@ -180,6 +180,13 @@ asio::awaitable<HttpResponse> GatewayService::handle(HttpRequest request) {
       break;
     }
     case RouteKind::dispatcher: response = co_await forward(request, r, dispatcher_, &*who); break;
+    case RouteKind::notifier:
+      if (!notifier_) {
+        response = error_response(make_error(ErrorCode::unavailable, "", "no notifier is configured (zmq.notifier_rpc)"));
+        break;
+      }
+      response = co_await forward(request, r, *notifier_, &*who);
+      break;
     case RouteKind::method_not_allowed:
       response = json_response(405, json{{"error", {{"code", "invalid_field"}, {"field", "method"},
                                                     {"message", request.method + " is not allowed here"}}}});
@@ -281,6 +288,7 @@ asio::awaitable<HttpResponse> GatewayService::forward(const HttpRequest& request
   for (const auto& [name, value] : *query)
     if (!body.contains(name)) body[name] = value;
   if (!r.id.empty()) body["id"] = r.id;
+  if (!r.method_id.empty()) body["method"] = r.method_id;
   std::optional<auth::Principal> principal;
   if (who) principal = who->principal;
   auto result = co_await daemon.call(r.rpc, std::move(body), std::move(principal));

@@ -50,6 +50,18 @@ const std::vector<AccessRule> kRules = {
     {"worker.delete", {R, R, R, O, A, R}, {}},
     {"worker.activate", {R, R, R, O, A, R}, {}},
     {"worker.deactivate", {R, R, R, O, A, R}, {}},
+    // The notifier: a worker's contact methods and notification rules. A worker keeps their
+    // own, a manager those of their regions' workers, an admin anyone's; only the worker enters
+    // a verification code (it came to their phone).
+    {"contact.list", {R, O, R, O, A, R}, {}},
+    {"contact.add", {R, O, R, O, A, R}, {}},
+    {"contact.delete", {R, O, R, O, A, R}, {}},
+    {"contact.send_code", {R, O, R, O, A, R}, {}},
+    {"contact.verify", {R, O, R, R, R, R}, {}},
+    {"contact.test", {R, O, R, O, A, R}, {}},
+    {"rules.get", {R, O, R, O, A, R}, {}},
+    {"rules.put", {R, O, R, O, A, R}, {}},
+    {"rules.delete", {R, O, R, O, A, R}, {}},
     {"team.list", {A, R, A, A, A, R}, {}},
     {"team.put", {R, R, R, O, A, R}, {}},
     {"team.delete", {R, R, R, O, A, R}, {}},

@@ -27,6 +27,7 @@ struct SchedulerRoute {
   const char* name;
   bool body_is_text = false;
   bool to_dispatcher = false;
+  bool to_notifier = false;
 };
 
 // The roster, workers and teams API (each path one scheduler request) and the report follow-up
@@ -62,6 +63,15 @@ const std::vector<SchedulerRoute>& scheduler_routes() {
       {"DELETE", {"workers", "{id}"}, "worker.delete", "worker"},
       {"POST", {"workers", "{id}", "deactivate"}, "worker.deactivate", "worker_active"},
       {"POST", {"workers", "{id}", "activate"}, "worker.activate", "worker_active"},
+      {"GET", {"workers", "{id}", "contact-methods"}, "contact.list", "contact_methods", false, false, true},
+      {"POST", {"workers", "{id}", "contact-methods"}, "contact.add", "contact_methods", false, false, true},
+      {"DELETE", {"workers", "{id}", "contact-methods", "{method}"}, "contact.delete", "contact_method", false, false, true},
+      {"POST", {"workers", "{id}", "contact-methods", "{method}", "send-code"}, "contact.send_code", "contact_method_code", false, false, true},
+      {"POST", {"workers", "{id}", "contact-methods", "{method}", "verify"}, "contact.verify", "contact_method_verify", false, false, true},
+      {"POST", {"workers", "{id}", "contact-methods", "{method}", "test"}, "contact.test", "contact_method_test", false, false, true},
+      {"GET", {"workers", "{id}", "notification-rules"}, "rules.get", "notification_rules", false, false, true},
+      {"PUT", {"workers", "{id}", "notification-rules"}, "rules.put", "notification_rules", false, false, true},
+      {"DELETE", {"workers", "{id}", "notification-rules"}, "rules.delete", "notification_rules", false, false, true},
       {"GET", {"teams"}, "team.list", "teams"},
       {"POST", {"teams"}, "team.put", "teams"},
       {"DELETE", {"teams", "{id}"}, "team.delete", "team"},
@@ -120,18 +130,24 @@ Route route(const std::string& method, const std::string& target) {
   bool path_matched = false;
   for (const auto& sr : scheduler_routes()) {
     if (sr.pattern.size() != p.size() - 2) continue;
-    std::string id;
+    std::string id, method_id;
     bool match = true;
     for (std::size_t i = 0; i < sr.pattern.size() && match; ++i) {
       if (sr.pattern[i] == "{id}")
         id = p[i + 2], match = !id.empty();
+      else if (sr.pattern[i] == "{method}")
+        method_id = p[i + 2], match = !method_id.empty();
       else
         match = sr.pattern[i] == p[i + 2];
     }
     if (!match) continue;
     path_matched = true;
     if (method != sr.method) continue;
-    Route r = plain(sr.to_dispatcher ? RouteKind::dispatcher : RouteKind::scheduler, id, sr.name);
+    Route r = plain(sr.to_notifier     ? RouteKind::notifier
+                    : sr.to_dispatcher ? RouteKind::dispatcher
+                                       : RouteKind::scheduler,
+                    id, sr.name);
+    r.method_id = method_id;
     r.rpc = sr.rpc;
     r.body_is_text = sr.body_is_text;
     return r;

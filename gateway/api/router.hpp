@@ -18,6 +18,7 @@ enum class RouteKind {
   sign_out,     // DELETE /api/v1/session
   scheduler,   // forwarded to the scheduler as `rpc`
   dispatcher,  // forwarded to the dispatcher as `rpc`
+  notifier,    // forwarded to the notifier as `rpc` (contact methods, notification rules)
   not_found,
   method_not_allowed,
   bad_target,  // not UTF-8: answered by the gateway itself
@@ -26,6 +27,7 @@ enum class RouteKind {
 struct Route {
   RouteKind kind = RouteKind::not_found;
   std::string id;     // the {id} in the path, when there is one
+  std::string method_id;  // the {method} in the path (a contact method), when there is one
   std::string name;   // a stable label for metrics ("reports", "report", ...)
   std::string rpc;    // for RouteKind::scheduler and ::dispatcher: the request type
   bool body_is_text = false;  // the body is passed on as text (CSV), not parsed as JSON

@@ -81,6 +81,7 @@ Stack::Stack(StackOptions options)
   for (const auto& [key, value] : options.notifier) notifier[key] = value;
   for (const auto& [key, value] : notifier)
     if (!value.empty()) config << key << " = " << value << "\n";
+  config << options.notifier_toml << "\n";
   // argon2id at its cheapest: tests sign in often; the real cost is in docs/benchmarks.md.
   config << "[auth]\npassword_opslimit = 1\npassword_memlimit_kib = 8192\ncookie_secure = false\n"
          << "login_max_failures = 3\nlogin_lock_base_s = 60\nlogin_lock_max_s = 600\n";

@@ -27,6 +27,8 @@ struct StackOptions {
   // [notifier] keys over the stack's own (value as TOML text: "3", "\"/x/ca.pem\"", "true");
   // an empty value leaves the key out.
   std::map<std::string, std::string> notifier;
+  // TOML appended after the [notifier] keys: its sub-tables ([notifier.email], [notifier.sms]).
+  std::string notifier_toml;
 };
 
 inline StackOptions starting_at(TimePoint at, std::string escalation_toml = "") {
