@@ -275,6 +275,21 @@ asio::awaitable<HttpResponse> GatewayService::health() {
 asio::awaitable<HttpResponse> GatewayService::forward(const HttpRequest& request, const Route& r,
                                                       zmqio::RpcClient& daemon, const Who* who) {
   json body = json::object();
+  if (r.signed_callback) {
+    if (auto text = check_text_body(request.body); !text.ok()) co_return error_response(text.error());
+    const auto params = read_query(request.target);
+    if (!params.ok()) co_return error_response(params.error());
+    const auto token = params->find("token");
+    const json callback{{"id", r.id},
+                        {"raw", request.body},
+                        {"content_type", header(request, "content-type")},
+                        {"timestamp", header(request, "x-piket-timestamp")},
+                        {"signature", header(request, "x-piket-signature")},
+                        {"token", token == params->end() ? std::string{} : token->second}};
+    auto result = co_await daemon.call(r.rpc, callback, std::nullopt);
+    if (!result.ok()) co_return error_response(result.error());
+    co_return json_response(200, *result);
+  }
   if (r.body_is_text) {
     if (auto text = check_text_body(request.body); !text.ok()) co_return error_response(text.error());
     body["csv"] = request.body;

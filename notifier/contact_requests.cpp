@@ -47,6 +47,7 @@ void NotifierService::bind_contact_requests() {
   bind(msg::kRulesGet, &NotifierService::rules_get);
   bind(msg::kRulesPut, &NotifierService::rules_put);
   bind(msg::kRulesDelete, &NotifierService::rules_delete);
+  bind(kReceiptRecord, &NotifierService::receipt_record);
 }
 
 asio::awaitable<Result<Worker>> NotifierService::managed_worker(const Envelope& request) {

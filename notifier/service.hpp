@@ -106,6 +106,8 @@ class NotifierService {
   boost::asio::awaitable<Result<nlohmann::json>> rules_get(const Envelope& request);
   boost::asio::awaitable<Result<nlohmann::json>> rules_put(const Envelope& request);
   boost::asio::awaitable<Result<nlohmann::json>> rules_delete(const Envelope& request);
+  // A provider's delivery receipt (receipt_requests.cpp).
+  boost::asio::awaitable<Result<nlohmann::json>> receipt_record(const Envelope& request);
   // The worker the request is about, when the principal may manage their contact data.
   boost::asio::awaitable<Result<Worker>> managed_worker(const Envelope& request);
   // Starts a code or test send to one method in the background; its receipt lands in the

@@ -95,7 +95,10 @@ bool is_internal_request(std::string_view request) {
   return std::find(kInternal.begin(), kInternal.end(), request) != kInternal.end();
 }
 
-bool is_public_request(std::string_view request) { return request == "roster.ical.feed"; }
+// And a provider's delivery receipt: the notifier checks its shared secret or signature.
+bool is_public_request(std::string_view request) {
+  return request == "roster.ical.feed" || request == "receipt.record";
+}
 
 Grant grant_for_role(std::string_view role, std::string_view request) {
   const AccessRule* rule = access_rule(request);

@@ -153,6 +153,13 @@ Route route(const std::string& method, const std::string& target) {
     return r;
   }
   if (path_matched) return plain(RouteKind::method_not_allowed, "", "api");
+  if (p.size() == 4 && p[2] == "receipts" && !p[3].empty()) {
+    Route r = with_method(method, "POST", RouteKind::notifier, p[3], "receipts");
+    r.rpc = "receipt.record";
+    r.public_access = r.kind == RouteKind::notifier;  // the provider proves the shared secret
+    r.signed_callback = true;
+    return r;
+  }
   if (p.size() == 3 && p[2] == "reports" && method == "GET") {
     Route r = plain(RouteKind::dispatcher, "", "reports_list");
     r.rpc = "report.list";
@@ -171,7 +178,7 @@ Route route(const std::string& method, const std::string& target) {
 
 std::vector<std::string> forwarded_requests() {
   std::vector<std::string> out{"report.list", "report.submit", "report.get", "assignment.accept",
-                               "assignment.decline", "roster.ical.feed"};
+                               "assignment.decline", "roster.ical.feed", "receipt.record"};
   for (const auto& sr : scheduler_routes()) out.emplace_back(sr.rpc);
   return out;
 }

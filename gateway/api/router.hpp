@@ -31,6 +31,9 @@ struct Route {
   std::string name;   // a stable label for metrics ("reports", "report", ...)
   std::string rpc;    // for RouteKind::scheduler and ::dispatcher: the request type
   bool body_is_text = false;  // the body is passed on as text (CSV), not parsed as JSON
+  // A provider's signed callback: the raw body, its content type, the signature headers and
+  // the ?token= go to the daemon, which checks them.
+  bool signed_callback = false;
   // Answered without a session or token: /healthz, sign-in and the secret iCal URLs. Every
   // other route needs a verified principal.
   bool public_access = false;

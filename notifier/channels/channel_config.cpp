@@ -81,6 +81,13 @@ ProviderConfig read_provider(ConfigReader& r, const toml::table& n, const std::s
   }
   if (!out.body_template.empty() && out.body_template.find("{{to}}") == std::string::npos)
     r.problem(section + ".body", "must contain {{to}}");
+  out.receipt.secret = optional_secret(r, p, section, "receipt_secret", problems);
+  out.receipt.id_field = r.string(p, "receipt_id_field", section + ".receipt_id_field", "reference");
+  out.receipt.status_field = r.string(p, "receipt_status_field", section + ".receipt_status_field", "status");
+  if (p.contains("receipt_delivered"))
+    out.receipt.delivered = r.strings(p, "receipt_delivered", section + ".receipt_delivered", true);
+  if (p.contains("receipt_failed"))
+    out.receipt.failed = r.strings(p, "receipt_failed", section + ".receipt_failed", true);
   return out;
 }
 

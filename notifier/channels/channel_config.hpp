@@ -8,6 +8,7 @@
 
 #include "common/config.hpp"
 #include "common/config_reader.hpp"
+#include "notifier/receipts/delivery_receipt.hpp"
 #include "notifier/rules/circuit_breaker.hpp"
 
 namespace piket::notifier {
@@ -31,6 +32,9 @@ struct ProviderConfig {
   // With {{to}}, {{from}}, {{text}}, {{notification_id}}, {{purpose}}: each value escaped for
   // the content type (JSON string content, or form-encoded).
   std::string body_template;
+  // Delivery receipts to /api/v1/receipts/<channel>: the shared secret (receipt_secret_env or
+  // _file; absent: receipts refused) and where the provider puts our id and its status.
+  ReceiptConfig receipt;
 };
 
 struct ChannelConfig {

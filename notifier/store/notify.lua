@@ -101,6 +101,17 @@ local function verify_code(keys, args)
   return 'ok'
 end
 
+-- A provider's delivery receipt for one notification. KEYS: notification, attempts (its alert's)
+-- ARGV: status (delivered|failed|other), provider status, now_ms, log entry (JSON)
+-- A final receipt is kept: a late "sent" after "delivered" does not undo it.
+local function record_receipt(keys, args)
+  local before = redis.call('HGET', keys[1], 'receipt')
+  redis.call('RPUSH', keys[2], args[4])
+  if before == 'delivered' or before == 'failed' then return before end
+  redis.call('HSET', keys[1], 'receipt', args[1], 'receipt_status', args[2], 'receipt_at', args[3])
+  return args[1]
+end
+
 redis.register_function{function_name = 'piket_notify_version', flags = {'no-writes'},
                         callback = function() return VERSION end}
 redis.register_function{function_name = 'piket_alert_status', flags = {'no-writes'},
@@ -110,3 +121,4 @@ redis.register_function('piket_alert_begin', begin_attempt)
 redis.register_function('piket_alert_record', record_attempt)
 redis.register_function('piket_alert_finish', finish_alert)
 redis.register_function('piket_contact_verify', verify_code)
+redis.register_function('piket_notification_receipt', record_receipt)

@@ -5,6 +5,7 @@
 // keeps later alerts off it. Every alert text is checked for the personal data planted in it.
 #include <catch.hpp>
 
+#include <fstream>
 #include <regex>
 #include <string>
 
@@ -30,6 +31,15 @@ const std::string kMail = "w.chan@example.org";
 // Planted in every alert: none of it may reach any channel.
 const std::vector<std::string> kPersonal{"Maria Jansen", "Kerkstraat 12", "vader slaat"};
 
+std::string receipt_secret_file() {
+  static const std::string file = [] {
+    const std::string path = piket::test::make_temp_dir("piket-receipt") + "/secret";
+    std::ofstream(path) << "receipt-secret\n";
+    return path;
+  }();
+  return file;
+}
+
 // A stack whose notifier has e-mail through `smtp` and SMS and voice through `provider`, with
 // the demo's notification rules.
 piket::test::StackOptions channel_stack(const SmtpSink& smtp, const WebhookSink& provider,
@@ -39,6 +49,7 @@ piket::test::StackOptions channel_stack(const SmtpSink& smtp, const WebhookSink&
   options.notifier_toml =
       extra + "\n[notifier.email]\nsmtp_url = \"" + smtp.url() + "\"\nfrom = \"piket@example.org\"\n" +
       "[notifier.sms]\nurl = \"" + provider.url("/sms") + "\"\nauth_header = \"\"\n" +
+      "receipt_secret_file = \"" + receipt_secret_file() + "\"\n" +
       R"(body = '{"to": "{{to}}", "text": "{{text}}", "ref": "{{notification_id}}", "purpose": "{{purpose}}"}')" +
       "\n[notifier.voice]\nurl = \"" + provider.url("/voice") + "\"\nauth_header = \"\"\n" +
       R"(body = '{"to": "{{to}}", "say": "{{text}}"}')" + "\n";
@@ -180,6 +191,18 @@ TEST_CASE("a worker verifies an SMS number and an e-mail address with the codes 
   CHECK(smtp.messages().back().find("r-chan") != std::string::npos);
   stack.settle();
   CHECK(status_of(stack, "a-chan-1") == "delivered");
+
+  // The provider's receipt for the alert's SMS, through the gateway's public callback: refused
+  // without the secret, recorded with it.
+  const std::string nid = sms_requests(provider).at(sms_before).headers.at("x-piket-notification-id");
+  const std::string receipt = json{{"reference", nid}, {"status", "delivered"}}.dump();
+  const std::map<std::string, std::string> json_type{{"Content-Type", "application/json"}};
+  CHECK(piket::test::Caller(&stack, {}).request("POST", "/api/v1/receipts/sms?token=guess", receipt, json_type).status == 401);
+  auto taken = piket::test::Caller(&stack, {}).request("POST", "/api/v1/receipts/sms?token=receipt-secret", receipt, json_type);
+  INFO(taken.body);
+  CHECK(taken.status == 200);
+  CHECK(stack.redis().cli("HGET piket:notification:" + nid + " receipt").rfind("delivered", 0) == 0);
+  CHECK(stack.redis().cli("LRANGE piket:alert:a-chan-1:attempts 0 -1").find("\"receipt\":\"delivered\"") != std::string::npos);
 
   // The ladder's second channel: not the SMS and webhook of the first, but e-mail, at once.
   stack.advance(61s);

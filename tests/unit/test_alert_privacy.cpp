@@ -6,6 +6,7 @@
 #include "notifier/channels/alert_text.hpp"
 #include "notifier/channels/channel_config.hpp"
 #include "notifier/channels/smtp_channel.hpp"
+#include "notifier/rules/notification_rules.hpp"
 
 namespace {
 using namespace piket::notifier;
@@ -99,4 +100,20 @@ auth_secret = "inline!"
                           "notifier.email.password_env", "notifier.sms.url", "notifier.sms.content_type",
                           "notifier.sms.body", "notifier.sms.auth_secret"})
     CHECK(all.find(std::string(key) + "\n") != std::string::npos);
+}
+
+TEST_CASE("the example piket.toml's channel settings load without a problem", "[unit][notifier][config]") {
+  piket::PiketConfig config;
+  config.file = std::string(PIKET_SOURCE_DIR) + "/config/piket.toml";
+  std::vector<piket::ConfigProblem> problems;
+  const auto channels = load_channel_config(config, problems);
+  std::string all;
+  for (const auto& p : problems) all += p.to_string() + "\n";
+  INFO(all);
+  CHECK(problems.empty());
+  CHECK(channels.rules_file.ends_with("config/demo/notification_rules.toml"));
+  CHECK_FALSE(channels.email.enabled);
+  std::vector<piket::ConfigProblem> rule_problems;
+  load_rule_defaults(channels.rules_file, rule_problems);
+  CHECK(rule_problems.empty());
 }
