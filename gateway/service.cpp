@@ -180,13 +180,16 @@ asio::awaitable<HttpResponse> GatewayService::handle(HttpRequest request) {
       break;
     }
     case RouteKind::dispatcher: response = co_await forward(request, r, dispatcher_, &*who); break;
-    case RouteKind::notifier:
+    case RouteKind::notifier: {
       if (!notifier_) {
         response = error_response(make_error(ErrorCode::unavailable, "", "no notifier is configured (zmq.notifier_rpc)"));
         break;
       }
-      response = co_await forward(request, r, *notifier_, &*who);
+      const Who* caller = nullptr;  // none on the public receipt callback
+      if (who.ok()) caller = &*who;
+      response = co_await forward(request, r, *notifier_, caller);
       break;
+    }
     case RouteKind::method_not_allowed:
       response = json_response(405, json{{"error", {{"code", "invalid_field"}, {"field", "method"},
                                                     {"message", request.method + " is not allowed here"}}}});

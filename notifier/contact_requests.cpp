@@ -252,15 +252,10 @@ asio::awaitable<void> NotifierService::direct_send(std::string worker, ContactMe
   if (!sent.ok()) receipt["error"] = sent.error().message;
   log()->info("event=contact_{} worker={} method={} status={}", purpose, worker, method.id,
               receipt["status"].get<std::string>());
-  // The method as stored now (it may have been verified meanwhile), with this receipt.
+  // Onto the method as stored now (it may have been verified meanwhile), in one Redis step.
+  const std::string field = purpose == "code" ? "last_code" : "last_test";
   for (int tries = 1; tries <= 5; ++tries) {
-    auto current = co_await contacts_.get(worker, method.id);
-    if (current && !current->has_value()) co_return;  // removed meanwhile
-    if (current) {
-      ContactMethod updated = **current;
-      (purpose == "code" ? updated.last_code : updated.last_test) = receipt;
-      if (co_await contacts_.put(worker, updated)) co_return;
-    }
+    if (co_await contacts_.set_receipt(worker, method.id, field, receipt)) co_return;
     if (!co_await wait(std::chrono::milliseconds(config_.notifier.retry_base_ms) * tries)) co_return;
   }
 }

@@ -47,6 +47,14 @@ asio::awaitable<Status> ContactStore::put(const std::string& worker, const Conta
   co_return ok_status();
 }
 
+asio::awaitable<Status> ContactStore::set_receipt(const std::string& worker, const std::string& id,
+                                                  const std::string& field, const json& receipt) {
+  auto command = redis::fcall("piket_contact_receipt", {keys::contact_methods(worker)}, {id, field, receipt.dump()});
+  auto reply = co_await redis_.command(std::move(command));
+  if (!reply) co_return reply.error();
+  co_return ok_status();
+}
+
 asio::awaitable<Status> ContactStore::remove(const std::string& worker, const std::string& id) {
   std::vector<std::string> code{"DEL", keys::contact_code(worker, id)};
   if (auto r = co_await redis_.command(std::move(code)); !r) co_return r.error();

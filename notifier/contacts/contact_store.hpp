@@ -27,6 +27,10 @@ class ContactStore {
   boost::asio::awaitable<Result<std::optional<ContactMethod>>> get(const std::string& worker,
                                                                    const std::string& id);
   boost::asio::awaitable<Status> put(const std::string& worker, const ContactMethod& method);
+  // Sets last_code or last_test on the method as stored now, in one step (a verification that
+  // happened meanwhile is kept); ok also when the method was removed meanwhile.
+  boost::asio::awaitable<Status> set_receipt(const std::string& worker, const std::string& id,
+                                             const std::string& field, const nlohmann::json& receipt);
   // Removes the method and its code; not_found when there was none.
   boost::asio::awaitable<Status> remove(const std::string& worker, const std::string& id);
 

@@ -112,6 +112,19 @@ local function record_receipt(keys, args)
   return args[1]
 end
 
+-- The receipt of a code or test sent to a contact method, onto the method as it is now (it may
+-- have been verified since the send began). KEYS: contact methods
+-- ARGV: method_id, field (last_code|last_test), receipt (JSON). Returns 0 when the method is gone.
+local function contact_receipt(keys, args)
+  local raw = redis.call('HGET', keys[1], args[1])
+  if not raw then return 0 end
+  if args[2] ~= 'last_code' and args[2] ~= 'last_test' then return redis.error_reply('INVALID field') end
+  local method = cjson.decode(raw)
+  method[args[2]] = cjson.decode(args[3])
+  redis.call('HSET', keys[1], args[1], cjson.encode(method))
+  return 1
+end
+
 redis.register_function{function_name = 'piket_notify_version', flags = {'no-writes'},
                         callback = function() return VERSION end}
 redis.register_function{function_name = 'piket_alert_status', flags = {'no-writes'},
@@ -121,4 +134,5 @@ redis.register_function('piket_alert_begin', begin_attempt)
 redis.register_function('piket_alert_record', record_attempt)
 redis.register_function('piket_alert_finish', finish_alert)
 redis.register_function('piket_contact_verify', verify_code)
+redis.register_function('piket_contact_receipt', contact_receipt)
 redis.register_function('piket_notification_receipt', record_receipt)

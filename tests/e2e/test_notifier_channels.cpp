@@ -146,9 +146,11 @@ TEST_CASE("a worker verifies an SMS number and an e-mail address with the codes 
 
   // The worker sees both verified, with the receipt of each code.
   auto list = me.get("/api/v1/workers/w-chan/contact-methods");
+  INFO(list.body);
   REQUIRE(list.status == 200);
   int verified = 0;
-  for (const auto& m : list.json()["contact_methods"]) {
+  const json listed = list.json();
+  for (const auto& m : listed["contact_methods"]) {
     if (m["id"] == sms || m["id"] == mail) {
       CHECK(m["verified"] == true);
       CHECK(m["last_code"]["status"] == "delivered");
@@ -166,7 +168,8 @@ TEST_CASE("a worker verifies an SMS number and an e-mail address with the codes 
   INFO(test.body);
   REQUIRE(test.status == 200);
   CHECK(eventually([&] {
-    for (const auto& m : me.get("/api/v1/workers/w-chan/contact-methods").json()["contact_methods"])
+    const json now = me.get("/api/v1/workers/w-chan/contact-methods").json();
+    for (const auto& m : now["contact_methods"])
       if (m["id"] == sms) return m["last_test"].is_object() && m["last_test"]["status"] == "delivered";
     return false;
   }, 10s));
@@ -266,7 +269,8 @@ TEST_CASE("bad contact data and wrong codes are refused naming the field and cha
   for (int i = 0; i < 5; ++i) CHECK(me.post(base + "/" + id + "/verify", {{"code", wrong}}).status == 400);
   auto late = me.post(base + "/" + id + "/verify", {{"code", code}});
   CHECK(late.status == 429);
-  for (const auto& m : me.get(base).json()["contact_methods"])
+  const json after = me.get(base).json();
+  for (const auto& m : after["contact_methods"])
     if (m["id"] == id) CHECK(m["verified"] == false);
   // Only a hash of the code is stored.
   CHECK(stack.redis().cli("HGET piket:notify:code:w-one:" + id + " hash").find(code) == std::string::npos);
