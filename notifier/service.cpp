@@ -77,7 +77,6 @@ NotifierService::NotifierService(asio::io_context& io, const PiketConfig& config
   if (channels_config_.voice.enabled)
     channels_[ChannelKind::voice] =
         std::make_unique<ProviderChannel>(http_, ChannelKind::voice, channels_config_.voice, timeout);
-  for (ChannelKind kind : all_channels()) breakers_.emplace(kind, CircuitBreaker(channels_config_.breaker));
 
   redis_.on_connect([this]() { return redis::ensure_functions(redis_, notify_library()); });
   redis::StreamConsumerOptions options;
@@ -151,7 +150,13 @@ Channel* NotifierService::channel(ChannelKind kind) {
   return found == channels_.end() ? nullptr : found->second.get();
 }
 
-CircuitBreaker& NotifierService::breaker(ChannelKind kind) { return breakers_.at(kind); }
+CircuitBreaker* NotifierService::breaker(ChannelKind kind) {
+  if (kind == ChannelKind::webhook) return nullptr;
+  const std::string key(channel_name(kind));
+  auto found = breakers_.find(key);
+  if (found == breakers_.end()) found = breakers_.emplace(key, CircuitBreaker(channels_config_.breaker)).first;
+  return &found->second;
+}
 
 // Takes an entry off the stream and hands it to a delivery of its own, so one slow or hung
 // receiver never holds up the alerts behind it; the entry stays pending until its delivery is
@@ -368,7 +373,8 @@ asio::awaitable<void> NotifierService::deliver(redis::StreamEntry entry) {
     tried_or_shut.insert(send.method.channel);
     const TimePoint now = clock_.now();
     for (ChannelKind kind : all_channels())
-      if (!channel(kind) || breaker(kind).state(now) == BreakerState::open) tried_or_shut.insert(kind);
+      if (!channel(kind) || (breaker(kind) && breaker(kind)->state(now) == BreakerState::open))
+        tried_or_shut.insert(kind);
     // Started: what a fail-over sent to, and the plan's steps that are due by now.
     const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(now - job->planned_at).count();
     std::set<std::string> started = failed_over;
@@ -465,7 +471,7 @@ asio::awaitable<std::string> NotifierService::send_one(std::shared_ptr<const Ale
     std::string refusal;
     if (!sender) refusal = "the " + channel_text + " channel is not configured";
     else if (attempts_before >= config_.notifier.max_attempts) refusal = "no attempts left";
-    else if (!breaker(method.channel).allow(clock_.now())) refusal = "the " + channel_text + " channel is shut (breaker open)";
+    else if (breaker(method.channel) && !breaker(method.channel)->allow(clock_.now())) refusal = "the " + channel_text + " channel is shut (breaker open)";
     if (!refusal.empty()) {
       if (sender) metrics_.count("piket_breaker_refused_total", {{"channel", channel_text}});
       const json why{{"at", format_utc(clock_.now())}, {"channel", channel_text}, {"notification", notification},
@@ -494,10 +500,10 @@ asio::awaitable<std::string> NotifierService::send_one(std::shared_ptr<const Ale
     const bool permanent = !ok && sent.error().code != ErrorCode::unavailable;
     if (ok) {
       attempt_record["status"] = sent->status;
-      breaker(method.channel).succeeded();
+      if (auto* b = breaker(method.channel)) b->succeeded();
     } else {
       attempt_record["error"] = sent.error().message;
-      if (!permanent) breaker(method.channel).failed(clock_.now());
+      if (auto* b = breaker(method.channel); b && !permanent) b->failed(clock_.now());
     }
     const bool last = attempt >= config_.notifier.max_attempts || permanent;
     const std::string outcome = ok ? "delivered" : last ? "failed" : "retry";

@@ -93,7 +93,10 @@ class NotifierService {
   boost::asio::awaitable<Result<std::vector<ContactMethod>>> methods_of(const Worker& worker);
   boost::asio::awaitable<Result<NotificationRules>> rules_of(const Worker& worker);
   Channel* channel(ChannelKind kind);
-  CircuitBreaker& breaker(ChannelKind kind);
+  // The breaker of a provider channel (e-mail, SMS, voice: one provider serves everyone); null
+  // for webhooks, where each receiver is one worker's own and a breaker would only cut that
+  // worker's retries (their failures fail over like any other).
+  CircuitBreaker* breaker(ChannelKind kind);
 
   // The contact and rules requests (contact_requests.cpp).
   void bind_contact_requests();
@@ -130,7 +133,7 @@ class NotifierService {
   ContactStore contacts_;
   HttpClient http_;
   std::map<ChannelKind, std::unique_ptr<Channel>> channels_;
-  std::map<ChannelKind, CircuitBreaker> breakers_;
+  std::map<std::string, CircuitBreaker> breakers_;
   RateLimiter rate_;  // per notifier: two notifiers each keep their own count
   std::unique_ptr<redis::StreamConsumer> consumer_;
   std::unique_ptr<zmqio::RpcServer> rpc_;  // when zmq.notifier_rpc is set
