@@ -60,6 +60,23 @@ inline std::string alert_attempts(std::string_view alert_id) {
 inline std::string notification_lease(std::string_view notification_id) {
   return "piket:notification:" + std::string(notification_id) + ":lease";
 }
+// One notification's own record: status (retry, delivered, failed, cancelled), attempts made,
+// the method and channel. An alert has one per contact method its rules ring.
+inline std::string notification(std::string_view notification_id) {
+  return "piket:notification:" + std::string(notification_id);
+}
+// The notifier owns contact methods and notification rules (docs/architecture.md): a hash of
+// method id -> JSON per worker, a verification code's hash per method (expires), and the
+// worker's own rules (JSON; absent: the role's defaults from config).
+inline std::string contact_methods(std::string_view worker) {
+  return "piket:notify:contacts:" + std::string(worker);
+}
+inline std::string contact_code(std::string_view worker, std::string_view method) {
+  return "piket:notify:code:" + std::string(worker) + ":" + std::string(method);
+}
+inline std::string notification_rules(std::string_view worker) {
+  return "piket:notify:rules:" + std::string(worker);
+}
 
 // The scheduler's changeable roster parts: hashes of id -> JSON, and a version bumped on every
 // change (so other instances know to reload).

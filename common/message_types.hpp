@@ -69,6 +69,17 @@ inline constexpr std::string_view kSessionDelete = "session.delete";
 inline constexpr std::string_view kSessionTotpBegin = "session.totp.begin";
 inline constexpr std::string_view kSessionTotpConfirm = "session.totp.confirm";
 inline constexpr std::string_view kGatewayMetrics = "gateway.metrics";
+// Requests to the notifier: a worker's contact methods and notification rules.
+inline constexpr std::string_view kContactList = "contact.list";
+inline constexpr std::string_view kContactAdd = "contact.add";
+inline constexpr std::string_view kContactDelete = "contact.delete";
+inline constexpr std::string_view kContactSendCode = "contact.send_code";
+inline constexpr std::string_view kContactVerify = "contact.verify";
+inline constexpr std::string_view kContactTest = "contact.test";
+inline constexpr std::string_view kRulesGet = "rules.get";
+inline constexpr std::string_view kRulesPut = "rules.put";
+inline constexpr std::string_view kRulesDelete = "rules.delete";
+inline constexpr std::string_view kReceiptRecord = "receipt.record";  // a provider's signed callback
 // Any daemon.
 inline constexpr std::string_view kPing = "ping";
 inline constexpr std::string_view kMetrics = "metrics";  // Prometheus text of the daemon

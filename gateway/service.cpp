@@ -210,6 +210,16 @@ asio::awaitable<HttpResponse> GatewayService::handle(HttpRequest request) {
       break;
     }
     case RouteKind::dispatcher: response = co_await forward(request, r, dispatcher_, &*who); break;
+    case RouteKind::notifier: {
+      if (!notifier_) {
+        response = error_response(make_error(ErrorCode::unavailable, "", "no notifier is configured (zmq.notifier_rpc)"));
+        break;
+      }
+      const Who* caller = nullptr;  // none on the public receipt callback
+      if (who.ok()) caller = &*who;
+      response = co_await forward(request, r, *notifier_, caller);
+      break;
+    }
     case RouteKind::method_not_allowed:
       response = json_response(405, json{{"error", {{"code", "invalid_field"}, {"field", "method"},
                                                     {"message", request.method + " is not allowed here"}}}});
@@ -298,6 +308,21 @@ asio::awaitable<HttpResponse> GatewayService::health() {
 asio::awaitable<HttpResponse> GatewayService::forward(const HttpRequest& request, const Route& r,
                                                       zmqio::RpcClient& daemon, const Who* who) {
   json body = json::object();
+  if (r.signed_callback) {
+    if (auto text = check_text_body(request.body); !text.ok()) co_return error_response(text.error());
+    const auto params = read_query(request.target);
+    if (!params.ok()) co_return error_response(params.error());
+    const auto token = params->find("token");
+    const json callback{{"id", r.id},
+                        {"raw", request.body},
+                        {"content_type", header(request, "content-type")},
+                        {"timestamp", header(request, "x-piket-timestamp")},
+                        {"signature", header(request, "x-piket-signature")},
+                        {"token", token == params->end() ? std::string{} : token->second}};
+    auto result = co_await daemon.call(r.rpc, callback, std::nullopt);
+    if (!result.ok()) co_return error_response(result.error());
+    co_return json_response(200, *result);
+  }
   if (r.body_is_text) {
     if (auto text = check_text_body(request.body); !text.ok()) co_return error_response(text.error());
     body["csv"] = request.body;
@@ -311,6 +336,7 @@ asio::awaitable<HttpResponse> GatewayService::forward(const HttpRequest& request
   for (const auto& [name, value] : *query)
     if (!body.contains(name)) body[name] = value;
   if (!r.id.empty()) body["id"] = r.id;
+  if (!r.method_id.empty()) body["method"] = r.method_id;
   std::optional<auth::Principal> principal;
   if (who) principal = who->principal;
   auto result = co_await daemon.call(r.rpc, std::move(body), std::move(principal));

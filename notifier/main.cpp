@@ -10,13 +10,16 @@ int main(int argc, char** argv) {
   RegionDirectory regions = load_regions(config.data.regions_file, problems);
   WorkerDirectory workers = load_workers(config.data.workers_file, regions, problems);
   std::string secret = resolve_secret(config.notifier.webhook_secret, config.file, problems);
+  notifier::ChannelConfig channels = notifier::load_channel_config(config, problems);
+  notifier::RuleDefaults rules;
+  if (!channels.rules_file.empty()) rules = notifier::load_rule_defaults(channels.rules_file, problems);
   if (!problems.empty()) exit_with_config_problems(problems);
 
   boost::asio::io_context io;
   const auto clock_owner = make_daemon_clock();
   const Clock& clock = *clock_owner;
   notifier::NotifierService service{io, config, clock, std::move(regions), std::move(workers),
-                                    std::move(secret)};
+                                    std::move(secret), std::move(channels), std::move(rules)};
   if (auto started = service.start(); !started.ok()) {
     logger("notifier")->critical("event=start_failed reason=\"{}\"", started.error().to_string());
     return 69;  // EX_UNAVAILABLE

@@ -7,7 +7,7 @@ PACKAGES=(
   libboost1.81-dev libhiredis-dev libzmq3-dev cppzmq-dev libhowardhinnant-date-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev
   libcurl4-openssl-dev libssl-dev openssl libsodium-dev libsystemd-dev catch2
-  redis-server redis-tools faketime liboath-dev oathtool
+  redis-server redis-tools faketime liboath-dev oathtool python3-aiosmtpd
   chromium fonts-dejavu-core  # the console's browser tests (playwright-core drives it)
 )
 # Node.js and npm may come from elsewhere (the machine image); Debian's only when absent.

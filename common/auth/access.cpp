@@ -59,6 +59,18 @@ const std::vector<AccessRule> kRules = {
     {msg::kWorkerDelete, {R, R, R, O, A, R}, {}},
     {msg::kWorkerActivate, {R, R, R, O, A, R}, {}},
     {msg::kWorkerDeactivate, {R, R, R, O, A, R}, {}},
+    // The notifier: a worker's contact methods and notification rules. A worker keeps their
+    // own, a manager those of their regions' workers, an admin anyone's; only the worker enters
+    // a verification code (it came to their phone).
+    {msg::kContactList, {R, O, R, O, A, R}, {}},
+    {msg::kContactAdd, {R, O, R, O, A, R}, {}},
+    {msg::kContactDelete, {R, O, R, O, A, R}, {}},
+    {msg::kContactSendCode, {R, O, R, O, A, R}, {}},
+    {msg::kContactVerify, {R, O, R, R, R, R}, {}},
+    {msg::kContactTest, {R, O, R, O, A, R}, {}},
+    {msg::kRulesGet, {R, O, R, O, A, R}, {}},
+    {msg::kRulesPut, {R, O, R, O, A, R}, {}},
+    {msg::kRulesDelete, {R, O, R, O, A, R}, {}},
     {msg::kTeamList, {A, R, A, A, A, R}, {}},
     {msg::kTeamPut, {R, R, R, O, A, R}, {}},
     {msg::kTeamDelete, {R, R, R, O, A, R}, {}},
@@ -94,7 +106,10 @@ bool is_internal_request(std::string_view request) {
   return std::find(kInternal.begin(), kInternal.end(), request) != kInternal.end();
 }
 
-bool is_public_request(std::string_view request) { return request == msg::kRosterIcalFeed; }
+// And a provider's delivery receipt: the notifier checks its shared secret or signature.
+bool is_public_request(std::string_view request) {
+  return request == msg::kRosterIcalFeed || request == msg::kReceiptRecord;
+}
 
 Grant grant_for_role(std::string_view role, std::string_view request) {
   const AccessRule* rule = access_rule(request);

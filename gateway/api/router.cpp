@@ -29,6 +29,7 @@ struct SchedulerRoute {
   const char* name;
   bool body_is_text = false;
   bool to_dispatcher = false;
+  bool to_notifier = false;
 };
 
 // The roster, workers and teams API (each path one scheduler request) and the report follow-up
@@ -66,6 +67,15 @@ const std::vector<SchedulerRoute>& scheduler_routes() {
       {"DELETE", {"workers", "{id}"}, msg::kWorkerDelete, "worker"},
       {"POST", {"workers", "{id}", "deactivate"}, msg::kWorkerDeactivate, "worker_active"},
       {"POST", {"workers", "{id}", "activate"}, msg::kWorkerActivate, "worker_active"},
+      {"GET", {"workers", "{id}", "contact-methods"}, msg::kContactList, "contact_methods", false, false, true},
+      {"POST", {"workers", "{id}", "contact-methods"}, msg::kContactAdd, "contact_methods", false, false, true},
+      {"DELETE", {"workers", "{id}", "contact-methods", "{method}"}, msg::kContactDelete, "contact_method", false, false, true},
+      {"POST", {"workers", "{id}", "contact-methods", "{method}", "send-code"}, msg::kContactSendCode, "contact_method_code", false, false, true},
+      {"POST", {"workers", "{id}", "contact-methods", "{method}", "verify"}, msg::kContactVerify, "contact_method_verify", false, false, true},
+      {"POST", {"workers", "{id}", "contact-methods", "{method}", "test"}, msg::kContactTest, "contact_method_test", false, false, true},
+      {"GET", {"workers", "{id}", "notification-rules"}, msg::kRulesGet, "notification_rules", false, false, true},
+      {"PUT", {"workers", "{id}", "notification-rules"}, msg::kRulesPut, "notification_rules", false, false, true},
+      {"DELETE", {"workers", "{id}", "notification-rules"}, msg::kRulesDelete, "notification_rules", false, false, true},
       {"GET", {"teams"}, msg::kTeamList, "teams"},
       {"POST", {"teams"}, msg::kTeamPut, "teams"},
       {"DELETE", {"teams", "{id}"}, msg::kTeamDelete, "team"},
@@ -144,24 +154,37 @@ Route route(const std::string& method, const std::string& target) {
   bool path_matched = false;
   for (const auto& sr : scheduler_routes()) {
     if (sr.pattern.size() != p.size() - 2) continue;
-    std::string id;
+    std::string id, method_id;
     bool match = true;
     for (std::size_t i = 0; i < sr.pattern.size() && match; ++i) {
       if (sr.pattern[i] == "{id}")
         id = p[i + 2], match = !id.empty();
+      else if (sr.pattern[i] == "{method}")
+        method_id = p[i + 2], match = !method_id.empty();
       else
         match = sr.pattern[i] == p[i + 2];
     }
     if (!match) continue;
     path_matched = true;
     if (method != sr.method) continue;
-    Route r = plain(sr.to_dispatcher ? RouteKind::dispatcher : RouteKind::scheduler, id, sr.name);
+    Route r = plain(sr.to_notifier     ? RouteKind::notifier
+                    : sr.to_dispatcher ? RouteKind::dispatcher
+                                       : RouteKind::scheduler,
+                    id, sr.name);
+    r.method_id = method_id;
     r.rpc = sr.rpc;
     r.body_is_text = sr.body_is_text;
     return r;
   }
   if (path_matched) return plain(RouteKind::method_not_allowed, "", "api");
   if (p.size() == 3 && p[2] == "events") return with_method(method, "GET", RouteKind::events, "", "events");
+  if (p.size() == 4 && p[2] == "receipts" && !p[3].empty()) {
+    Route r = with_method(method, "POST", RouteKind::notifier, p[3], "receipts");
+    r.rpc = msg::kReceiptRecord;
+    r.public_access = r.kind == RouteKind::notifier;  // the provider proves the shared secret
+    r.signed_callback = true;
+    return r;
+  }
   if (p.size() == 3 && p[2] == "reports" && method == "GET") {
     Route r = plain(RouteKind::dispatcher, "", "reports_list");
     r.rpc = msg::kReportList;
@@ -181,9 +204,8 @@ Route route(const std::string& method, const std::string& target) {
 std::vector<std::string> forwarded_requests() {
   std::vector<std::string> out;
   for (auto type : {msg::kReportList, msg::kReportSubmit, msg::kReportGet, msg::kAssignmentAccept,
-                    msg::kAssignmentDecline, msg::kRosterIcalFeed})
+                    msg::kAssignmentDecline, msg::kRosterIcalFeed, msg::kEventsRead, msg::kReceiptRecord})
     out.emplace_back(type);
-      {"GET", {"assignments"}, msg::kAssignmentMine, "my_assignments", false, true},
   for (const auto& sr : scheduler_routes()) out.emplace_back(sr.rpc);
   return out;
 }

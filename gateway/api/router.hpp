@@ -20,6 +20,7 @@ enum class RouteKind {
   totp_confirm, // POST /api/v1/session/totp/confirm: a code from it makes it the user's
   scheduler,   // forwarded to the scheduler as `rpc`
   dispatcher,  // forwarded to the dispatcher as `rpc`
+  notifier,    // forwarded to the notifier as `rpc` (contact methods, notification rules)
   not_found,
   method_not_allowed,
   bad_target,  // not UTF-8: answered by the gateway itself
@@ -30,9 +31,13 @@ enum class RouteKind {
 struct Route {
   RouteKind kind = RouteKind::not_found;
   std::string id;     // the {id} in the path, when there is one
+  std::string method_id;  // the {method} in the path (a contact method), when there is one
   std::string name;   // a stable label for metrics ("reports", "report", ...)
   std::string rpc;    // for RouteKind::scheduler and ::dispatcher: the request type
   bool body_is_text = false;  // the body is passed on as text (CSV), not parsed as JSON
+  // A provider's signed callback: the raw body, its content type, the signature headers and
+  // the ?token= go to the daemon, which checks them.
+  bool signed_callback = false;
   // Answered without a session or token: /healthz, sign-in, the secret iCal URLs and the
   // console's files (which hold no data: the console asks the API, signed in). Every
   // other route needs a verified principal.

@@ -16,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cctype>
+#include <cstring>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
@@ -155,7 +156,7 @@ class HttpClient::Multi {
     *alive_ = false;
     for (auto& [easy, transfer] : transfers_) {
       curl_multi_remove_handle(multi_, easy);
-      curl_slist_free_all(transfer->headers);
+      free_lists(*transfer);
       curl_easy_cleanup(easy);
     }
     transfers_.clear();
@@ -172,7 +173,7 @@ class HttpClient::Multi {
              std::chrono::milliseconds timeout, const HttpClientOptions& options,
              std::shared_ptr<Pending> pending) {
     auto transfer = std::make_unique<Transfer>();
-    transfer->url = url;
+    transfer->peer = peer_name(url);
     transfer->timeout = timeout;
     transfer->body = std::move(body);
     transfer->pending = std::move(pending);
@@ -210,27 +211,63 @@ class HttpClient::Multi {
       curl_easy_setopt(easy, CURLOPT_CAINFO, options.ca_file.c_str());
       curl_easy_setopt(easy, CURLOPT_CAPATH, nullptr);
     }
-    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Multi::on_body);
-    curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer.get());
-    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->error);
-    curl_easy_setopt(easy, CURLOPT_PRIVATE, transfer.get());
-    transfers_[easy] = std::move(transfer);
-    if (curl_multi_add_handle(multi_, easy) != CURLM_OK) {
-      auto failed = std::move(transfers_[easy]);
-      transfers_.erase(easy);
-      curl_slist_free_all(failed->headers);
-      curl_easy_cleanup(easy);
-      complete(*failed, make_error(ErrorCode::internal, "", "curl_multi_add_handle failed"));
+    add(easy, std::move(transfer));
+  }
+
+  // Starts one SMTP submission; `pending` is completed on the loop when it ends.
+  void start_mail(const MailRequest& mail, std::chrono::milliseconds timeout,
+                  const HttpClientOptions& options, std::shared_ptr<Pending> pending) {
+    auto transfer = std::make_unique<Transfer>();
+    transfer->peer = mail.url.substr(0, mail.url.find('/', mail.url.find("://") + 3));
+    transfer->verb = "mail through";
+    transfer->timeout = timeout;
+    transfer->body = mail.message;
+    transfer->pending = std::move(pending);
+    CURL* easy = curl_easy_init();
+    if (!easy) {
+      complete(*transfer, make_error(ErrorCode::internal, "", "curl_easy_init failed"));
+      return;
     }
+    for (const auto& to : mail.to)
+      transfer->recipients = curl_slist_append(transfer->recipients, ("<" + to + ">").c_str());
+    curl_easy_setopt(easy, CURLOPT_URL, mail.url.c_str());
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
+    curl_easy_setopt(easy, CURLOPT_MAIL_FROM, ("<" + mail.from + ">").c_str());
+    curl_easy_setopt(easy, CURLOPT_MAIL_RCPT, transfer->recipients);
+    curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(easy, CURLOPT_READFUNCTION, &Multi::on_upload);
+    curl_easy_setopt(easy, CURLOPT_READDATA, transfer.get());
+    curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(transfer->body.size()));
+    // STARTTLS when asked (and refused to go on without it); smtps:// is TLS from the start.
+    curl_easy_setopt(easy, CURLOPT_USE_SSL, mail.require_tls ? static_cast<long>(CURLUSESSL_ALL)
+                                                              : static_cast<long>(CURLUSESSL_NONE));
+    if (!mail.username.empty()) {
+      curl_easy_setopt(easy, CURLOPT_USERNAME, mail.username.c_str());
+      curl_easy_setopt(easy, CURLOPT_PASSWORD, mail.password.c_str());
+    }
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout.count()));
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (!options.ca_file.empty()) {
+      curl_easy_setopt(easy, CURLOPT_CAINFO, options.ca_file.c_str());
+      curl_easy_setopt(easy, CURLOPT_CAPATH, nullptr);
+    }
+    add(easy, std::move(transfer));
   }
 
  private:
   struct Transfer {
-    HttpUrl url;
+    std::string peer;  // for messages: scheme, host and port, never the path
+    std::string verb = "POST to";
     std::chrono::milliseconds timeout{0};
     std::string body;
+    std::size_t sent = 0;  // of body, when it is uploaded (SMTP)
     std::string response;
     curl_slist* headers = nullptr;
+    curl_slist* recipients = nullptr;
     char error[CURL_ERROR_SIZE] = {};
     std::shared_ptr<Pending> pending;
   };
@@ -240,6 +277,38 @@ class HttpClient::Multi {
     int want = 0;  // CURL_POLL_IN / OUT bits
     bool reading = false, writing = false;
   };
+
+  void add(CURL* easy, std::unique_ptr<Transfer> transfer) {
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Multi::on_body);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer.get());
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->error);
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, transfer.get());
+    transfers_[easy] = std::move(transfer);
+    if (curl_multi_add_handle(multi_, easy) != CURLM_OK) {
+      auto failed = std::move(transfers_[easy]);
+      transfers_.erase(easy);
+      free_lists(*failed);
+      curl_easy_cleanup(easy);
+      complete(*failed, make_error(ErrorCode::internal, "", "curl_multi_add_handle failed"));
+    }
+  }
+
+  static void free_lists(Transfer& t) {
+    curl_slist_free_all(t.headers);
+    curl_slist_free_all(t.recipients);
+    t.headers = nullptr;
+    t.recipients = nullptr;
+  }
+
+  static size_t on_upload(char* buffer, size_t size, size_t n, void* user) {
+    auto* transfer = static_cast<Transfer*>(user);
+    const std::size_t room = size * n;
+    const std::size_t left = transfer->body.size() - transfer->sent;
+    const std::size_t take = left < room ? left : room;
+    std::memcpy(buffer, transfer->body.data() + transfer->sent, take);
+    transfer->sent += take;
+    return take;
+  }
 
   static size_t on_body(char* data, size_t size, size_t n, void* user) {
     auto* transfer = static_cast<Transfer*>(user);
@@ -342,8 +411,7 @@ class HttpClient::Multi {
       curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
       curl_multi_remove_handle(multi_, easy);
       curl_easy_cleanup(easy);
-      curl_slist_free_all(transfer->headers);
-      transfer->headers = nullptr;
+      free_lists(*transfer);
       if (code == CURLE_OK)
         complete(*transfer, HttpClientResponse{static_cast<int>(status), std::move(transfer->response)});
       else
@@ -368,6 +436,10 @@ class HttpClient::Multi {
         what = "verifying TLS (the server's certificate)";
         break;
       case CURLE_SEND_ERROR: what = "sending the request"; break;
+      case CURLE_USE_SSL_FAILED: what = "starting TLS (STARTTLS refused)"; break;
+      case CURLE_LOGIN_DENIED: what = "signing in"; break;
+      case CURLE_SEND_FAIL_REWIND:
+      case CURLE_UPLOAD_FAILED: what = "sending the message (the server refused it)"; break;
       case CURLE_WRITE_ERROR:
         what = "reading the response";
         reason = "the response is larger than " + std::to_string(kMaxResponseBody) + " bytes";
@@ -375,7 +447,7 @@ class HttpClient::Multi {
       default: what = "reading the response"; break;
     }
     return make_error(ErrorCode::unavailable, "",
-                      "POST to " + peer_name(t.url) + " failed while " + what + ": " + reason);
+                      t.verb + " " + t.peer + " failed while " + what + ": " + reason);
   }
 
   // Completes on a later turn of the loop: never from inside a curl call.
@@ -428,6 +500,27 @@ asio::awaitable<Result<HttpClientResponse>> HttpClient::post(
   if (!pending->result)
     co_return make_error(ErrorCode::unavailable, "",
                          "POST to " + peer_name(parsed.value()) + " was cut off");
+  co_return std::move(*pending->result);
+}
+
+asio::awaitable<Result<HttpClientResponse>> HttpClient::send_mail(MailRequest mail,
+                                                                std::chrono::milliseconds timeout) {
+  const bool smtps = starts_with_ci(mail.url, "smtps://");
+  if (!smtps && !starts_with_ci(mail.url, "smtp://"))
+    co_return make_error(ErrorCode::invalid_field, "smtp_url", "must start with smtp:// or smtps://");
+  for (const std::string* text : {&mail.url, &mail.from})
+    if (has_line_break(*text)) co_return make_error(ErrorCode::invalid_field, "mail", "has a line break");
+  for (const auto& to : mail.to)
+    if (has_line_break(to) || to.find_first_of("<>") != std::string::npos)
+      co_return make_error(ErrorCode::invalid_field, "address", "is not a plain e-mail address");
+  auto pending = std::make_shared<Multi::Pending>(io_);
+  pending->done.expires_at(asio::steady_timer::time_point::max());
+  multi_->start_mail(mail, timeout, options_, pending);
+  if (!pending->result) {
+    boost::system::error_code ec;
+    co_await pending->done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  if (!pending->result) co_return make_error(ErrorCode::unavailable, "", "mail submission was cut off");
   co_return std::move(*pending->result);
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// HTTP/1.1 client for webhook-style channels: https (TLS verified) and http, one connection per
+// HTTP/1.1 (and SMTP) client for the channels: https (TLS verified) and http, one connection per
 // request, one deadline for the whole exchange. libcurl stays inside http_client.cpp.
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.hpp"
 
@@ -37,6 +38,16 @@ struct HttpClientOptions {
   bool allow_plain_http = false;  // http:// to hosts other than loopback
 };
 
+// One message for SMTP submission: the envelope (from, to) and the whole RFC 5322 message.
+struct MailRequest {
+  std::string url;           // smtp://host:port (STARTTLS when require_tls) or smtps://host:port
+  bool require_tls = false;  // STARTTLS, and no mail without it
+  std::string username, password;  // empty: no AUTH
+  std::string from;
+  std::vector<std::string> to;
+  std::string message;  // headers, blank line, body; CRLF line ends
+};
+
 class HttpClient {
  public:
   explicit HttpClient(boost::asio::io_context& io, HttpClientOptions options = {});
@@ -52,6 +63,10 @@ class HttpClient {
   boost::asio::awaitable<Result<HttpClientResponse>> post(
       std::string url, std::map<std::string, std::string> headers, std::string body,
       std::chrono::milliseconds timeout);
+  // Submits a mail over SMTP on the same loop (curl's SMTP, one connection per mail). The
+  // response's status is the server's last reply code (250). Never throws.
+  boost::asio::awaitable<Result<HttpClientResponse>> send_mail(MailRequest mail,
+                                                               std::chrono::milliseconds timeout);
   std::size_t in_flight() const;
 
  private:

@@ -92,6 +92,7 @@ Stack::Stack(StackOptions options)
   for (const auto& [key, value] : options.notifier) notifier[key] = value;
   for (const auto& [key, value] : notifier)
     if (!value.empty()) config << key << " = " << value << "\n";
+  config << options.notifier_toml << "\n";
   // argon2id at its cheapest: tests sign in often; the real cost is in docs/benchmarks.md.
   // No role needs a second factor unless a test asks (test_sign_in.cpp does).
   std::map<std::string, std::string> auth{{"password_opslimit", "1"},   {"password_memlimit_kib", "8192"},

@@ -30,6 +30,8 @@ struct StackOptions {
   std::map<std::string, std::string> notifier;
   std::map<std::string, std::string> gateway;  // [gateway] keys over the stack's own, the same way
   std::map<std::string, std::string> auth;     // [auth] keys, the same way
+  // TOML appended after the [notifier] keys: its sub-tables ([notifier.email], [notifier.sms]).
+  std::string notifier_toml;
 };
 
 // The roster-mechanics tests' roster: four on call at once per region (tests/e2e/data/).
