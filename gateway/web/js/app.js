@@ -54,27 +54,39 @@ function signInView() {
   const password = h('input', { id: 'password', name: 'password', type: 'password',
                                 autocomplete: 'current-password', required: true });
   const button = h('button', { type: 'submit', class: 'primary' }, t('sign_in'));
+  const otp = h('input', { id: 'otp', name: 'otp', inputmode: 'numeric', autocomplete: 'one-time-code',
+                           pattern: '[0-9]{6}', maxlength: '6' });
+  const secondFactor = h('fieldset', { class: 'second-factor', disabled: true },
+    h('legend', {}, t('second_factor')),
+    h('label', { for: 'otp' }, t('code')), otp,
+    h('p', { class: 'hint' }, t('second_factor_note')));
   const form = h('form', { class: 'card narrow', id: 'sign-in', 'aria-labelledby': 'sign-in-title' },
     h('h1', { id: 'sign-in-title' }, t('sign_in_title')),
     h('label', { for: 'user' }, t('user')), user,
     h('label', { for: 'password' }, t('password')), password,
-    // The second factor goes here: the field is shown, disabled, until the API asks for it.
-    h('fieldset', { class: 'second-factor', disabled: true },
-      h('legend', {}, t('second_factor')),
-      h('label', { for: 'otp' }, t('code')),
-      h('input', { id: 'otp', name: 'otp', inputmode: 'numeric', autocomplete: 'one-time-code' }),
-      h('p', { class: 'hint' }, t('second_factor_note'))),
+    // The second factor: the field is disabled until the API asks for it (field "otp").
+    secondFactor,
     error, button);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     button.disabled = true;
     error.textContent = '';
     try {
-      const { data } = await api('POST', '/api/v1/session', { user: user.value.trim(), password: password.value });
+      const body = { user: user.value.trim(), password: password.value };
+      if (!secondFactor.disabled && otp.value.trim()) body.otp = otp.value.trim();
+      const { data } = await api('POST', '/api/v1/session', body);
       await begin(data);
       go(homeFor());
     } catch (err) {
-      error.textContent = err.status === 401 ? t('wrong_password') : err.message;
+      if (err.field === 'otp' && (err.status === 401 || err.status === 403)) {
+        // The account signs in with a code (401), or must have one enrolled first (403).
+        secondFactor.disabled = false;
+        error.textContent = err.status === 401 && secondFactor.dataset.asked ? t('wrong_code') : err.message;
+        secondFactor.dataset.asked = '1';
+        otp.focus();
+      } else {
+        error.textContent = err.status === 401 ? t('wrong_password') : err.message;
+      }
     } finally {
       button.disabled = false;
     }
