@@ -324,8 +324,8 @@ asio::awaitable<void> NotifierService::deliver(redis::StreamEntry entry) {
     if (!co_await wait(retry_delay(trouble, base, most))) co_return;  // stays pending
   }
   if (!running_) co_return;
-  slot.give_back();
   if (plan.empty()) {
+    slot.give_back();
     log()->error("event=no_contact alert={} worker={}", job->alert_id, job->worker_id);
     metrics_.count("piket_alerts_not_sent_total", {{"reason", "no_contact"}});
     const json why{{"at", format_utc(clock_.now())}, {"error", "worker has no verified contact method"}};
@@ -346,16 +346,21 @@ asio::awaitable<void> NotifierService::deliver(redis::StreamEntry entry) {
   join->done.expires_at(asio::steady_timer::time_point::max());
   std::set<std::string> failed_over;  // methods a fail-over sent to (not waiting for their step)
   std::set<ChannelKind> tried_or_shut;
-  auto spawn = [&](PlannedSend send) {
+  auto spawn = [&](PlannedSend send, bool with_slot) {
     ++join->running;
-    asio::co_spawn(io_, send_one(job, send),
+    asio::co_spawn(io_, send_one(job, send, with_slot),
                    [join, send](std::exception_ptr error, std::string outcome) {
                      join->ended.emplace_back(send, error ? std::string("failed") : outcome);
                      --join->running;
                      join->done.cancel();
                    });
   };
-  for (const auto& send : plan) spawn(send);
+  // The reader's slot goes on to the first send when it is due now, so a new alert's first
+  // attempt does not queue again behind retries waiting for a slot; otherwise it is given back.
+  const bool hand_on = slot.held && job->planned_at + std::chrono::seconds(plan.front().after_s) <= clock_.now();
+  if (!hand_on) slot.give_back();
+  slot.held = false;
+  for (std::size_t i = 0; i < plan.size(); ++i) spawn(plan[i], i == 0 && hand_on);
   bool delivered = false, cancelled = false, stopped = false;
   while (join->running > 0 || !join->ended.empty()) {
     if (join->ended.empty()) {
@@ -387,7 +392,7 @@ asio::awaitable<void> NotifierService::deliver(redis::StreamEntry entry) {
       // At once, as series 1 of that method: when its own step comes due later, that step finds
       // the notification done (the same id) and sends nothing.
       failed_over.insert(next->id);
-      spawn(PlannedSend{*next, static_cast<int>(std::max<std::int64_t>(0, now_s)), 1});
+      spawn(PlannedSend{*next, static_cast<int>(std::max<std::int64_t>(0, now_s)), 1}, false);
     }
   }
   if (stopped) co_return;  // draining: the entry stays pending, the next start takes it up
@@ -398,7 +403,8 @@ asio::awaitable<void> NotifierService::deliver(redis::StreamEntry entry) {
     if (!co_await wait(base)) co_return;
 }
 
-asio::awaitable<std::string> NotifierService::send_one(std::shared_ptr<const AlertJob> job, PlannedSend send) {
+asio::awaitable<std::string> NotifierService::send_one(std::shared_ptr<const AlertJob> job, PlannedSend send,
+                                                       bool slot_given) {
   const ContactMethod& method = send.method;
   const std::string channel_text(channel_name(method.channel));
   const std::string notification = notification_id(job->alert_id, channel_text, method.address, send.series);
@@ -413,26 +419,32 @@ asio::awaitable<std::string> NotifierService::send_one(std::shared_ptr<const Ale
   const std::string rate_key = job->worker_id + "/" + method.id;
   const bool is_notice = job->assignment_id.empty();
 
-  if (!co_await wait_until(job->planned_at + std::chrono::seconds(send.after_s))) co_return "stopped";
+  struct Slot {
+    std::shared_ptr<Deliveries> deliveries;
+    bool held = false;
+    void give_back() {
+      if (held) deliveries->slots.release();
+      held = false;
+    }
+    ~Slot() { give_back(); }
+  } slot{deliveries_, slot_given};  // the reader's slot, handed on for a first attempt due now
+  const TimePoint due = job->planned_at + std::chrono::seconds(send.after_s);
+  if (due > clock_.now()) slot.give_back();  // a wait holds no slot
+  if (!co_await wait_until(due)) co_return "stopped";
   Channel* sender = channel(method.channel);
   int trouble = 0;  // Redis steps that failed in a row: no attempt made, look again later
   while (running_) {
     const TimePoint allowed = rate_.next_allowed(rate_key, method.channel, true, clock_.now());
     if (allowed > clock_.now()) {
+      slot.give_back();
       if (!co_await wait_until(allowed)) co_return "stopped";
       continue;
     }
-    const bool got = co_await deliveries_->slots.acquire();
-    if (!got) co_return "stopped";
-    struct Slot {
-      std::shared_ptr<Deliveries> deliveries;
-      bool held = true;
-      void give_back() {
-        if (held) deliveries->slots.release();
-        held = false;
-      }
-      ~Slot() { give_back(); }
-    } slot{deliveries_};
+    if (!slot.held) {
+      const bool got = co_await deliveries_->slots.acquire();
+      if (!got) co_return "stopped";
+      slot.held = true;
+    }
     if (!running_) co_return "stopped";
     // Before the attempt: is it still needed, and is nobody else sending it right now?
     auto begin = redis::fcall("piket_alert_begin",

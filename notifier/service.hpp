@@ -79,7 +79,9 @@ class NotifierService {
   boost::asio::awaitable<void> deliver(redis::StreamEntry entry);
   // One notification until it is final: "delivered", "failed", "cancelled", or "stopped"
   // (draining: it stays pending).
-  boost::asio::awaitable<std::string> send_one(std::shared_ptr<const AlertJob> job, PlannedSend send);
+  // `slot_given`: it starts with the reader's attempt slot (the plan's first send, due now).
+  boost::asio::awaitable<std::string> send_one(std::shared_ptr<const AlertJob> job, PlannedSend send,
+                                               bool slot_given);
   boost::asio::awaitable<bool> record(const std::string& alert_id, const std::string& notification,
                                       const nlohmann::json& attempt, const std::string& outcome,
                                       const std::string& lease, const std::string& owner);

@@ -216,7 +216,7 @@ TEST_CASE("a worker verifies an SMS number and an e-mail address with the codes 
   CHECK(sms_requests(provider).size() == sms_now);
 }
 
-TEST_CASE("bad contact data and wrong codes are refused naming the field and change nothing; "
+TEST_CASE("bad contact data and wrong codes are refused naming the field and change nothing, and "
           "nobody else's methods can be touched", "[e2e][notifier][channels]") {
   SmtpSink smtp;
   WebhookSink provider([](const SinkRequest&) { return SinkAnswer{}; });
