@@ -184,6 +184,8 @@ asio::awaitable<HttpResponse> GatewayService::handle(HttpRequest request) {
       answered = true;
     }
   }
+  const Who* caller = nullptr;  // named: no conditional inside a co_await (GCC 12)
+  if (who.ok()) caller = &*who;
   if (!answered) switch (r.kind) {
     case RouteKind::bad_target: response = error_response(check_target(request.target).error()); break;
     case RouteKind::submit_report: response = co_await submit_report(request, *who); break;
@@ -203,23 +205,16 @@ asio::awaitable<HttpResponse> GatewayService::handle(HttpRequest request) {
     case RouteKind::sign_out: response = co_await sign_out(*who); break;
     case RouteKind::totp_begin: response = co_await totp_begin(*who); break;
     case RouteKind::totp_confirm: response = co_await totp_confirm(request, *who); break;
-    case RouteKind::scheduler: {
-      const Who* caller = nullptr;  // (named: no conditional inside a co_await for GCC 12)
-      if (who.ok()) caller = &*who;
-      response = co_await forward(request, r, scheduler_, caller);
-      break;
-    }
+    // (No variable is declared inside a case: GCC 12 mis-destroys the coroutine frame of a
+    // switch whose cases open scopes around a co_await; `caller` is set before the switch.)
+    case RouteKind::scheduler: response = co_await forward(request, r, scheduler_, caller); break;
     case RouteKind::dispatcher: response = co_await forward(request, r, dispatcher_, &*who); break;
-    case RouteKind::notifier: {
-      if (!notifier_) {
+    case RouteKind::notifier:
+      if (notifier_)
+        response = co_await forward(request, r, *notifier_, caller);  // none on a public receipt
+      else
         response = error_response(make_error(ErrorCode::unavailable, "", "no notifier is configured (zmq.notifier_rpc)"));
-        break;
-      }
-      const Who* caller = nullptr;  // none on the public receipt callback
-      if (who.ok()) caller = &*who;
-      response = co_await forward(request, r, *notifier_, caller);
       break;
-    }
     case RouteKind::method_not_allowed:
       response = json_response(405, json{{"error", {{"code", "invalid_field"}, {"field", "method"},
                                                     {"message", request.method + " is not allowed here"}}}});

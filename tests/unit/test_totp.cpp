@@ -18,7 +18,7 @@ TEST_CASE("TOTP codes match RFC 6238's vectors (the last six digits)", "[unit][t
   CHECK(piket::auth::totp_code(kRfcSecret, at_unix(2000000000)) == "279037");
 }
 
-TEST_CASE("a code is accepted one step either side and names its step; others are not",
+TEST_CASE("a code is accepted one step either side and names its step, and others are not",
           "[unit][totp]") {
   const auto t = at_unix(1111111109);  // step 37037036
   CHECK(piket::auth::totp_step(kRfcSecret, t, "081804") == 37037036);
