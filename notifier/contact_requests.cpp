@@ -11,6 +11,7 @@
 #include "common/crypto.hpp"
 #include "common/log.hpp"
 #include "common/message_types.hpp"
+#include "common/request_fields.hpp"
 #include "notifier/service.hpp"
 
 namespace piket::notifier {
@@ -19,10 +20,6 @@ using nlohmann::json;
 
 namespace {
 auto log() { return logger("notifier.contacts"); }
-
-std::string text_field(const json& body, const char* key) {
-  return body.contains(key) && body[key].is_string() ? body[key].get<std::string>() : std::string{};
-}
 
 // Six digits from libsodium: 1 in a million per guess, and only code_max_attempts guesses.
 std::string new_code() {
@@ -53,8 +50,8 @@ void NotifierService::bind_contact_requests() {
 asio::awaitable<Result<Worker>> NotifierService::managed_worker(const Envelope& request) {
   if (!request.principal) co_return make_error(ErrorCode::unauthenticated, "", "sign in first");
   const auth::Principal& who = *request.principal;
-  const std::string id = text_field(request.body, "id");
-  if (id.empty()) co_return invalid("id", "the worker's id is required");
+  std::string id;
+  if (auto e = read_token(request.body, "id", true, 64, id)) co_return *e;
   const auto workers = co_await workers_.current();
   const Worker* worker = workers->find(id);
   // The grant is the best of the principal's roles; "own" is decided here with the data.
@@ -115,7 +112,8 @@ asio::awaitable<Result<json>> NotifierService::contact_add(const Envelope& reque
 asio::awaitable<Result<json>> NotifierService::contact_delete(const Envelope& request) {
   auto worker = co_await managed_worker(request);
   if (!worker) co_return worker.error();
-  const std::string id = text_field(request.body, "method");
+  std::string id;
+  if (auto e = read_token(request.body, "method", true, 64, id)) co_return *e;
   if (id == "webhook-url")
     co_return invalid("method", "the worker's webhook_url is part of the worker record: change it there");
   if (auto removed = co_await contacts_.remove(worker->id, id); !removed) co_return removed.error();
@@ -126,7 +124,8 @@ asio::awaitable<Result<json>> NotifierService::contact_delete(const Envelope& re
 asio::awaitable<Result<json>> NotifierService::contact_send_code(const Envelope& request) {
   auto worker = co_await managed_worker(request);
   if (!worker) co_return worker.error();
-  const std::string id = text_field(request.body, "method");
+  std::string id;
+  if (auto e = read_token(request.body, "method", true, 64, id)) co_return *e;
   auto method = co_await contacts_.get(worker->id, id);
   if (!method) co_return method.error();
   if (!method->has_value()) co_return make_error(ErrorCode::not_found, "method", "no such contact method");
@@ -142,8 +141,9 @@ asio::awaitable<Result<json>> NotifierService::contact_send_code(const Envelope&
 asio::awaitable<Result<json>> NotifierService::contact_verify(const Envelope& request) {
   auto worker = co_await managed_worker(request);
   if (!worker) co_return worker.error();
-  const std::string id = text_field(request.body, "method");
-  const std::string code = text_field(request.body, "code");
+  std::string id, code;
+  if (auto e = read_token(request.body, "method", true, 64, id)) co_return *e;
+  if (auto e = read_token(request.body, "code", true, 16, code)) co_return *e;
   if (code.size() != 6 || code.find_first_not_of("0123456789") != std::string::npos)
     co_return invalid("code", "must be the 6 digits that were sent");
   auto checked = co_await contacts_.check_code(worker->id, id, code_hash(worker->id, id, code), clock_.now(),
@@ -167,7 +167,8 @@ asio::awaitable<Result<json>> NotifierService::contact_verify(const Envelope& re
 asio::awaitable<Result<json>> NotifierService::contact_test(const Envelope& request) {
   auto worker = co_await managed_worker(request);
   if (!worker) co_return worker.error();
-  const std::string id = text_field(request.body, "method");
+  std::string id;
+  if (auto e = read_token(request.body, "method", true, 64, id)) co_return *e;
   auto methods = co_await methods_of(*worker);
   if (!methods) co_return methods.error();
   const ContactMethod* method = nullptr;

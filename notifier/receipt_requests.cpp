@@ -5,30 +5,27 @@
 #include "common/keys.hpp"
 #include "common/log.hpp"
 #include "common/redis/functions.hpp"
+#include "common/request_fields.hpp"
 #include "notifier/service.hpp"
 
 namespace piket::notifier {
 namespace asio = boost::asio;
 using nlohmann::json;
 
-namespace {
-std::string text_field(const json& body, const char* key) {
-  return body.contains(key) && body[key].is_string() ? body[key].get<std::string>() : std::string{};
-}
-}  // namespace
-
 asio::awaitable<Result<json>> NotifierService::receipt_record(const Envelope& request) {
-  const std::string channel_text = text_field(request.body, "id");
+  std::string channel_text;
+  if (auto e = read_token(request.body, "id", true, 16, channel_text)) co_return *e;
   const auto kind = channel_from_name(channel_text);
   if (!kind || (*kind != ChannelKind::sms && *kind != ChannelKind::voice))
     co_return make_error(ErrorCode::not_found, "channel", "receipts are taken for sms and voice");
   const ProviderConfig& provider = *kind == ChannelKind::sms ? channels_config_.sms : channels_config_.voice;
   ReceiptRequest in;
-  in.raw = text_field(request.body, "raw");
-  in.content_type = text_field(request.body, "content_type");
-  in.token = text_field(request.body, "token");
-  in.timestamp = text_field(request.body, "timestamp");
-  in.signature = text_field(request.body, "signature");
+  // The gateway passes the provider's callback on as it came; each part is checked for type.
+  constexpr std::size_t kMaxRaw = 1024 * 1024, kMaxPart = 1024;
+  if (auto e = read_text(request.body, "raw", false, kMaxRaw, in.raw)) co_return *e;
+  for (auto [key, out] : {std::pair{"content_type", &in.content_type}, std::pair{"token", &in.token},
+                          std::pair{"timestamp", &in.timestamp}, std::pair{"signature", &in.signature}})
+    if (auto e = read_text(request.body, key, false, kMaxPart, *out)) co_return *e;
   auto receipt = read_receipt(provider.receipt, in, clock_.now());
   if (!receipt) {
     logger("notifier")->warn("event=receipt_refused channel={} reason=\"{}\"", channel_text, receipt.error().message);
