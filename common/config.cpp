@@ -91,6 +91,22 @@ void read_into(ConfigReader& r, const toml::table& root, PiketConfig& c) {
   c.zmq.dispatcher_events = endpoint("dispatcher_events");
   if (zmq.contains("scheduler_events")) c.zmq.scheduler_events = endpoint("scheduler_events");
   if (zmq.contains("notifier_rpc")) c.zmq.notifier_rpc = endpoint("notifier_rpc");
+  auto peers = [&](std::string_view name, const std::string& own) {
+    const std::string key = std::string(name) + "_peers";
+    const std::string path = "zmq." + key;
+    if (!zmq.contains(key)) return own.empty() ? std::vector<std::string>{} : std::vector<std::string>{own};
+    auto list = r.strings(zmq, key, path, true);
+    if (list.empty()) r.problem(path, "must list at least one endpoint");
+    for (std::size_t i = 0; i < list.size(); ++i)
+      if (!valid_endpoint(list[i]))
+        r.problem(path + "[" + std::to_string(i) + "]", "must be a ZeroMQ endpoint such as tcp://127.0.0.1:7101");
+    return list;
+  };
+  c.zmq.dispatcher_rpc_peers = peers("dispatcher_rpc", c.zmq.dispatcher_rpc);
+  c.zmq.scheduler_rpc_peers = peers("scheduler_rpc", c.zmq.scheduler_rpc);
+  c.zmq.notifier_rpc_peers = peers("notifier_rpc", c.zmq.notifier_rpc);
+  c.zmq.dispatcher_events_peers = peers("dispatcher_events", c.zmq.dispatcher_events);
+  c.zmq.scheduler_events_peers = peers("scheduler_events", c.zmq.scheduler_events);
   c.zmq.request_timeout_ms = static_cast<int>(
       r.integer(zmq, "request_timeout_ms", "zmq.request_timeout_ms", 1000, 10, 60000));
   c.zmq.request_retries =
@@ -138,6 +154,8 @@ void read_into(ConfigReader& r, const toml::table& root, PiketConfig& c) {
       static_cast<int>(r.integer(s, "coverage_weeks", "scheduler.coverage_weeks", 8, 1, 104));
   c.scheduler.handoff_poll_ms = static_cast<int>(
       r.integer(s, "handoff_poll_ms", "scheduler.handoff_poll_ms", 5000, 100, 600000));
+  c.scheduler.gap_page_hours =
+      static_cast<int>(r.integer(s, "gap_page_hours", "scheduler.gap_page_hours", 48, 0, 24 * 28));
 
   const auto& n = r.table(root, "notifier", "notifier", true);
   c.notifier.webhook_secret = read_secret_ref(r, n, "notifier", "webhook_secret");

@@ -26,6 +26,11 @@ struct ZmqConfig {
   std::string dispatcher_events;  // endpoint the dispatcher publishes on (PUB)
   std::string scheduler_events;   // endpoint the scheduler publishes on (PUB); optional
   std::string notifier_rpc;       // endpoint the notifier binds (ROUTER) for metrics; optional
+  // Where the clients connect: every instance's endpoint when a daemon runs more than once
+  // (a request goes to one live instance, events come from all). Each defaults to the one
+  // endpoint above.
+  std::vector<std::string> dispatcher_rpc_peers, scheduler_rpc_peers, notifier_rpc_peers;
+  std::vector<std::string> dispatcher_events_peers, scheduler_events_peers;
   int request_timeout_ms = 1000;
   int request_retries = 2;
 };
@@ -63,6 +68,7 @@ struct SchedulerConfig {
   std::string holidays_file;      // optional: public holidays
   int coverage_weeks = 8;         // how far ahead coverage gaps are looked for
   int handoff_poll_ms = 5000;     // how often shift hand-offs are looked for
+  int gap_page_hours = 48;        // a gap a change makes that starts this soon pages the team lead
 };
 
 // Where a secret lives: an environment variable or a file, never the TOML itself. Resolved only

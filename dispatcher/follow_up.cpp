@@ -6,12 +6,15 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "common/domain/states.hpp"
+#include "common/domain/workers.hpp"
 #include "common/log.hpp"
 #include "common/message_types.hpp"
 #include "common/request_fields.hpp"
 #include "dispatcher/intake/report_input.hpp"
 #include "dispatcher/ladder_steps.hpp"
+#include "dispatcher/matching/on_call_candidates.hpp"
 #include "dispatcher/service.hpp"
+#include "dispatcher/notices/notice_timer.hpp"
 #include "dispatcher/triage/restraining_order.hpp"
 #include "dispatcher/visits/acceptance.hpp"
 #include "dispatcher/visits/checkin_timer.hpp"
@@ -271,6 +274,32 @@ asio::awaitable<void> DispatcherService::fire_step_timer(std::string member, std
   events_.publish(msg::kEventEscalation, {{"timer", member}});
 }
 
+// The team leads on call in a region now, asked of the scheduler.
+asio::awaitable<Result<std::vector<std::string>>> DispatcherService::team_leads_on_call(const std::string& region) {
+  json query{{"region", region}, {"role", kRoleTeamLead}, {"at", format_utc(clock_.now())}};
+  json question{{"queries", json::array({query})}};
+  auto on_call = co_await scheduler_.call(msg::kOnCallQueryMany, std::move(question));
+  if (!on_call.ok()) co_return on_call.error();
+  std::vector<std::string> leads;
+  const json answers = on_call->value("answers", json::array());
+  if (!answers.empty())
+    for (const auto& c : candidates_from_on_call(answers[0])) leads.push_back(c.worker_id);
+  co_return leads;
+}
+
+asio::awaitable<void> DispatcherService::fire_notice_timer(const std::string& member) {
+  const TeamLeadsOnCall leads = [this](const std::string& region) { return team_leads_on_call(region); };
+  auto paged = co_await fire_deadline_notice(store_, member, clock_.now(), leads);
+  if (!paged.ok()) {
+    // The claim holds the timer for a while; it is decided again then, never dropped.
+    log()->warn("event=deadline_notice_failed timer={} error={}", member, paged.error().to_string());
+    co_return;
+  }
+  metrics_.count("piket_deadlines_fired_total", {{"kind", "notice"}});
+  log()->info("event=timer_fired timer={} paged={}", member, *paged);
+  events_.publish(msg::kEventEscalation, {{"timer", member}});
+}
+
 asio::awaitable<void> DispatcherService::decide_timers(const std::vector<std::string>& members,
                                                        const std::vector<std::int64_t>& late_ms) {
   // Ladder steps of different reports are independent: decided side by side, so many steps
@@ -297,6 +326,10 @@ asio::awaitable<void> DispatcherService::decide_timers(const std::vector<std::st
       [this](const std::string& region) { return data_.escalation.for_region(region).checkin_reminder; };
   for (const std::string& member : members) {
     if (member.starts_with("step:")) continue;
+    if (member.starts_with("notice:")) {
+      co_await fire_notice_timer(member);
+      continue;
+    }
     const std::string visit = member.substr(member.find(':') + 1);
     auto escalated = co_await escalate_missed_checkin(store_, visit, clock_.now(), reminder_of_region);
     if (!escalated.ok()) {

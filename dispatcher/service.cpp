@@ -35,7 +35,7 @@ DispatcherService::DispatcherService(asio::io_context& io, const PiketConfig& co
       workers_(redis_, data_.regions, data_.workers),
       store_(redis_),
       rpc_(io, config.zmq.dispatcher_rpc, clock),
-      scheduler_(io, config.zmq.scheduler_rpc,
+      scheduler_(io, config.zmq.scheduler_rpc_peers,
                  zmqio::RpcOptions{std::chrono::milliseconds(config.zmq.request_timeout_ms),
                                    config.zmq.request_retries},
                  clock),

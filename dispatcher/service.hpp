@@ -90,6 +90,8 @@ class DispatcherService {
   boost::asio::awaitable<void> decide_timers(const std::vector<std::string>& members,
                                              const std::vector<std::int64_t>& late_ms);
   boost::asio::awaitable<void> fire_step_timer(std::string member, std::int64_t late_ms);
+  boost::asio::awaitable<void> fire_notice_timer(const std::string& member);
+  boost::asio::awaitable<Result<std::vector<std::string>>> team_leads_on_call(const std::string& region);
   void wake_timers() { timer_sleep_.wake(); }
   boost::asio::awaitable<Status> check_durability();
 

@@ -77,16 +77,16 @@ GatewayService::GatewayService(asio::io_context& io, const PiketConfig& config, 
                                                    config.gateway.per_client_requests_per_s,
                                                    config.gateway.per_client_burst}},
               [this](HttpRequest r) { return handle(std::move(r)); }),
-      dispatcher_(io, config.zmq.dispatcher_rpc,
+      dispatcher_(io, config.zmq.dispatcher_rpc_peers,
                   zmqio::RpcOptions{std::chrono::milliseconds(config.zmq.request_timeout_ms),
                                     config.zmq.request_retries},
                   clock),
-      scheduler_(io, config.zmq.scheduler_rpc,
+      scheduler_(io, config.zmq.scheduler_rpc_peers,
                  zmqio::RpcOptions{std::chrono::milliseconds(config.zmq.request_timeout_ms),
                                    config.zmq.request_retries},
                  clock),
       events_(
-          io, config.zmq.dispatcher_events, "event.",
+          io, config.zmq.dispatcher_events_peers, "event.",
           [this](const Envelope& e) {
             metrics_.count("piket_events_received_total", {{"type", e.type}});
             wakeups_.wake_all();
@@ -105,14 +105,14 @@ GatewayService::GatewayService(asio::io_context& io, const PiketConfig& config, 
   login_limits_.lock_max = std::chrono::seconds(config.auth.login_lock_max_s);
   login_limits_.forget = std::chrono::minutes(config.auth.login_forget_minutes);
   redis_.on_connect([this]() { return redis::ensure_functions(redis_, auth_library()); });
-  if (!config.zmq.scheduler_events.empty())
+  if (!config.zmq.scheduler_events_peers.empty())
     roster_events_ = std::make_unique<zmqio::Subscriber>(
-        io, config.zmq.scheduler_events, "event.",
+        io, config.zmq.scheduler_events_peers, "event.",
         [this](const Envelope& e) { metrics_.count("piket_events_received_total", {{"type", e.type}}); },
         [this](const zmqio::SequenceGap&) { metrics_.count("piket_event_gaps_total"); });
-  if (!config.zmq.notifier_rpc.empty())
+  if (!config.zmq.notifier_rpc_peers.empty())
     notifier_ = std::make_unique<zmqio::RpcClient>(
-        io, config.zmq.notifier_rpc,
+        io, config.zmq.notifier_rpc_peers,
         zmqio::RpcOptions{std::chrono::milliseconds(config.zmq.request_timeout_ms), config.zmq.request_retries},
         clock);
   metrics_.describe("piket_http_requests_total", MetricType::counter, "HTTP requests by route and status");

@@ -57,6 +57,8 @@ SchedulerService::Reply SchedulerService::apply(Decide decide) {
     call_outs_ = std::move(*recent);
     auto decided = decide(roster_);
     if (!decided.ok()) co_return decided.error();
+    // Pages for the gaps it opens go with the change, in the same step: never one without the other.
+    decided->change.pages = gap_pages(decided->report);
     auto stored = co_await store_.write(decided->change, version_, clock_.now());
     if (stored.ok()) {
       roster_ = applied(std::move(roster_), decided->change);

@@ -14,6 +14,7 @@
 #include "common/log.hpp"
 #include "common/message_types.hpp"
 #include "scheduler/coverage/coverage.hpp"
+#include "scheduler/coverage/gap_pages.hpp"
 #include "common/crypto.hpp"
 #include "scheduler/ical/ical_feed.hpp"
 #include "scheduler/import/csv_import.hpp"
@@ -66,7 +67,7 @@ SchedulerService::SchedulerService(asio::io_context& io, const PiketConfig& conf
       store_(redis_, data_.regions, data_.workers),
       worker_store_(redis_, data_.regions),
       server_(io, config.zmq.scheduler_rpc, clock),
-      dispatcher_(io, config.zmq.dispatcher_rpc,
+      dispatcher_(io, config.zmq.dispatcher_rpc_peers,
                   zmqio::RpcOptions{std::chrono::milliseconds(config.zmq.request_timeout_ms),
                                     config.zmq.request_retries},
                   clock),
@@ -176,6 +177,25 @@ void SchedulerService::publish_gaps(const json& report, const std::string& kind,
                 gap.value("staffed", 0), gap.value("minimum", 0), cause);
     events_->publish(msg::kEventRosterGap, gap);
   }
+}
+
+std::vector<std::string> SchedulerService::gap_pages(const json& report) {
+  std::vector<std::string> out;
+  if (!report.contains("gaps_created")) return out;
+  const TimePoint now = clock_.now();
+  auto leads_of = [&](const std::string& region) {
+    std::vector<std::string> leads;
+    json query{{"region", region}, {"role", kRoleTeamLead}, {"at", format_utc(now)}};
+    auto answer = answer_on_call_query(query, now, data_.regions, data_.workers, roster_);
+    if (answer.ok())
+      for (const auto& c : (*answer)["on_call"]) leads.push_back(c.value("worker_id", ""));
+    return leads;
+  };
+  for (const auto& page : coverage_gap_pages(report["gaps_created"], now,
+                                             std::chrono::hours(config_.scheduler.gap_page_hours),
+                                             leads_of, config_.gateway.public_url))
+    out.push_back(page.dump());
+  return out;
 }
 
 // Every few seconds: the duties that started since the last look get a hand-off notice for the

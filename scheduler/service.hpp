@@ -129,6 +129,9 @@ class SchedulerService {
   boost::asio::awaitable<void> handoff_loop();
   // Counts the change and publishes the gaps it created.
   void publish_gaps(const nlohmann::json& report, const std::string& kind, const std::string& cause);
+  // The pages for the gaps a change creates that start soon: to the region's team leads on
+  // call now (scheduler/coverage/gap_pages.hpp).
+  std::vector<std::string> gap_pages(const nlohmann::json& report);
   // Checks a planned roster against `current`: new violations refuse the change unless forced
   // with a reason; new gaps are reported. Fills `report` with both, and with the violations
   // of the affected workers that were there before and remain.

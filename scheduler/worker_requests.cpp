@@ -106,6 +106,10 @@ SchedulerService::Reply SchedulerService::save_workers(std::vector<Worker> chang
   // Merged into what is in memory now: another change may have landed while this one was stored.
   use_workers(WorkerDirectory(merged(data_.workers.workers(), changed)));
   publish_gaps(report, "worker", changed.size() == 1 ? changed.front().id : action);
+  // The workers are stored: their gaps page the team leads now (ids make a repeat harmless).
+  if (auto pages = gap_pages(report); !pages.empty())
+    if (auto queued = co_await store_.page(pages); !queued.ok())
+      log()->error("event=gap_pages_failed count={} error={}", pages.size(), queued.error().to_string());
   co_return report;
 }
 

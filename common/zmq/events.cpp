@@ -48,10 +48,10 @@ std::optional<SequenceGap> SequenceTracker::observe(const std::string& source, s
   return gap;
 }
 
-Subscriber::Subscriber(asio::io_context& io, std::string endpoint, std::string topic_prefix,
+Subscriber::Subscriber(asio::io_context& io, std::vector<std::string> endpoints, std::string topic_prefix,
                        EventHandler on_event, GapHandler on_gap)
     : io_(io),
-      endpoint_(std::move(endpoint)),
+      endpoints_(std::move(endpoints)),
       prefix_(std::move(topic_prefix)),
       socket_(io, shared_context(), zmq::socket_type::sub),
       on_event_(std::move(on_event)),
@@ -59,7 +59,7 @@ Subscriber::Subscriber(asio::io_context& io, std::string endpoint, std::string t
 
 void Subscriber::start() {
   socket_.socket().set(zmq::sockopt::subscribe, prefix_);
-  socket_.socket().connect(endpoint_);
+  for (const auto& endpoint : endpoints_) socket_.socket().connect(endpoint);
   running_ = true;
   asio::co_spawn(io_, run(), asio::detached);
 }

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -57,6 +58,11 @@ class Subscriber {
   using GapHandler = std::function<void(const SequenceGap&)>;
 
   Subscriber(boost::asio::io_context& io, std::string endpoint, std::string topic_prefix,
+             EventHandler on_event, GapHandler on_gap)
+      : Subscriber(io, std::vector<std::string>{std::move(endpoint)}, std::move(topic_prefix),
+                   std::move(on_event), std::move(on_gap)) {}
+  // Events of every instance of a daemon (each publisher numbers its own).
+  Subscriber(boost::asio::io_context& io, std::vector<std::string> endpoints, std::string topic_prefix,
              EventHandler on_event, GapHandler on_gap);
   void start();
   void stop();
@@ -66,7 +72,7 @@ class Subscriber {
   boost::asio::awaitable<void> run();
 
   boost::asio::io_context& io_;
-  std::string endpoint_;
+  std::vector<std::string> endpoints_;
   std::string prefix_;
   AsyncSocket socket_;
   EventHandler on_event_;

@@ -4,6 +4,8 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "common/log.hpp"
 #include "common/message_types.hpp"
@@ -169,10 +171,11 @@ Error RpcServer::internal_failure(const Envelope& request, std::string_view even
                     "the request could not be handled (request id " + request.id + ")");
 }
 
-RpcClient::RpcClient(asio::io_context& io, std::string endpoint, RpcOptions options,
+RpcClient::RpcClient(asio::io_context& io, std::vector<std::string> endpoints, RpcOptions options,
                      const Clock& clock)
     : io_(io),
-      endpoint_(std::move(endpoint)),
+      endpoints_(std::move(endpoints)),
+      endpoint_(fmt::format("{}", fmt::join(endpoints_, ","))),
       options_(options),
       clock_(clock),
       socket_(io, shared_context(), zmq::socket_type::dealer) {
@@ -183,7 +186,7 @@ RpcClient::RpcClient(asio::io_context& io, std::string endpoint, RpcOptions opti
 }
 
 void RpcClient::start() {
-  socket_.socket().connect(endpoint_);
+  for (const auto& endpoint : endpoints_) socket_.socket().connect(endpoint);
   running_ = true;
   asio::co_spawn(io_, run(), asio::detached);
 }

@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -73,6 +74,11 @@ struct RpcOptions {
 class RpcClient {
  public:
   RpcClient(boost::asio::io_context& io, std::string endpoint, RpcOptions options,
+            const Clock& clock)
+      : RpcClient(io, std::vector<std::string>{std::move(endpoint)}, options, clock) {}
+  // Several instances of one daemon: each request goes to one live instance (ZeroMQ deals them
+  // round robin among the connected ones); a retry after a time-out may reach another.
+  RpcClient(boost::asio::io_context& io, std::vector<std::string> endpoints, RpcOptions options,
             const Clock& clock);
   void start();  // connects (ZeroMQ reconnects by itself) and starts reading replies
   void stop();
@@ -90,7 +96,8 @@ class RpcClient {
   boost::asio::awaitable<void> run();
 
   boost::asio::io_context& io_;
-  std::string endpoint_;
+  std::vector<std::string> endpoints_;
+  std::string endpoint_;  // the endpoints, for log lines
   RpcOptions options_;
   const Clock& clock_;
   AsyncSocket socket_;

@@ -48,12 +48,14 @@ local function claim_due(keys, args)
           decide[#decide + 1] = member
         end
       elseif kind == 'notice' then
-        local report_id, label = string.match(id, '^([^:]+):(.+)$')
+        -- Who is paged is decided in C++ (dispatcher/notices/deadline_notice.cpp) and applied
+        -- by piket_fire_notice; meanwhile the timer is held for DECIDE_LEASE_MS.
+        local report_id = string.match(id, '^([^:]+):.+$')
         local state = report_id and redis.call('HGET', report_key(report_id), 'state')
         if state and state ~= RS.closed and state ~= RS.referred then
-          redis.call('RPUSH', REPORT .. report_id .. ':notices', cjson.encode({at = now, notice = label}))
-          audit(now, 'dispatcher', 'deadline.' .. label, report_id, 'state=' .. state)
-          fired[#fired + 1] = member
+          redis.call('ZADD', TIMERS, now + DECIDE_LEASE_MS, member)
+          redis.call('SADD', DECIDING, member)
+          decide[#decide + 1] = member
         end
       end
     end)
@@ -71,3 +73,60 @@ local function claim_due(keys, args)
 end
 
 redis.register_function('piket_claim_due', claim_due)
+
+-- What a fired deadline notice is decided on. ARGV[1]: {report}. Returns JSON {exists, state,
+-- rev, region, class, owners: [worker], visit_state}.
+local function notice_snapshot(keys, args)
+  local p = cjson.decode(args[1])
+  local r = redis.call('HMGET', report_key(p.report), 'state', 'rev', 'region', 'class', 'visit')
+  if not r[1] then return cjson.encode({exists = false}) end
+  local owners, seen = {}, {}
+  local function own(w)
+    if w and w ~= '' and not seen[w] then seen[w] = true; owners[#owners + 1] = w end
+  end
+  for _, aid in ipairs(assignments_of(p.report)) do
+    local a = redis.call('HMGET', ASSIGNMENT .. aid, 'state', 'worker')
+    if a[1] == AS.accepted then own(a[2]) end
+  end
+  local visit_state = ''
+  if r[5] and r[5] ~= '' then
+    local v = redis.call('HMGET', VISIT .. r[5], 'state', 'workers')
+    visit_state = v[1] or ''
+    for w in string.gmatch(v[2] or '', '[^,]+') do own(w) end
+  end
+  return cjson.encode({exists = true, state = r[1], rev = tonumber(r[2]) or 0, region = r[3] or '',
+                       class = r[4] or '', owners = owners, visit_state = visit_state})
+end
+
+-- Applies a decided deadline notice: on the report's notices and timeline, the pages (one alert
+-- id per report, notice and worker, so a notice decided twice pages nobody twice), the timer
+-- done. Refused as a conflict when the report moved since the read.
+-- ARGV[1]: {report, label, now, expect: {state, rev}, page: [worker], note}
+local function fire_notice(keys, args)
+  local p = cjson.decode(args[1])
+  local member = 'notice:' .. p.report .. ':' .. p.label
+  local rkey = report_key(p.report)
+  local r = redis.call('HMGET', rkey, 'state', 'region', 'class')
+  if not r[1] then
+    redis.call('ZREM', TIMERS, member)
+    redis.call('SREM', DECIDING, member)
+    return fail('NOT_FOUND', 'report', 'no such report')
+  end
+  local conflict = stale(p.report, p.expect)
+  if conflict then return conflict end
+  local page = type(p.page) == 'table' and p.page or {}
+  if r[1] ~= RS.closed and r[1] ~= RS.referred then
+    redis.call('RPUSH', REPORT .. p.report .. ':notices', cjson.encode({at = p.now, notice = p.label}))
+    for _, worker in ipairs(page) do
+      alert({alert_id = 'notice-' .. p.report .. '-' .. p.label .. '-' .. worker, kind = 'deadline',
+             notice = p.label, worker = worker, reference = p.report, region = r[2], urgency = r[3]})
+    end
+    audit(p.now, 'dispatcher', 'deadline.' .. p.label, p.report, 'state=' .. r[1] .. ' ' .. str(p.note))
+  end
+  redis.call('ZREM', TIMERS, member)
+  redis.call('SREM', DECIDING, member)
+  return cjson.encode({report = p.report, notice = p.label, paged = #page})
+end
+
+redis.register_function{function_name = 'piket_notice_snapshot', flags = {'no-writes'}, callback = notice_snapshot}
+redis.register_function('piket_fire_notice', fire_notice)

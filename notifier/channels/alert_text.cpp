@@ -26,7 +26,19 @@ const char* kind_words(const std::string& kind) {
   if (kind == "visit") return "huisbezoek / visit";
   if (kind == "consult") return "consult";
   if (kind == "handoff") return "overdracht / hand-off";
+  if (kind == "deadline") return "termijn / deadline";
+  if (kind == "coverage_gap") return "bezettingsgat / coverage gap";
   return "melding / notice";
+}
+
+// A deadline notice's name, in words (first_contact_warning_<n> for any n).
+std::string notice_words(const std::string& notice) {
+  if (notice == "first_contact_due") return "eerste contact te laat / first contact overdue";
+  if (notice.starts_with("first_contact_warning")) return "eerste contact nadert / first contact due soon";
+  if (notice == "order_address_due") return "huisverbod: adres verwacht / order: address due";
+  if (notice == "order_ends_in_24h") return "huisverbod eindigt binnen 24 uur / order ends within 24 h";
+  if (notice == "order_ends") return "huisverbod eindigt / order ends";
+  return {};
 }
 }  // namespace
 
@@ -37,7 +49,8 @@ json alert_public_fields(const json& alert) {
       "alert_id", "assignment", "kind",     "channel",     "worker",       "step",
       "reference", "urgency",   "region",   "municipality", "link",        "deadline_ms",
       "visit_start_ms", "visit_end_ms", "visit", "outgoing", "role",       "duty",
-      "start",    "end",        "acknowledge", "message",  "open_cases_known", "open_cases"};
+      "start",    "end",        "acknowledge", "message",  "open_cases_known", "open_cases",
+      "notice",   "staffed",    "minimum"};
   json out = json::object();
   if (!alert.is_object()) return out;
   for (const char* key : kAllowed) {
@@ -52,6 +65,25 @@ json alert_public_fields(const json& alert) {
   }
   return out;
 }
+
+namespace {
+// "HH:MM" local time, with the day first ("dd-mm HH:MM") when asked.
+std::string local_clock_text(TimePoint at, const std::string& zone, bool with_day) {
+  const auto local = to_local(zone_or_utc(zone), at);
+  const auto day = date::floor<date::days>(local);
+  const date::year_month_day ymd{day};
+  const date::hh_mm_ss<std::chrono::milliseconds> hms{local - day};
+  char buffer[24];
+  if (with_day)
+    std::snprintf(buffer, sizeof buffer, "%02u-%02u %02d:%02d", static_cast<unsigned>(ymd.day()),
+                  static_cast<unsigned>(ymd.month()), static_cast<int>(hms.hours().count()),
+                  static_cast<int>(hms.minutes().count()));
+  else
+    std::snprintf(buffer, sizeof buffer, "%02d:%02d", static_cast<int>(hms.hours().count()),
+                  static_cast<int>(hms.minutes().count()));
+  return buffer;
+}
+}  // namespace
 
 std::string short_code(const std::string& alert_id) {
   const std::string hash = sha256_hex(alert_id);
@@ -68,21 +100,18 @@ AlertText render_alert(const json& alert, const std::string& zone) {
   const std::string link = field(alert, "link", 300);
   const std::string code = short_code(field(alert, "alert_id", 200));
   std::string deadline;
-  if (alert.contains("deadline_ms") && alert["deadline_ms"].is_number_integer()) {
-    const auto local = to_local(zone_or_utc(zone), from_unix_ms(alert["deadline_ms"].get<std::int64_t>()));
-    const auto day = date::floor<date::days>(local);
-    const date::hh_mm_ss<std::chrono::milliseconds> hms{local - day};
-    char buffer[8];
-    std::snprintf(buffer, sizeof buffer, "%02d:%02d", static_cast<int>(hms.hours().count()),
-                  static_cast<int>(hms.minutes().count()));
-    deadline = buffer;
-  }
+  if (alert.contains("deadline_ms") && alert["deadline_ms"].is_number_integer())
+    deadline = local_clock_text(from_unix_ms(alert["deadline_ms"].get<std::int64_t>()), zone, false);
   AlertText out;
   out.subject = "Piket " + (urgency.empty() ? std::string("") : urgency + " ") + kind_words(kind) +
                 (reference.empty() ? "" : " " + reference);
   out.text = "Piket " + (urgency.empty() ? std::string("") : urgency + " ") + kind_words(kind);
   if (!reference.empty()) out.text += " " + reference;
   if (!place.empty()) out.text += ", " + place;
+  if (const std::string words = notice_words(field(alert, "notice", 40)); !words.empty()) out.text += ": " + words;
+  if (TimePoint start, end; kind == "coverage_gap" && parse_utc(field(alert, "start", 40), start) &&
+                            parse_utc(field(alert, "end", 40), end))
+    out.text += " " + local_clock_text(start, zone, true) + " - " + local_clock_text(end, zone, true);
   if (!deadline.empty()) out.text += ". Reageer voor / answer by " + deadline;
   // The short code names the alert on the phone; answering by SMS with it is not built yet, so
   // the text does not invite a reply (accept through the link).

@@ -24,6 +24,8 @@ struct RosterChange {
   std::string action;  // "roster.override", "roster.leave.removed", ...
   std::string actor;
   std::string detail;  // "id=o-..."
+  // Alerts queued in the same step (coverage gaps the change opens, to the team leads).
+  std::vector<std::string> pages;
 };
 
 // True when `part` of `roster` holds an entry with `id`.

@@ -5,9 +5,10 @@ local VERSION = '@PIKET_LUA_VERSION@'
 -- Every roster change is decided by the scheduler against the roster at a version; it is
 -- written only if the roster is still at that version, so a change decided on a stale copy
 -- (another request, another scheduler) is answered with a conflict and decided again.
--- KEYS: version, audit_stream, rotations, overrides, leave, swaps
--- ARGV: expected_version, now_ms, actor, action, detail, then per entry: op ('put' | 'del'),
---       part (1 rotations, 2 overrides, 3 leave, 4 swaps), id, json ('' for del)
+-- KEYS: version, audit_stream, rotations, overrides, leave, swaps, alert_stream
+-- ARGV: expected_version, now_ms, actor, action, detail, then per entry: op ('put' | 'del' |
+--       'page'), part (1 rotations, 2 overrides, 3 leave, 4 swaps; 0 for a page), id, json
+--       ('' for del; the alert for a page)
 -- Returns the new version.
 local function change(keys, args)
   local current = tonumber(redis.call('GET', keys[1]) or '0')
@@ -24,14 +25,24 @@ local function change(keys, args)
     local hash = keys[2 + tonumber(args[i + 1])]
     if args[i] == 'put' then
       redis.call('HSET', hash, args[i + 2], args[i + 3])
-    else
+    elseif args[i] == 'del' then
       redis.call('HDEL', hash, args[i + 2])
     end
   end
   local v = redis.call('INCR', keys[1])
   chained_xadd(keys[2], {'at', args[2], 'actor', args[3], 'action', args[4], 'report', '',
                          'detail', args[5]})
+  for i = 6, #args, 4 do
+    if args[i] == 'page' then redis.call('XADD', keys[7], '*', 'v', '1', 'type', 'alert', 'alert', args[i + 3]) end
+  end
   return v
+end
+
+-- Queues alerts (coverage gaps a change of the workers opened). KEYS: alert_stream
+-- ARGV: alert_json...
+local function page(keys, args)
+  for i = 1, #args do redis.call('XADD', keys[1], '*', 'v', '1', 'type', 'alert', 'alert', args[i]) end
+  return #args
 end
 
 -- The roster and its version read in one step, so the version names exactly what was read.
@@ -153,6 +164,7 @@ redis.register_function{function_name = 'piket_roster_version', flags = {'no-wri
 redis.register_function('piket_roster_change', change)
 redis.register_function{function_name = 'piket_roster_snapshot', flags = {'no-writes'}, callback = snapshot}
 redis.register_function('piket_roster_handoffs', handoffs)
+redis.register_function('piket_roster_page', page)
 redis.register_function('piket_handoff_ack', handoff_ack)
 redis.register_function{function_name = 'piket_handoff_list', flags = {'no-writes'}, callback = handoff_list}
 redis.register_function('piket_roster_sequences', sequences)

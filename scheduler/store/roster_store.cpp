@@ -76,10 +76,10 @@ asio::awaitable<Result<std::map<std::string, std::vector<Interval>>>> RosterStor
 
 asio::awaitable<Result<std::int64_t>> RosterStore::write(const RosterChange& change,
                                                          std::int64_t expected, TimePoint now) {
-  std::vector<std::string> command{"FCALL", "piket_roster_change", "6", keys::roster_version(),
+  std::vector<std::string> command{"FCALL", "piket_roster_change", "7", keys::roster_version(),
                                    keys::audit_stream(), keys::roster_rotations(),
                                    keys::roster_overrides(), keys::roster_leave(),
-                                   keys::roster_swaps(), std::to_string(expected), ms(now),
+                                   keys::roster_swaps(), keys::alert_stream(), std::to_string(expected), ms(now),
                                    change.actor, change.action, change.detail};
   auto put = [&](RosterPart part, const std::string& id, const nlohmann::json& j) {
     command.insert(command.end(), {"put", std::to_string(static_cast<int>(part)), id, j.dump()});
@@ -90,9 +90,18 @@ asio::awaitable<Result<std::int64_t>> RosterStore::write(const RosterChange& cha
   for (const auto& s : change.swaps) put(RosterPart::swaps, s.id, to_json(s));
   for (const auto& [part, id] : change.removals)
     command.insert(command.end(), {"del", std::to_string(static_cast<int>(part)), id, ""});
+  for (const auto& page : change.pages) command.insert(command.end(), {"page", "0", "", page});
   auto reply = co_await client_.command(std::move(command));
   if (!reply.ok()) co_return reply.error();
   co_return reply->integer;
+}
+
+asio::awaitable<Status> RosterStore::page(const std::vector<std::string>& alerts) {
+  std::vector<std::string> command{"FCALL", "piket_roster_page", "1", keys::alert_stream()};
+  command.insert(command.end(), alerts.begin(), alerts.end());
+  auto reply = co_await client_.command(std::move(command));
+  if (!reply.ok()) co_return reply.error();
+  co_return ok_status();
 }
 
 asio::awaitable<Result<std::vector<int>>> RosterStore::sequences(

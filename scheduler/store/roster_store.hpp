@@ -55,6 +55,8 @@ class RosterStore {
   boost::asio::awaitable<Result<std::vector<nlohmann::json>>> handoffs_since(TimePoint since, int limit);
   // Moves it from `expected` to `until` and queues the notices, or answers -1 when another
   // scheduler did so first.
+  // Queues alerts on the alert stream (coverage gaps opened by a change of the workers).
+  boost::asio::awaitable<Status> page(const std::vector<std::string>& alerts);
   boost::asio::awaitable<Result<std::int64_t>> announce_handoffs(const std::string& expected,
                                                                  TimePoint until,
                                                                  const std::vector<std::string>& notices);

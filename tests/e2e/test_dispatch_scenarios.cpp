@@ -456,6 +456,59 @@ TEST_CASE("a regular report's working-day deadline warns before it expires", "[e
   CHECK(timeline_has(shown(stack, id), "deadline.first_contact_due"));
 }
 
+TEST_CASE("a regular report's working-day warnings and its missed deadline page the team lead on "
+          "call, once each",
+          "[e2e][scenario][notices]") {
+  Stack stack{piket::test::four_on_call_at(piket::test::weekday_afternoon())};
+  const std::string id = submit(stack, report("Houten", {"concern"}));
+  auto view = shown(stack, id);
+  const std::string region = view["region"];
+  std::vector<std::pair<std::string, TimePoint>> notices;
+  for (std::size_t i = 0; i < view["triage"]["warnings"].size(); ++i)
+    notices.emplace_back("first_contact_warning_" + std::to_string(i + 1), at(view["triage"]["warnings"][i]));
+  notices.emplace_back("first_contact_due", at(view["first_contact_by"]));
+  REQUIRE(notices.size() == 3);  // working day 3 and 4, then the deadline
+  for (const auto& [label, when] : notices) {
+    INFO(label);
+    stack.set_time_and_settle(when + 1s);
+    std::set<std::string> leads, paged;
+    for (const auto& lead : on_call(stack, region, "team_lead")) leads.insert(lead["worker_id"].get<std::string>());
+    REQUIRE_FALSE(leads.empty());
+    for (const auto& a : wait_alerts(stack, id, leads.size(), "deadline"))
+      if (a.value("notice", "") == label) paged.insert(a["worker"].get<std::string>());
+    CHECK(paged == leads);
+    CHECK(timeline_has(shown(stack, id), "deadline." + label, "paged"));
+  }
+  // Each page went out once, and none carries the report's narrative or names.
+  std::set<std::string> ids;
+  std::size_t deadline_pages = 0;
+  for (const auto& a : alerts_of(stack, id, "deadline")) {
+    ++deadline_pages;
+    ids.insert(a["alert_id"].get<std::string>());
+    CHECK(a.dump().find("MUST-NOT-LEAK") == std::string::npos);
+  }
+  CHECK(ids.size() == deadline_pages);
+}
+
+TEST_CASE("a restraining order's deadlines page the professional who accepted the case",
+          "[e2e][scenario][notices]") {
+  Stack stack{piket::test::four_on_call_at(at("2026-10-20T09:00:00Z"))};  // Tuesday, 11:00 CEST
+  json body = report("Veenendaal", {"restraining_order"});
+  body["source"] = "restraining_order";
+  body["restraining_order"] = {{"imposed_at", "2026-10-20T08:00:00Z"}};
+  const std::string id = submit(stack, body);
+  auto alerts = wait_alerts(stack, id, 1, "callout");
+  REQUIRE_FALSE(alerts.empty());
+  accept(stack, alerts[0]);
+  const std::string professional = alerts[0]["worker"];
+  stack.set_time_and_settle(at("2026-10-21T08:00:01Z"));  // the address is due: 24 h elapsed
+  auto pages = wait_alerts(stack, id, 1, "deadline");
+  REQUIRE(pages.size() == 1);
+  CHECK(pages[0]["worker"] == professional);
+  CHECK(pages[0]["notice"] == "order_address_due");
+  CHECK(timeline_has(shown(stack, id), "deadline.order_address_due", "paged " + professional));
+}
+
 TEST_CASE("bad input on the follow-up endpoints names the field and changes nothing",
           "[e2e][scenario]") {
   Stack stack{piket::test::four_on_call_at(piket::test::weekday_afternoon())};

@@ -53,26 +53,39 @@ Stack::Stack(StackOptions options)
   if (!options.start_at) throw std::invalid_argument("a test stack needs its start time (StackOptions::start_at)");
   set_time(*options.start_at);
 
-  auto zmq = [] { return "tcp://127.0.0.1:" + std::to_string(free_port()); };
+  // Each instance binds its own endpoints and connects to every instance's (zmq.*_peers).
+  instances_ = std::max(1, options.instances);
+  gateway_ports_.push_back(gateway_port_);
+  for (int i = 1; i < instances_; ++i) gateway_ports_.push_back(free_port());
+  std::map<std::string, std::vector<std::string>> endpoints;
+  for (const char* name : {"dispatcher_rpc", "scheduler_rpc", "dispatcher_events", "scheduler_events", "notifier_rpc"})
+    for (int i = 0; i < instances_; ++i) endpoints[name].push_back("tcp://127.0.0.1:" + std::to_string(free_port()));
+  auto instance_part = [&](int i) {
+    std::ostringstream part;
+    part << "[zmq]\n";
+    for (const auto& [name, list] : endpoints) {
+      part << name << " = \"" << list[i] << "\"\n" << name << "_peers = [";
+      for (std::size_t k = 0; k < list.size(); ++k) part << (k ? ", " : "") << "\"" << list[k] << "\"";
+      part << "]\n";
+    }
+    part << "request_timeout_ms = 500\nrequest_retries = 2\n"
+         << "[gateway]\nport = " << gateway_ports_[i] << "\nmax_body_bytes = 16384\n"
+         << "public_url = \"http://127.0.0.1:" << gateway_ports_[i] << "\"\n";
+    // The suite's clients all come from 127.0.0.1 and some send hundreds of requests in a
+    // second: the per-client limits are tested on their own (test_http_door.cpp).
+    std::map<std::string, std::string> gateway{{"per_client_requests_per_s", "100000"},
+                                               {"per_client_burst", "100000"}};
+    for (const auto& [key, value] : options.gateway) gateway[key] = value;
+    for (const auto& [key, value] : gateway)
+      if (!value.empty()) part << key << " = " << value << "\n";
+    return part.str();
+  };
   std::ostringstream config;
   config << "log_level = \"debug\"\n"
          << "[data]\nregions_file = \"" << demo << "regions.toml\"\n"
          << "workers_file = \"" << dir_ << "/workers.toml\"\n"
          << "places_file = \"" << demo << "places.toml\"\n"
-         << "[redis]\nport = " << redis_.port() << "\ncommand_timeout_ms = 2000\n"
-         << "[zmq]\ndispatcher_rpc = \"" << zmq() << "\"\nscheduler_rpc = \"" << zmq()
-         << "\"\ndispatcher_events = \"" << zmq() << "\"\nscheduler_events = \"" << zmq()
-         << "\"\nnotifier_rpc = \"" << zmq() << "\"\nrequest_timeout_ms = 500\n"
-         << "request_retries = 2\n"
-         << "[gateway]\nport = " << gateway_port_ << "\nmax_body_bytes = 16384\n"
-         << "public_url = \"http://127.0.0.1:" << gateway_port_ << "\"\n";
-  // The suite's clients all come from 127.0.0.1 and some send hundreds of requests in a
-  // second: the per-client limits are tested on their own (test_http_door.cpp).
-  std::map<std::string, std::string> gateway{{"per_client_requests_per_s", "100000"},
-                                             {"per_client_burst", "100000"}};
-  for (const auto& [key, value] : options.gateway) gateway[key] = value;
-  for (const auto& [key, value] : gateway)
-    if (!value.empty()) config << key << " = " << value << "\n";
+         << "[redis]\nport = " << redis_.port() << "\ncommand_timeout_ms = 2000\n";
   config
          << "[dispatcher]\ntriage_file = \"" << demo << "triage.toml\"\ntimer_poll_ms = 50\n"
          << "escalation_file = \"" << escalation_file << "\"\n"
@@ -103,7 +116,7 @@ Stack::Stack(StackOptions options)
   config << "[auth]\n";
   for (const auto& [key, value] : auth)
     if (!value.empty()) config << key << " = " << value << "\n";
-  write_file(dir_ + "/piket.toml", config.str());
+  for (int i = 0; i < instances_; ++i) write_file(config_file(i), instance_part(i) + config.str());
 
   std::vector<std::string> receiver{"python3", source_dir() + "/scripts/webhook_receiver.py",
                                     "--port", std::to_string(webhook_port_), "--secret-env",
@@ -119,7 +132,9 @@ Stack::Stack(StackOptions options)
   receiver_ = Process(receiver, dir_ + "/receiver.log");
   if (!wait_for_port(webhook_port_, std::chrono::seconds(10)))
     throw std::runtime_error("the webhook receiver did not start");
-  for (const char* name : {"scheduler", "dispatcher", "notifier", "gateway"}) start_daemon(name);
+  for (int i = 0; i < instances_; ++i)
+    for (const char* name : {"scheduler", "dispatcher", "notifier", "gateway"})
+      start_daemon(i == 0 ? std::string(name) : std::string(name) + "-" + std::to_string(i + 1));
   if (!wait_healthy(std::chrono::seconds(20))) throw std::runtime_error("the stack did not become healthy");
   // The test desk: every role but worker, every region and team, through an API token.
   std::string teams;
@@ -158,7 +173,16 @@ Stack::~Stack() {
 }
 
 std::string Stack::url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(gateway_port_) + path;
+  return "http://127.0.0.1:" + std::to_string(gateway_ports_.at(gateway_in_use_)) + path;
+}
+
+void Stack::use_gateway(int instance) {
+  if (instance < 1 || instance > instances_) throw std::invalid_argument("no such gateway instance");
+  gateway_in_use_ = instance - 1;
+}
+
+std::string Stack::config_file(int instance) const {
+  return dir_ + (instance == 0 ? std::string("/piket.toml") : "/piket-" + std::to_string(instance + 1) + ".toml");
 }
 
 HttpReply Caller::request(const std::string& method, const std::string& path, const std::string& body,
@@ -231,7 +255,11 @@ std::string four_on_call_rotations() {
 }
 
 void Stack::start_daemon(const std::string& name) {
-  daemons_[name] = Process({build_dir() + "/" + name + "/piket-" + name, "--config", dir_ + "/piket.toml"},
+  // "dispatcher" is the first instance, "dispatcher-2" the second (its own config file).
+  const auto dash = name.find('-');
+  const std::string daemon = name.substr(0, dash);
+  const int instance = dash == std::string::npos ? 0 : std::stoi(name.substr(dash + 1)) - 1;
+  daemons_[name] = Process({build_dir() + "/" + daemon + "/piket-" + daemon, "--config", config_file(instance)},
                            dir_ + "/" + name + ".log");
 }
 

@@ -32,6 +32,9 @@ struct StackOptions {
   std::map<std::string, std::string> auth;     // [auth] keys, the same way
   // TOML appended after the [notifier] keys: its sub-tables ([notifier.email], [notifier.sms]).
   std::string notifier_toml;
+  // How many of each daemon run (each instance its own endpoints and gateway port, all on the
+  // one Redis): "dispatcher", "dispatcher-2", ... in start_daemon() and the other calls.
+  int instances = 1;
 };
 
 // The roster-mechanics tests' roster: four on call at once per region (tests/e2e/data/).
@@ -103,7 +106,9 @@ class Stack {
   std::string new_token(const std::string& id, const std::string& flags = "") const;
   static constexpr const char* kPassword = "correct-horse-battery-9";
 
-  void start_daemon(const std::string& name);  // scheduler, dispatcher, notifier, gateway
+  // Requests go to this gateway instance from now on (1 is the first).
+  void use_gateway(int instance);
+  void start_daemon(const std::string& name);  // scheduler, dispatcher, notifier, gateway (-2, ...)
   void kill_daemon(const std::string& name);   // SIGKILL
   pid_t daemon_pid(const std::string& name);
   int stop_daemon(const std::string& name);    // SIGTERM, exit code
@@ -146,8 +151,12 @@ class Stack {
  private:
   std::string dir_;
   std::string secret_;
+  std::string config_file(int instance) const;  // 0 is the first instance's
   int gateway_port_;
   int webhook_port_;
+  int instances_ = 1;
+  std::vector<int> gateway_ports_;
+  int gateway_in_use_ = 0;
   std::int64_t offset_ms_ = 0;
   RedisServer redis_;
   std::map<std::string, Process> daemons_;

@@ -117,3 +117,29 @@ TEST_CASE("the example piket.toml's channel settings load without a problem", "[
   load_rule_defaults(channels.rules_file, rule_problems);
   CHECK(rule_problems.empty());
 }
+
+TEST_CASE("deadline and coverage-gap alerts say what is due in both languages, in local time",
+          "[unit][notifier][privacy]") {
+  json deadline = stuffed_alert();
+  deadline["kind"] = "deadline";
+  deadline["notice"] = "first_contact_due";
+  deadline.erase("deadline_ms");
+  const AlertText due = render_alert(deadline, "Europe/Amsterdam");
+  CHECK(due.text.find("termijn / deadline") != std::string::npos);
+  CHECK(due.text.find("first contact overdue") != std::string::npos);
+  CHECK(alert_public_fields(deadline)["notice"] == "first_contact_due");
+  check_clean("deadline text", due.text);
+
+  const json gap{{"alert_id", "gap-utrecht-crisis_worker-1-2-w-ut-05"},
+                 {"kind", "coverage_gap"},
+                 {"worker", "w-ut-05"},
+                 {"region", "utrecht"},
+                 {"start", "2027-03-27T23:00:00Z"},  // 00:00 CET
+                 {"end", "2027-03-28T05:00:00Z"},    // 07:00 CEST: the short night
+                 {"staffed", 1},
+                 {"minimum", 2}};
+  const AlertText text = render_alert(gap, "Europe/Amsterdam");
+  CHECK(text.text.find("bezettingsgat / coverage gap") != std::string::npos);
+  CHECK(text.text.find("utrecht") != std::string::npos);
+  CHECK(text.text.find("28-03 00:00 - 28-03 07:00") != std::string::npos);
+}

@@ -318,3 +318,24 @@ TEST_CASE("a notifier CA file that cannot be read is a configuration problem",
   REQUIRE(problem != nullptr);
   CHECK(problem->reason.find("/nonexistent/piket-ca.pem") != std::string::npos);
 }
+
+TEST_CASE("the clients connect to every instance listed in zmq's peers, or to the one endpoint",
+          "[unit][config]") {
+  auto single = piket::parse_config("/etc/piket/piket.toml", kValid);
+  REQUIRE(single.ok());
+  CHECK(single.config.zmq.dispatcher_rpc_peers == std::vector<std::string>{"tcp://127.0.0.1:7101"});
+  CHECK(single.config.zmq.notifier_rpc_peers.empty());  // no notifier endpoint: nothing to ask
+
+  std::string text = kValid;
+  text.replace(text.find("[gateway]"), 0,
+               "dispatcher_rpc_peers = [\"tcp://127.0.0.1:7101\", \"tcp://10.0.0.12:7101\"]\n"
+               "scheduler_rpc_peers = [\"tcp://127.0.0.1:7201\", \"smoke signals\"]\n"
+               "dispatcher_events_peers = []\n\n");
+  auto load = piket::parse_config("/etc/piket/piket.toml", text);
+  CHECK(load.config.zmq.dispatcher_rpc_peers ==
+        std::vector<std::string>{"tcp://127.0.0.1:7101", "tcp://10.0.0.12:7101"});
+  REQUIRE(problem_for(load.problems, "zmq.scheduler_rpc_peers[1]") != nullptr);
+  CHECK(problem_for(load.problems, "zmq.scheduler_rpc_peers[1]")->reason.find("ZeroMQ endpoint") != std::string::npos);
+  CHECK(problem_for(load.problems, "zmq.dispatcher_events_peers") != nullptr);
+  CHECK(problem_for(load.problems, "zmq.dispatcher_rpc_peers") == nullptr);
+}
