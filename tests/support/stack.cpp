@@ -86,6 +86,9 @@ Stack::Stack(StackOptions options)
          << "workers_file = \"" << dir_ << "/workers.toml\"\n"
          << "places_file = \"" << demo << "places.toml\"\n"
          << "[redis]\nport = " << redis_.port() << "\ncommand_timeout_ms = 2000\n";
+  // Top-level keys and [redis] first: each instance's [zmq] and [gateway] go in between.
+  const std::string head = config.str();
+  config.str("");
   config
          << "[dispatcher]\ntriage_file = \"" << demo << "triage.toml\"\ntimer_poll_ms = 50\n"
          << "escalation_file = \"" << escalation_file << "\"\n"
@@ -116,7 +119,7 @@ Stack::Stack(StackOptions options)
   config << "[auth]\n";
   for (const auto& [key, value] : auth)
     if (!value.empty()) config << key << " = " << value << "\n";
-  for (int i = 0; i < instances_; ++i) write_file(config_file(i), instance_part(i) + config.str());
+  for (int i = 0; i < instances_; ++i) write_file(config_file(i), head + instance_part(i) + config.str());
 
   std::vector<std::string> receiver{"python3", source_dir() + "/scripts/webhook_receiver.py",
                                     "--port", std::to_string(webhook_port_), "--secret-env",
