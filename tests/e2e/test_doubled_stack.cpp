@@ -115,7 +115,8 @@ TEST_CASE("two of every daemon share the work: each report is alerted and each c
     REQUIRE(shown.status == 200);
     std::set<std::string> workers;
     std::size_t assignments = 0;
-    for (const auto& a : shown.json()["assignments"]) {
+    const json view = shown.json();  // kept: a loop over a temporary's member would dangle
+    for (const auto& a : view["assignments"]) {
       ++assignments;
       workers.insert(a.value("worker", ""));
     }

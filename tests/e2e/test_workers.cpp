@@ -232,6 +232,16 @@ TEST_CASE(
   REQUIRE_FALSE(opened.empty());
   CHECK(opened[0]["role"] == "crisis_worker");
   CHECK(opened[0]["staffed"] == 1);
+  // The gap is open now: the team lead on call in Eemland is paged about it, once.
+  stack.settle();
+  const json leads = on_call_now(stack, "eemland", "team_lead");
+  REQUIRE(leads.size() == 1);
+  std::vector<std::string> paged;
+  for (const auto& a : stack.received_alerts())
+    if (a.value("status", 0) == 200 && a["body"].value("kind", "") == "coverage_gap" &&
+        a["body"].value("start", "") == opened[0]["start"])
+      paged.push_back(a["body"]["worker"]);
+  CHECK(paged == std::vector<std::string>{leads[0]["worker_id"].get<std::string>()});
   const json during = on_call_now(stack, "eemland", "crisis_worker");
   CHECK_FALSE(has(ids(during), primary));
   REQUIRE(during.size() == 1);
